@@ -1,0 +1,74 @@
+# Loopbrug: every entry point for people and CI. See README.md and shared/spec/interfaces.md.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+INSTALLED := $(VENV)/.installed
+SPACY_MODEL := var/spacy/nl_loopbrug-1.0.0
+MODEL_STAMP := models/.trained
+RASA_DATA := data/nlu bot/rules bot/stories
+RASA_ARGS := --config bot/config.yml --domain bot/domain
+TRAIN_INPUTS := bot/config.yml $(shell find bot/domain bot/rules bot/stories data/nlu -type f -name '*.yml' 2>/dev/null)
+SPACY_INPUTS := bot/spacy_pipeline.py $(wildcard data/regions/*.csv data/regions/*.txt data/nlu/lookups/*.txt data/nlu/*.yml)
+
+# Keep TensorFlow quiet and on the CPU; the machines have no accelerator.
+export TF_CPP_MIN_LOG_LEVEL := 2
+export CUDA_VISIBLE_DEVICES := -1
+# Rasa sends anonymous usage data by default; a helpline does not.
+export RASA_TELEMETRY_ENABLED := false
+# Rasa 3.6 uses SQLAlchemy 1.4 APIs that warn about 2.0 on every start.
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: help setup train run test lint validate unit conversations e2e bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+setup: $(INSTALLED) $(SPACY_MODEL)/meta.json ## virtualenv, dependencies and the spaCy pipeline (idempotent)
+
+$(INSTALLED): pyproject.toml requirements/lock.txt scripts/find-python310.sh
+	@python310=$$(scripts/find-python310.sh); \
+	if [ ! -x $(PY) ]; then echo "creating $(VENV) with $$python310"; "$$python310" -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements/lock.txt -e ".[dev]"
+	$(PY) -m pip check
+	@touch $@
+
+$(SPACY_MODEL)/meta.json: $(INSTALLED) $(SPACY_INPUTS)
+	$(PY) -m bot.spacy_pipeline --force
+
+train: setup $(MODEL_STAMP) ## train a model when data, domain or config changed
+
+$(MODEL_STAMP): $(TRAIN_INPUTS) $(SPACY_MODEL)/meta.json
+	$(BIN)/rasa train $(RASA_ARGS) --data $(RASA_DATA) --out models
+	@touch $@
+
+run: train ## set up, train if needed, and start the helpline on localhost (Ctrl-C stops it)
+	$(PY) -m bot.serve
+
+lint: $(INSTALLED) ## ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+validate: setup ## rasa data validate, warnings are errors
+	$(BIN)/rasa data validate --fail-on-warnings $(RASA_ARGS) --data $(RASA_DATA)
+
+unit: setup ## fast tests: actions, helpers, data
+	$(PY) -m pytest tests/unit -q
+
+conversations: train ## conversation tests against the trained model
+	$(BIN)/rasa test core --model models --stories tests/conversations \
+		--out var/results/conversations --fail-on-prediction-errors --no-plot
+
+e2e: train ## starts the real Rasa and action servers and talks to them
+	$(PY) -m pytest tests/e2e -q
+
+test: lint validate unit train conversations e2e ## every test; exit 0 only when all pass
+
+bench: train ## benchmarks; writes docs/benchmarks.md
+	$(PY) -m bench.run
+
+clean: ## remove trained models, results and the spaCy pipeline (not the virtualenv)
+	rm -rf models var/spacy var/results

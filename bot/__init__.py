@@ -1,0 +1,1 @@
+"""Loopbrug's Rasa project: configuration, domain, rules and custom NLU components."""

@@ -1,0 +1,176 @@
+"""Start the whole helpline in the foreground: action server and Rasa server.
+
+``make run`` calls this after set-up. It waits until every process answers its health URL,
+prints where to reach them, and stops all of them on Ctrl-C (or when one of them dies, so a
+half-running helpline never goes unnoticed). The end-to-end tests start the helpline the
+same way, on their own ports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import List, Optional
+
+import httpx
+
+from bot.settings import ROOT, Settings, load_settings
+
+READY_TIMEOUT_S = 180.0
+
+
+def latest_model(model_dir: Path) -> Path:
+    """Newest trained model archive; fails clearly when there is none."""
+    models = sorted(model_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    if not models:
+        raise SystemExit(f"No trained model in {model_dir}. Run `make train` first.")
+    return models[-1]
+
+
+def commands(settings: Settings, python: str = sys.executable) -> List[tuple]:
+    """(name, argv, health URL) for every process of the helpline."""
+    bin_dir = Path(python).parent
+    rasa = [
+        str(bin_dir / "rasa"),
+        "run",
+        "--enable-api",
+        "--interface",
+        settings.host,
+        "--port",
+        str(settings.rasa_port),
+        "--model",
+        str(latest_model(settings.model_dir)),
+        "--endpoints",
+        "bot/endpoints.yml",
+        "--credentials",
+        "bot/credentials.yml",
+    ]
+    if settings.rasa_api_token:
+        rasa += ["--auth-token", settings.rasa_api_token]
+    actions = [
+        python,
+        "-m",
+        "rasa_sdk",
+        "--actions",
+        "actions",
+        "--port",
+        str(settings.actions_port),
+    ]
+    return [
+        ("actions", actions, f"http://{settings.host}:{settings.actions_port}/health"),
+        ("rasa", rasa, f"{settings.rasa_url}/"),
+    ]
+
+
+def wait_ready(url: str, process: subprocess.Popen, timeout: float = READY_TIMEOUT_S) -> None:
+    """Poll a health URL until it answers 200; fail early if the process exits."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"process exited with code {process.returncode} before it was ready")
+        try:
+            if httpx.get(url, timeout=2.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
+
+
+class Helpline:
+    """The running processes, started in order and stopped together."""
+
+    def __init__(self, settings: Settings, log_dir: Optional[Path] = None) -> None:
+        self.settings = settings
+        self.log_dir = log_dir
+        self.processes: List[tuple] = []
+        self.log_files: list = []
+
+    def start(self) -> None:
+        """Start every process and wait until each is healthy."""
+        env = self.settings.child_environment(os.environ)
+        (ROOT / "var").mkdir(exist_ok=True)
+        for name, argv, health in commands(self.settings):
+            out = None
+            if self.log_dir is not None:
+                self.log_dir.mkdir(parents=True, exist_ok=True)
+                out = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 (closed in stop)
+                self.log_files.append(out)
+            process = subprocess.Popen(
+                argv,
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT if out else None,
+                start_new_session=True,  # own process group: we stop its children too
+            )
+            self.processes.append((name, process, health))
+            try:
+                wait_ready(health, process)
+            except Exception:
+                self.stop()
+                raise
+            print(f"[loopbrug] {name} ready: {health}", flush=True)
+
+    def stop(self) -> None:
+        """Stop every process (SIGTERM, then SIGKILL after a grace period)."""
+        for _, process, _ in reversed(self.processes):
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for _, process, _ in reversed(self.processes):
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        self.processes.clear()
+        for handle in self.log_files:
+            handle.close()
+        self.log_files.clear()
+
+    def watch(self) -> int:
+        """Block until a process dies; return its exit code."""
+        while True:
+            for name, process, _ in self.processes:
+                code = process.poll()
+                if code is not None:
+                    print(
+                        f"[loopbrug] {name} stopped with code {code}; stopping the rest", flush=True
+                    )
+                    return code or 1
+            time.sleep(0.5)
+
+
+def main() -> None:
+    """Command line entry point used by `make run`."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.parse_args()
+    settings = load_settings()
+    helpline = Helpline(settings)
+
+    def on_signal(signum, _frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        helpline.start()
+        print(
+            f"[loopbrug] the helpline runs: REST {settings.rasa_url}/webhooks/rest/webhook "
+            "(Ctrl-C stops everything)",
+            flush=True,
+        )
+        code = helpline.watch()
+    except KeyboardInterrupt:
+        code = 0
+    finally:
+        helpline.stop()
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

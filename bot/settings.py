@@ -1,0 +1,106 @@
+"""Configuration from the environment, read in one place.
+
+Every process of the helpline (Rasa server, action server, web server, tests) takes its
+settings from here. ``.env`` in the repository root is read when present; real environment
+variables win over it. Nothing is read at import time: call ``load_settings()``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = ROOT / "var"
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _optional(env: Mapping[str, str], name: str) -> Optional[str]:
+    value = env.get(name, "").strip()
+    return value or None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All settings of the helpline, with the embedded defaults of the run contract."""
+
+    rasa_port: int = 5005
+    actions_port: int = 5055
+    web_port: int = 8080
+    host: str = "127.0.0.1"
+    database_url: str = f"sqlite:///{VAR_DIR / 'loopbrug.db'}"
+    redis_url: Optional[str] = None
+    rasa_api_token: Optional[str] = None
+    telegram_bot_token: Optional[str] = None
+    telegram_webhook_secret: Optional[str] = None
+    telegram_api_base_url: Optional[str] = None
+    model_dir: Path = ROOT / "models"
+
+    @property
+    def action_endpoint_url(self) -> str:
+        """Where Rasa reaches the action server."""
+        return f"http://{self.host}:{self.actions_port}/webhook"
+
+    @property
+    def rasa_url(self) -> str:
+        """Base URL of the Rasa server."""
+        return f"http://{self.host}:{self.rasa_port}"
+
+    def child_environment(self, base: Mapping[str, str]) -> dict:
+        """Environment for the processes we start, with every default filled in."""
+        env = dict(base)
+        env.update(
+            {
+                "RASA_PORT": str(self.rasa_port),
+                "ACTIONS_PORT": str(self.actions_port),
+                "WEB_PORT": str(self.web_port),
+                "DATABASE_URL": self.database_url,
+                "ACTION_ENDPOINT_URL": self.action_endpoint_url,
+                # rasa-sdk binds to SANIC_HOST; keep the action server off public interfaces.
+                "SANIC_HOST": self.host,
+            }
+        )
+        return env
+
+
+def read_dotenv(path: Path) -> dict:
+    """Values from a .env file (python-dotenv), or nothing when it does not exist."""
+    if not path.exists():
+        return {}
+    from dotenv import dotenv_values
+
+    return {k: v for k, v in dotenv_values(path).items() if v is not None}
+
+
+def load_settings(
+    env: Optional[Mapping[str, str]] = None, dotenv: Optional[Path] = None
+) -> Settings:
+    """Build settings from ``env`` (default: the process environment plus ``.env``)."""
+    if env is None:
+        merged = read_dotenv(dotenv or ROOT / ".env")
+        merged.update(os.environ)
+        env = merged
+    defaults = Settings()
+    return Settings(
+        rasa_port=_int(env, "RASA_PORT", defaults.rasa_port),
+        actions_port=_int(env, "ACTIONS_PORT", defaults.actions_port),
+        web_port=_int(env, "WEB_PORT", defaults.web_port),
+        database_url=_optional(env, "DATABASE_URL") or defaults.database_url,
+        redis_url=_optional(env, "REDIS_URL"),
+        rasa_api_token=_optional(env, "RASA_API_TOKEN"),
+        telegram_bot_token=_optional(env, "TELEGRAM_BOT_TOKEN"),
+        telegram_webhook_secret=_optional(env, "TELEGRAM_WEBHOOK_SECRET"),
+        telegram_api_base_url=_optional(env, "TELEGRAM_API_BASE_URL"),
+        model_dir=Path(env.get("LOOPBRUG_MODEL_DIR") or defaults.model_dir),
+    )
