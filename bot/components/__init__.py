@@ -1,0 +1,1 @@
+"""Custom Rasa graph components (loaded by module path from bot/config.yml)."""

@@ -1,0 +1,1 @@
+"""Input channels for Rasa: the guarded REST channel, Telegram and the web widget."""
