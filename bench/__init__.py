@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): measured against a baseline in the same run."""

@@ -1,0 +1,71 @@
+"""Shared fixtures. Unit tests need no network; e2e tests start the real servers."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import pytest
+import yaml
+
+from bot.nlu_data import nlu_examples  # noqa: F401  (re-exported for tests)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def load_yaml(relative: str) -> Any:
+    """Read a YAML file from the repository."""
+    return yaml.safe_load((ROOT / relative).read_text(encoding="utf-8"))
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test depends on the developer's own settings."""
+    for name in (
+        "RASA_PORT",
+        "ACTIONS_PORT",
+        "WEB_PORT",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "RASA_API_TOKEN",
+        "TELEGRAM_BOT_TOKEN",
+        "TELEGRAM_WEBHOOK_SECRET",
+        "TELEGRAM_API_BASE_URL",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
+def make_tracker(
+    text: str = "",
+    intent: Optional[str] = None,
+    ranking: Optional[List[Dict[str, Any]]] = None,
+    events: Optional[List[Dict[str, Any]]] = None,
+    slots: Optional[Dict[str, Any]] = None,
+):
+    """An inline rasa-sdk Tracker, as rasa-sdk's own tests build them."""
+    from rasa_sdk import Tracker
+
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": (ranking or [{}])[0].get("confidence", 1.0)},
+        "intent_ranking": ranking or [],
+        "entities": [],
+    }
+    return Tracker(
+        sender_id="test-user",
+        slots=slots or {},
+        latest_message=latest,
+        events=events or [],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )

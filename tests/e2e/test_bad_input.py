@@ -1,0 +1,68 @@
+"""Every kind of bad input gets a clear answer or a clear HTTP error, and the chat goes on."""
+
+import pytest
+
+from tests.e2e.conftest import Chat
+
+pytestmark = pytest.mark.e2e
+
+
+def still_talking(chat: Chat) -> None:
+    assert "digitale assistent" in chat.text("hoi")
+
+
+@pytest.mark.parametrize("message", ["", "   ", "\n\t"])
+def test_empty_message_gets_a_friendly_reply(chat: Chat, message):
+    messages = chat.say(message)
+    assert "leeg bericht" in messages[0]["text"]
+    still_talking(chat)
+
+
+def test_ten_thousand_characters_are_read_in_part_and_said_so(chat: Chat):
+    messages = chat.say("ik wil een opleiding betalen " * 400)
+    assert "erg lang" in messages[0]["text"]
+    assert len(messages) >= 2  # and the start of the message was answered
+    still_talking(chat)
+
+
+def test_emoji_only_asks_back(chat: Chat):
+    messages = chat.say("😀😀🙏")
+    assert messages and messages[0].get("buttons")
+    still_talking(chat)
+
+
+def test_html_and_script_are_treated_as_text(chat: Chat):
+    messages = chat.say("<script>alert('x')</script><b>hoi</b>")
+    assert messages
+    assert all("<script>" not in m.get("text", "") for m in messages)
+    still_talking(chat)
+
+
+def test_unknown_button_payload_asks_back(chat: Chat):
+    messages = chat.say("/bestaat_niet")
+    assert messages and messages[0].get("buttons")
+    still_talking(chat)
+
+
+def test_unknown_payload_with_broken_entities_asks_back(chat: Chat):
+    messages = chat.say('/inform_location{"gemeente": ')
+    assert messages
+    still_talking(chat)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"sender": "x", "message": ',
+        "niet eens json",
+        '["lijst"]',
+        '{"message": "hoi"}',
+        '{"sender": "x y", "message": "hoi"}',
+        '{"sender": "x", "message": 12}',
+    ],
+)
+def test_malformed_requests_get_400_with_a_reason(chat: Chat, body):
+    reply = chat.post(body, headers={"Content-Type": "application/json"})
+    assert reply.status_code == 400
+    assert reply.json()["error"]
+    still_talking(chat)

@@ -1,0 +1,43 @@
+"""Every response text is plain Dutch: short sentences, and jargon explained where used."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.plain_language import load_jargon, problems, sentences
+from tests.conftest import ROOT
+
+JARGON = load_jargon(ROOT / "data" / "plain_language.yml")
+
+
+def response_texts():
+    for path in sorted((ROOT / "bot" / "domain").glob("*.yml")):
+        domain = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for name, variants in (domain.get("responses") or {}).items():
+            for variant in variants:
+                yield pytest.param(variant.get("text", ""), id=f"{Path(path).stem}:{name}")
+
+
+@pytest.mark.parametrize("text", list(response_texts()))
+def test_every_response_is_plain_dutch(text):
+    assert problems(text, JARGON) == []
+
+
+def test_long_sentences_are_reported():
+    long = " ".join(["woord"] * 26) + "."
+    assert any("26 words" in p for p in problems(long))
+
+
+def test_mean_sentence_length_is_checked():
+    text = " ".join(" ".join(["woord"] * 18) + "." for _ in range(3))
+    assert any("mean sentence length" in p for p in problems(text))
+
+
+def test_unexplained_jargon_is_reported_and_explained_jargon_passes():
+    assert problems("Vraag het O&O-fonds.", JARGON) == ["'O&O-fonds' is used but not explained"]
+    assert problems("Vraag het O&O-fonds. Dat is het opleidingsfonds van je sector.", JARGON) == []
+
+
+def test_urls_and_list_numbers_do_not_count_as_sentences():
+    assert sentences("1. Kijk op duo.nl/particulier voor meer.") == ["Kijk op website voor meer."]

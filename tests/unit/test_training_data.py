@@ -1,0 +1,88 @@
+"""Training data against the intent catalogue (shared/spec/intents.md is the contract)."""
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT, nlu_examples
+
+CATALOGUE = """
+greet goodbye thank affirm deny bot_challenge capabilities request_human out_of_scope give_feedback
+orientation_start shortage_sectors sector_info experience_work orientation_programs training_routes
+skills_recognition orientation_time guidance_support
+funding_overview funding_voucher funding_employer funding_sector_fund funding_transition_payment
+funding_benefits funding_loan funding_stap career_advice_free
+finance_check income_during_training debt_help practical_costs
+start_assessment show_profile find_loket inform_location handoff_status
+privacy_info delete_data crisis
+""".split()
+
+
+def training() -> dict:
+    merged: dict = {}
+    for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
+        for intent, examples in nlu_examples(path).items():
+            merged.setdefault(intent, []).extend(examples)
+    return merged
+
+
+def domain_intents() -> set:
+    intents = set()
+    for path in (ROOT / "bot" / "domain").glob("*.yml"):
+        for item in (yaml.safe_load(path.read_text()) or {}).get("intents", []):
+            intents.add(item if isinstance(item, str) else next(iter(item)))
+    return intents
+
+
+def squash(text: str) -> str:
+    return re.sub(r"[^\w]+", " ", text.lower()).strip()
+
+
+def test_catalogue_has_forty_intents():
+    assert len(CATALOGUE) == len(set(CATALOGUE)) == 40
+
+
+def test_every_catalogue_intent_is_in_the_domain():
+    assert set(CATALOGUE) <= domain_intents()
+
+
+@pytest.mark.parametrize("intent", CATALOGUE)
+def test_every_catalogue_intent_has_at_least_25_examples(intent):
+    assert len(training().get(intent, [])) >= 25
+
+
+def test_no_example_is_trained_under_two_intents():
+    seen: dict = {}
+    clashes = []
+    for intent, examples in training().items():
+        for example in examples:
+            key = squash(example)
+            if key in seen and seen[key] != intent:
+                clashes.append((example, seen[key], intent))
+            seen[key] = intent
+    assert clashes == []
+
+
+def test_held_out_set_covers_every_intent_and_never_leaks_into_training():
+    held_out = nlu_examples(ROOT / "tests" / "nlu" / "heldout.yml")
+    assert all(len(held_out.get(i, [])) >= 8 for i in CATALOGUE)
+    trained = {squash(e) for examples in training().values() for e in examples}
+    leaked = [e for examples in held_out.values() for e in examples if squash(e) in trained]
+    assert leaked == []
+
+
+def test_crisis_set_has_enough_cases():
+    data = yaml.safe_load((ROOT / "tests" / "nlu" / "crisis_set.yml").read_text())
+    assert len(data["crisis"]) >= 40
+    assert len(data["not_crisis"]) >= 10
+    assert all(item["intent"] != "crisis" for item in data["not_crisis"])
+
+
+def test_every_domain_intent_is_handled_by_a_rule_or_story():
+    used = set()
+    for folder in ("bot/rules", "bot/stories"):
+        for path in Path(ROOT / folder).glob("*.yml"):
+            used |= set(re.findall(r"- intent: (\w+)", path.read_text()))
+    assert domain_intents() - used == set()
