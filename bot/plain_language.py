@@ -70,7 +70,9 @@ def problems(text: str, jargon: Iterable[Jargon] = ()) -> List[str]:
     lowered = text.lower()
     for item in jargon:
         # Acronyms match only in capitals: "SLIM" the scheme, not "slim" (clever).
-        haystack, needle = (text, item.term) if item.term.isupper() else (lowered, item.term.lower())
+        haystack, needle = (
+            (text, item.term) if item.term.isupper() else (lowered, item.term.lower())
+        )
         used = re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", haystack)
         if used and not any(cue.lower() in lowered for cue in item.cues):
             found.append(f"'{item.term}' is used but not explained")

@@ -1,0 +1,189 @@
+"""Where does the person live? Ask, resolve, remember, and name their desks.
+
+Thin actions over :mod:`actions.region`: the form ``location_form`` asks for a place or
+postcode; ``validate_location_form`` resolves it; ``action_set_location`` handles a place
+said at any other moment ("ik ben verhuisd naar Zwolle"); ``action_answer_loket`` names the
+desks for the region. The region is kept in slots for the rest of the conversation, so
+later answers (vouchers, debt help) can use it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.region import Desk, Gemeente, Match, get_region_model
+
+NATIONAL_FINDER = "lerenenwerken.nl"
+NEXT_STEP_BUTTONS = [
+    {"title": "Opleiding betalen", "payload": "/funding_overview"},
+    {"title": "Praten met een coach", "payload": "/request_human"},
+    {"title": "Andere vraag", "payload": "/capabilities"},
+]
+
+
+def place_payload(gemeente: Gemeente) -> str:
+    """A button payload that names the gemeente exactly, so the answer resolves at once."""
+    return "/inform_location" + json.dumps({"gemeente": gemeente.name}, ensure_ascii=False)
+
+
+def region_slots(gemeente: Optional[Gemeente], said: Optional[str]) -> List[Dict[str, Any]]:
+    """Slot events that remember (or forget) the person's place."""
+    return [
+        SlotSet("location_input", said if gemeente else None),
+        SlotSet("gemeente_code", gemeente.code if gemeente else None),
+        SlotSet("gemeente_naam", gemeente.display_name if gemeente else None),
+        SlotSet("arbeidsmarktregio", gemeente.arbeidsmarktregio if gemeente else None),
+    ]
+
+
+def explain_match(match: Match, dispatcher: CollectingDispatcher) -> None:
+    """Tell the person what we understood when the place is not certain yet."""
+    if match.status == "confirm" and match.candidates:
+        place = match.candidates[0]
+        dispatcher.utter_message(
+            text=f"Bedoel je {place.display_name}? Zo niet, typ je woonplaats of postcode nog een keer.",
+            buttons=[{"title": f"Ja, {place.display_name}", "payload": place_payload(place)}],
+        )
+    elif match.status == "choose":
+        dispatcher.utter_message(
+            text="Er zijn meer plaatsen met die naam. Welke bedoel je?",
+            buttons=[
+                {"title": g.display_name, "payload": place_payload(g)} for g in match.candidates[:6]
+            ],
+        )
+    elif match.status == "unknown_postcode":
+        dispatcher.utter_message(
+            text="Die postcode ken ik niet. Kijk even of de cijfers kloppen, of typ je woonplaats."
+        )
+    elif match.status == "not_a_postcode":
+        dispatcher.utter_message(
+            text="Dat lijkt geen postcode. Een postcode heeft 4 cijfers, soms met 2 letters, zoals 3511 AB."
+        )
+    else:
+        dispatcher.utter_message(
+            text=(
+                "Die plaats ken ik niet in Nederland. Typ de naam van je gemeente of je postcode. "
+                f"Woon je niet in Nederland? Op {NATIONAL_FINDER} vind je alle loketten."
+            )
+        )
+
+
+def latest_place_text(tracker: Tracker) -> Optional[str]:
+    """The place the person just named: an entity if found, else their whole message."""
+    for entity in ("postcode", "gemeente"):
+        value = next(tracker.get_latest_entity_values(entity), None)
+        if value:
+            return str(value)
+    return (tracker.latest_message or {}).get("text")
+
+
+class ValidateLocationForm(FormValidationAction):
+    """Resolves the answer to "waar woon je?"; asks back when it is not certain."""
+
+    def name(self) -> str:
+        """Form validation action name (Rasa convention: validate_<form>)."""
+        return "validate_location_form"
+
+    def validate_location_input(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[str, Any],
+    ) -> Dict[str, Any]:
+        """Accept a place we are sure of; otherwise explain and ask again."""
+        said = str(slot_value or "").strip()
+        match = get_region_model().resolve(said)
+        if match.status == "found" and match.gemeente:
+            return {e["name"]: e["value"] for e in region_slots(match.gemeente, said)}
+        explain_match(match, dispatcher)
+        return {"location_input": None}
+
+
+class ActionSetLocation(Action):
+    """A place said outside the form: remember it, or ask back when unsure."""
+
+    def name(self) -> str:
+        """Action name as in the domain."""
+        return "action_set_location"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        """Resolve the latest place and confirm what we remembered."""
+        said = latest_place_text(tracker) or ""
+        match = get_region_model().resolve(said)
+        if match.status != "found" or not match.gemeente:
+            explain_match(match, dispatcher)
+            return []
+        place = match.gemeente
+        dispatcher.utter_message(
+            text=(
+                f"Dank je. Ik onthoud dat je in {place.display_name} woont. "
+                f"Dat hoort bij de regio {place.arbeidsmarktregio}."
+            ),
+            buttons=[
+                {"title": "Mijn loket", "payload": "/find_loket"},
+                {"title": "Scholingsvoucher", "payload": "/funding_voucher"},
+                {"title": "Andere vraag", "payload": "/capabilities"},
+            ],
+        )
+        return region_slots(place, said)
+
+
+# What each kind of desk is for, in a few plain words. The desk data (data/regions/desks.yml)
+# keeps the sources and fuller notes; people get the short version.
+KIND_PURPOSE = {
+    "leerwerkloket": "gratis advies over werk en leren",
+    "werkcentrum": "vragen over werk en opleiding, ook zonder afspraak",
+    "fonds": "geld voor een opleiding in jouw regio",
+    "finder": "hier vind je het leerwerkloket bij jou in de buurt",
+    "uwv": "vragen over de WW",
+    "gemeente": "bijstand, en gratis hulp bij schulden",
+}
+UNSURE = " We weten niet zeker of dit nog loopt."
+
+
+def desk_line(desk: Desk) -> Optional[str]:
+    """One desk as a short line, or None for kinds that do not belong in this answer."""
+    purpose = KIND_PURPOSE.get(desk.kind)
+    if purpose is None or not desk.name:
+        return None
+    where = f" ({desk.url.removeprefix('https://').removeprefix('www.')})" if desk.url else ""
+    unsure = UNSURE if desk.kind == "fonds" and desk.status != "active" else ""
+    return f"- {desk.name}{where}: {purpose}.{unsure}"
+
+
+class ActionAnswerLoket(Action):
+    """Name the desks of the person's region."""
+
+    def name(self) -> str:
+        """Action name as in the domain."""
+        return "action_answer_loket"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        """Look up the region's desks; fall back to the national finder."""
+        model = get_region_model()
+        place = model.gemeente(tracker.get_slot("gemeente_code") or "")
+        if place is None:
+            dispatcher.utter_message(
+                text=f"Op {NATIONAL_FINDER} vind je het leerwerkloket bij jou in de buurt.",
+                buttons=NEXT_STEP_BUTTONS,
+            )
+            return []
+        lines = [line for line in map(desk_line, model.desks_for(place)) if line]
+        dispatcher.utter_message(
+            text=(
+                f"Je woont in {place.display_name}, in de regio {place.arbeidsmarktregio}. "
+                "Hier kun je terecht:\n" + "\n".join(lines)
+            ),
+            buttons=NEXT_STEP_BUTTONS,
+        )
+        return []
