@@ -1,0 +1,107 @@
+"""The helpline's own tables (profiles, money checks, tickets), beside Rasa's tracker store.
+
+SQLAlchemy 1.4 (pinned by Rasa 3.6) written in 2.0 style: ``future=True`` engines,
+``select()``, ``with Session.begin()``. The engine is built lazily from ``DATABASE_URL``
+(bot/settings.py), once per URL; tables are created on first use. People are stored under a
+pseudonymous key (an HMAC of their sender id), never under the id itself.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import json
+import os
+from datetime import datetime, timezone
+from typing import Any, Dict, Optional
+
+from sqlalchemy import Column, DateTime, Integer, String, Text, create_engine, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import declarative_base, sessionmaker
+
+from bot.settings import load_settings
+
+Base = declarative_base()
+
+# Development default only; production sets LOOPBRUG_PSEUDONYM_KEY (see .env.example).
+DEV_PSEUDONYM_KEY = "loopbrug-development-key"
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now, so stored times compare correctly."""
+    return datetime.now(timezone.utc)
+
+
+class ProfileRecord(Base):
+    """A finished self-assessment (Persoonlijk Profiel) of one person."""
+
+    __tablename__ = "loopbrug_profiles"
+
+    id = Column(Integer, primary_key=True)
+    person = Column(String(64), nullable=False, unique=True, index=True)
+    answers = Column(Text, nullable=False)  # JSON: question id -> answer
+    profile = Column(Text, nullable=False)  # JSON: the scored profile
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+
+
+def person_key(sender_id: str, key: Optional[str] = None) -> str:
+    """Pseudonymous, stable key for a sender id (HMAC-SHA256, hex)."""
+    secret = (key or os.environ.get("LOOPBRUG_PSEUDONYM_KEY") or DEV_PSEUDONYM_KEY).encode()
+    return hmac.new(secret, sender_id.encode(), hashlib.sha256).hexdigest()
+
+
+@functools.lru_cache(maxsize=4)
+def get_engine(url: Optional[str] = None) -> Engine:
+    """Engine for ``url`` (default: DATABASE_URL); tables are created on first use.
+
+    ``pool_pre_ping`` makes a connection that died with a database restart reconnect on the
+    next use instead of failing a person's message.
+    """
+    url = url or load_settings().database_url
+    kwargs: Dict[str, Any] = {"future": True, "pool_pre_ping": True}
+    if url.startswith("sqlite"):
+        # Rasa's tracker store may write to the same file; wait for its lock instead of failing.
+        kwargs["connect_args"] = {"timeout": 15}
+    engine = create_engine(url, **kwargs)
+    Base.metadata.create_all(engine)
+    return engine
+
+
+def sessions(url: Optional[str] = None) -> sessionmaker:
+    """A session factory bound to the engine for ``url``."""
+    return sessionmaker(bind=get_engine(url), future=True, expire_on_commit=False)
+
+
+def save_profile(
+    sender_id: str, answers: Dict[str, Any], profile: Dict[str, Any], url: Optional[str] = None
+) -> None:
+    """Store (or replace) a person's profile."""
+    person = person_key(sender_id)
+    with sessions(url).begin() as session:
+        record = session.execute(
+            select(ProfileRecord).where(ProfileRecord.person == person)
+        ).scalar_one_or_none()
+        if record is None:
+            record = ProfileRecord(person=person)
+            session.add(record)
+        record.answers = json.dumps(answers, ensure_ascii=False)
+        record.profile = json.dumps(profile, ensure_ascii=False)
+        record.updated_at = utcnow()
+
+
+def load_profile(sender_id: str, url: Optional[str] = None) -> Optional[Dict[str, Any]]:
+    """A person's stored profile with its answers and dates, or None."""
+    with sessions(url).begin() as session:
+        record = session.execute(
+            select(ProfileRecord).where(ProfileRecord.person == person_key(sender_id))
+        ).scalar_one_or_none()
+        if record is None:
+            return None
+        return {
+            "answers": json.loads(record.answers),
+            "profile": json.loads(record.profile),
+            "created_at": record.created_at,
+            "updated_at": record.updated_at,
+        }
