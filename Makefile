@@ -41,7 +41,11 @@ $(SPACY_MODEL)/meta.json: $(INSTALLED) $(SPACY_INPUTS)
 
 train: setup $(MODEL_STAMP) ## train a model when data, domain or config changed
 
-$(MODEL_STAMP): $(TRAIN_INPUTS) $(SPACY_MODEL)/meta.json
+# The self-test's slots and questions are generated from data (actions/assessment_domain.py).
+bot/domain/assessment_questions.yml: data/assessment/questions.yml actions/assessment_domain.py actions/assessment.py | $(INSTALLED)
+	$(PY) -m actions.assessment_domain
+
+$(MODEL_STAMP): $(TRAIN_INPUTS) bot/domain/assessment_questions.yml $(SPACY_MODEL)/meta.json
 	$(BIN)/rasa train $(RASA_ARGS) --data $(RASA_DATA) --out models
 	@touch $@
 

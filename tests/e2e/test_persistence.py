@@ -6,14 +6,17 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import API_TOKEN, Chat
+from tests.e2e.test_selftest import answer, question_number
 
 pytestmark = pytest.mark.e2e
 
 
-def test_conversation_survives_a_restart(helpline, e2e_dir):
+def test_conversation_and_an_unfinished_self_test_survive_a_restart(helpline, e2e_dir):
     chat = Chat(helpline.settings.rasa_url)
     chat.say("hoi")
     chat.say("hoe vraag ik stap budget aan")
+    test = Chat(helpline.settings.rasa_url)
+    answer(test, answer(test, test.say("/start_assessment")))  # two questions answered
 
     helpline.stop()
     # The events are in the SQLite file, not only in memory.
@@ -33,3 +36,5 @@ def test_conversation_survives_a_restart(helpline, e2e_dir):
     assert said == ["hoi", "hoe vraag ik stap budget aan"]
     # And the conversation simply continues.
     assert "digitale assistent" in chat.text("hoi")
+    # The self-test goes on at question 3, where it was when the servers stopped.
+    assert question_number(test.say("/start_assessment")) == 3

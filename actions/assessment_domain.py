@@ -1,0 +1,111 @@
+"""Generate bot/domain/assessment_questions.yml from data/assessment/questions.yml.
+
+Rasa needs the form's slots and questions in a static domain; the questions themselves are
+data. This script keeps one source of truth: run ``python -m actions.assessment_domain`` after
+editing the questions (``make train`` does), and a unit test fails when the generated file is
+out of date.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Dict, List
+
+import yaml
+
+from actions.assessment import QUESTIONS_PATH, Question, load_questions
+
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUT = ROOT / "bot" / "domain" / "assessment_questions.yml"
+SKIP_BUTTON = {"title": "Sla over", "payload": "sla over"}
+
+# Messages the form must never take as an answer: they have their own flow (crisis, a person,
+# restart, stop, privacy). The form rejects them and the matching rule answers them.
+NOT_AN_ANSWER = [
+    "crisis",
+    "request_human",
+    "start_over",
+    "goodbye",
+    "privacy_info",
+    "delete_data",
+    "restart_assessment",
+    "change_answer",
+]
+
+HEADER = """\
+# GENERATED from data/assessment/questions.yml by `python -m actions.assessment_domain`.
+# Do not edit by hand: edit the questions and run the script (make train does).
+"""
+
+
+def question_response(question: Question, number: int, total: int) -> Dict[str, Any]:
+    """The form's question: text with its number, answer buttons and a skip button."""
+    response: Dict[str, Any] = {"text": f"Vraag {number} van {total}. {question.text}"}
+    buttons: List[Dict[str, str]] = [
+        {"title": option.label, "payload": option.label} for option in question.options
+    ]
+    if question.kind == "text":
+        response["text"] += " Typ het in je eigen woorden."
+    response["buttons"] = buttons + [SKIP_BUTTON]
+    return response
+
+
+def build(questions: List[Question]) -> Dict[str, Any]:
+    """The domain fragment for the questionnaire."""
+    total = len(questions)
+    slots = {
+        q.id: {
+            "type": "any",
+            "influence_conversation": False,
+            "mappings": [
+                {
+                    "type": "from_text",
+                    "not_intent": NOT_AN_ANSWER,
+                    "conditions": [{"active_loop": "assessment_form", "requested_slot": q.id}],
+                }
+            ],
+        }
+        for q in questions
+    }
+    responses = {
+        f"utter_ask_{q.id}": [question_response(q, i, total)]
+        for i, q in enumerate(questions, start=1)
+    }
+    return {
+        "version": "3.1",
+        "slots": slots,
+        "responses": responses,
+        "forms": {"assessment_form": {"required_slots": [q.id for q in questions]}},
+    }
+
+
+class _PlainDumper(yaml.SafeDumper):
+    """Writes repeated values out in full: no YAML anchors in a file people read."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def render(questions: List[Question]) -> str:
+    """The generated file's text."""
+    body = yaml.dump(
+        build(questions), Dumper=_PlainDumper, allow_unicode=True, sort_keys=False, width=100
+    )
+    return HEADER + body
+
+
+def main() -> int:
+    """Write the domain file; ``--check`` only reports whether it is current."""
+    text = render(load_questions(QUESTIONS_PATH))
+    if "--check" in sys.argv[1:]:
+        current = OUTPUT.exists() and OUTPUT.read_text(encoding="utf-8") == text
+        print("current" if current else f"{OUTPUT} is out of date")
+        return 0 if current else 1
+    OUTPUT.write_text(text, encoding="utf-8")
+    print(f"written {OUTPUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,256 @@
+"""The guided self-test (Persoonlijk Profiel) in the chat.
+
+The questions are data (``data/assessment/questions.yml``); ``assessment_form`` asks them one
+per message. Answers live in slots, so they are in the tracker store: a person can stop,
+come back later (also after a restart of the servers) and go on where they were. The finished
+profile is scored by :mod:`actions.assessment` and stored under a pseudonymous key
+(:mod:`actions.db`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timezone
+from functools import partial
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import db
+from actions.assessment import (
+    STEP_BUTTONS,
+    export_markdown,
+    from_dict,
+    get_question,
+    get_questions,
+    interpret,
+    reask_text,
+    render_profile,
+    score_profile,
+    to_dict,
+)
+from actions.knowledge_base import get_knowledge_base
+
+EXPORT_BUTTON = {"title": "Samenvatting meenemen", "payload": "/export_profile"}
+RESTART_BUTTON = {"title": "Test opnieuw doen", "payload": "/restart_assessment"}
+QUESTION_START = re.compile(
+    r"^(wat|hoe|waar|wie|wanneer|waarom|welke|welk|kan|kun|mag|moet|is|zijn|heb|krijg)\b"
+)
+SIDE_QUESTION_CONFIDENCE = 0.6
+
+
+def answers_from(tracker: Tracker) -> Dict[str, Any]:
+    """The answers given so far, by question id."""
+    return {q.id: tracker.get_slot(q.id) for q in get_questions() if tracker.get_slot(q.id)}
+
+
+def side_question(tracker: Tracker) -> Optional[str]:
+    """The knowledge-base answer when the message is a question rather than an answer.
+
+    "Wat is een cao?" in the middle of the test gets its answer, and the test then asks its own
+    question again, so nothing is lost.
+    """
+    message = tracker.latest_message or {}
+    text = (message.get("text") or "").strip().lower()
+    intent = message.get("intent") or {}
+    if not (text.endswith("?") or QUESTION_START.match(text)):
+        return None
+    if (intent.get("confidence") or 0.0) < SIDE_QUESTION_CONFIDENCE:
+        return None
+    entry = get_knowledge_base().select(intent.get("name") or "", text=text)
+    return entry.answer if entry else None
+
+
+class ValidateAssessmentForm(FormValidationAction):
+    """Turns each reply into an answer, a skip, or a friendly re-ask."""
+
+    def name(self) -> str:
+        """Form validation action name (Rasa convention: validate_<form>)."""
+        return "validate_assessment_form"
+
+    def __getattr__(self, attribute: str):
+        # rasa-sdk looks up validate_<slot> per slot; all questions share one validator.
+        if attribute.startswith("validate_q_"):
+            return partial(self.validate_answer, attribute.removeprefix("validate_"))
+        raise AttributeError(attribute)
+
+    def validate_answer(
+        self,
+        question_id: str,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[str, Any],
+    ) -> Dict[str, Any]:
+        """Accept an answer or a skip; answer a side question; otherwise ask again."""
+        question = get_question(question_id)
+        if question is None or isinstance(value, dict):
+            return {question_id: value}
+        if str(value).startswith("/"):
+            # A button of another flow ("Verder met de test"): not an answer; ask again.
+            return {question_id: None}
+        reading = interpret(question, str(value or ""))
+        side = side_question(tracker)
+        if side and (question.kind == "text" or reading.status == "unknown_option"):
+            dispatcher.utter_message(text=side + " Nu gaan we verder met de test.")
+            return {question_id: None}
+        if reading.status == "unknown_option":
+            dispatcher.utter_message(text=reask_text(question))
+            return {question_id: None}
+        return {question_id: reading.as_answer()}
+
+
+class ActionStartAssessment(Action):
+    """Introduce the test, or say where the person left off."""
+
+    def name(self) -> str:
+        """Action name as in the domain."""
+        return "action_start_assessment"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        """One short message; the form asks the questions next."""
+        total = len(get_questions())
+        done = len(answers_from(tracker))
+        if done == 0:
+            dispatcher.utter_message(response="utter_assessment_intro", total=total)
+        elif done < total:
+            dispatcher.utter_message(response="utter_assessment_resume", next=done + 1, total=total)
+        return []
+
+
+class ActionFinishAssessment(Action):
+    """Score the answers, store the profile and show it."""
+
+    def name(self) -> str:
+        """Action name as in the domain."""
+        return "action_finish_assessment"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        """The profile message with tailored next steps."""
+        answers = answers_from(tracker)
+        profile = score_profile(answers)
+        db.save_profile(tracker.sender_id, answers, to_dict(profile))
+        dispatcher.utter_message(text=render_profile(profile), buttons=profile_buttons(profile))
+        return []
+
+
+def profile_buttons(profile) -> List[Dict[str, str]]:
+    """Next steps of the profile, then the summary to take along."""
+    steps = [
+        {"title": STEP_BUTTONS[i], "payload": f"/{i}"}
+        for i in profile.next_step_intents
+        if i in STEP_BUTTONS
+    ]
+    return steps + [EXPORT_BUTTON]
+
+
+def stored_profile(tracker: Tracker):
+    """(profile, created) of the person, or (None, None)."""
+    stored = db.load_profile(tracker.sender_id)
+    if stored is None:
+        return None, None
+    return from_dict(stored["profile"]), stored["updated_at"]
+
+
+class ActionShowProfile(Action):
+    """Show the stored profile again, or say how far the test is."""
+
+    def name(self) -> str:
+        """Action name as in the domain."""
+        return "action_show_profile"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        """Profile, or a way to start or finish the test."""
+        profile, _ = stored_profile(tracker)
+        if profile is not None:
+            dispatcher.utter_message(
+                text=render_profile(profile), buttons=profile_buttons(profile) + [RESTART_BUTTON]
+            )
+            return []
+        done, total = len(answers_from(tracker)), len(get_questions())
+        if done:
+            dispatcher.utter_message(response="utter_assessment_unfinished", done=done, total=total)
+        else:
+            dispatcher.utter_message(response="utter_no_profile_yet")
+        return []
+
+
+class ActionExportProfile(Action):
+    """The profile as a markdown summary to take to a coach or desk."""
+
+    def name(self) -> str:
+        """Action name as in the domain."""
+        return "action_export_profile"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        """Send the summary as text; channels show it as is."""
+        profile, updated = stored_profile(tracker)
+        if profile is None:
+            dispatcher.utter_message(response="utter_no_profile_yet")
+            return []
+        created = updated or datetime.now(timezone.utc)
+        dispatcher.utter_message(response="utter_export_intro")
+        dispatcher.utter_message(text=export_markdown(profile, created))
+        return []
+
+
+class ActionRestartAssessment(Action):
+    """Forget the test answers so the form starts at question 1."""
+
+    def name(self) -> str:
+        """Action name as in the domain."""
+        return "action_restart_assessment"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        """Clear every answer slot."""
+        dispatcher.utter_message(response="utter_assessment_restart")
+        return [SlotSet(q.id, None) for q in get_questions()]
+
+
+class ActionChangeAnswer(Action):
+    """Change one answer: list the questions, or reopen the one picked."""
+
+    def name(self) -> str:
+        """Action name as in the domain."""
+        return "action_change_answer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        """With a picked question: clear it and let the form ask it again."""
+        picked = next(tracker.get_latest_entity_values("question"), None)
+        question = get_question(str(picked)) if picked else None
+        if question is not None and tracker.get_slot(question.id) is not None:
+            return [SlotSet(question.id, None), FollowupAction("assessment_form")]
+        answered = [q for q in get_questions() if tracker.get_slot(q.id)]
+        if not answered:
+            dispatcher.utter_message(response="utter_no_profile_yet")
+            return []
+        buttons = [
+            {
+                "title": f"{i}. {shorten(q.text)}",
+                "payload": "/change_answer" + json.dumps({"question": q.id}),
+            }
+            for i, q in enumerate(get_questions(), start=1)
+            if q in answered
+        ]
+        dispatcher.utter_message(response="utter_change_which", buttons=buttons)
+        return []
+
+
+def shorten(text: str, limit: int = 28) -> str:
+    """A question cut to fit on a button."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
