@@ -46,6 +46,17 @@ class ProfileRecord(Base):
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
 
 
+class MoneyCheckRecord(Base):
+    """The outcome of a money check: colour, ranges and rounded results, never amounts."""
+
+    __tablename__ = "loopbrug_money_checks"
+
+    id = Column(Integer, primary_key=True)
+    person = Column(String(64), nullable=False, index=True)
+    outcome = Column(Text, nullable=False)  # JSON from MoneyOutcome.storable()
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
 def person_key(sender_id: str, key: Optional[str] = None) -> str:
     """Pseudonymous, stable key for a sender id (HMAC-SHA256, hex)."""
     secret = (key or os.environ.get("LOOPBRUG_PSEUDONYM_KEY") or DEV_PSEUDONYM_KEY).encode()
@@ -105,3 +116,21 @@ def load_profile(sender_id: str, url: Optional[str] = None) -> Optional[Dict[str
             "created_at": record.created_at,
             "updated_at": record.updated_at,
         }
+
+
+def save_money_check(sender_id: str, outcome: Dict[str, Any], url: Optional[str] = None) -> None:
+    """Store a money-check outcome (already reduced to what may be kept)."""
+    with sessions(url).begin() as session:
+        session.add(MoneyCheckRecord(person=person_key(sender_id), outcome=json.dumps(outcome)))
+
+
+def latest_money_check(sender_id: str, url: Optional[str] = None) -> Optional[Dict[str, Any]]:
+    """The person's latest money-check outcome, or None."""
+    with sessions(url).begin() as session:
+        record = session.execute(
+            select(MoneyCheckRecord)
+            .where(MoneyCheckRecord.person == person_key(sender_id))
+            .order_by(MoneyCheckRecord.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        return None if record is None else json.loads(record.outcome)

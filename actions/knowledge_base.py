@@ -47,6 +47,8 @@ NEXT_STEPS: Dict[str, str] = {
     "funding_benefits": "Leren met uitkering",
     "funding_transition_payment": "Transitievergoeding",
     "career_advice_free": "Gratis loopbaanadvies",
+    "calculate_transition": "Bereken je vergoeding",
+    "calculate_gap": "Bereken je tekort",
     "experience_work": "Eerst meelopen",
     "sector_info": "Werken in een sector",
     "shortage_sectors": "Waar is werk?",

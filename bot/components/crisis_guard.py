@@ -12,6 +12,11 @@ FallbackClassifier and sets the intent to ``crisis`` when
    think of crisis without reason ("dodelijk saai"), and real crisis wording next to them is
    still caught by the patterns in step 1.
 
+The idioms work the other way too: when the classifier itself picks ``crisis`` below
+``idiom_demote_below`` for a message whose only crisis-like words are such an idiom, the
+message goes to clarification (``nlu_fallback``) instead. It is asked back, never answered
+at random, and real crisis wording next to the idiom still wins through the patterns.
+
 Both the patterns and the threshold live in data (``data/safety/crisis_patterns.yml``), so
 safety reviewers can change them without touching code.
 """
@@ -57,7 +62,8 @@ class CrisisGuard(GraphComponent, IntentClassifier):
         """Defaults; bot/config.yml sets both explicitly."""
         return {
             "patterns_file": "data/safety/crisis_patterns.yml",
-            "min_ranking_confidence": 0.2,
+            "min_ranking_confidence": 0.45,
+            "idiom_demote_below": 0.9,
         }
 
     def __init__(self, config: Dict[str, Any], matcher: CrisisMatcher) -> None:
@@ -79,6 +85,17 @@ class CrisisGuard(GraphComponent, IntentClassifier):
     def process(self, messages: List[Message]) -> List[Message]:
         """Set the intent to crisis where the text or the ranking calls for it."""
         for message in messages:
+            if self._idiom_only(message):
+                logger.info("crisis_guard sent an idiom to clarification")
+                ranking = [
+                    item
+                    for item in message.data.get(INTENT_RANKING_KEY, [])
+                    if item.get(INTENT_NAME_KEY) != CRISIS_INTENT
+                ]
+                fallback = {INTENT_NAME_KEY: "nlu_fallback", PREDICTED_CONFIDENCE_KEY: 1.0}
+                message.data[INTENT] = dict(fallback)
+                message.data[INTENT_RANKING_KEY] = [dict(fallback)] + ranking
+                continue
             reason = self._crisis_reason(message)
             if reason is None:
                 continue
@@ -92,6 +109,18 @@ class CrisisGuard(GraphComponent, IntentClassifier):
             message.data[INTENT] = dict(crisis)
             message.data[INTENT_RANKING_KEY] = [dict(crisis)] + ranking
         return messages
+
+    def _idiom_only(self, message: Message) -> bool:
+        """The classifier chose crisis, unsure, and only because of a harmless idiom."""
+        text = message.get(TEXT) or ""
+        intent = message.data.get(INTENT) or {}
+        return (
+            intent.get(INTENT_NAME_KEY) == CRISIS_INTENT
+            and intent.get(PREDICTED_CONFIDENCE_KEY, 0.0)
+            < self.component_config["idiom_demote_below"]
+            and self.matcher.has_idiom(text)
+            and not self.matcher.matches(text)
+        )
 
     def _crisis_reason(self, message: Message) -> Optional[str]:
         text = message.get(TEXT) or ""

@@ -7,7 +7,7 @@ from bot.components.crisis_guard import CrisisGuard
 from bot.safety import CrisisMatcher
 
 MATCHER = CrisisMatcher.from_lists(["wil dood"], ["doodmoe|dodelijk saai"])
-CONFIG = {"patterns_file": "unused", "min_ranking_confidence": 0.35}
+CONFIG = {"patterns_file": "unused", "min_ranking_confidence": 0.35, "idiom_demote_below": 0.9}
 
 
 def message(text, *ranking):
@@ -49,3 +49,19 @@ def test_crisis_is_not_listed_twice_in_the_ranking():
     out = run(message("ik wil dood", ("greet", 0.6), ("crisis", 0.4)))
     names = [item["name"] for item in out.data["intent_ranking"]]
     assert names.count("crisis") == 1
+
+
+def test_an_unsure_crisis_guess_caused_by_an_idiom_goes_to_clarification():
+    out = run(message("die uitleg was dodelijk saai", ("crisis", 0.63), ("give_feedback", 0.2)))
+    assert out.data["intent"]["name"] == "nlu_fallback"
+    assert "crisis" not in [item["name"] for item in out.data["intent_ranking"]]
+
+
+def test_a_confident_crisis_guess_stays_even_with_an_idiom():
+    out = run(message("ik ben doodmoe van alles", ("crisis", 0.95)))
+    assert out.data["intent"]["name"] == "crisis"
+
+
+def test_real_crisis_wording_next_to_an_idiom_stays_crisis():
+    out = run(message("ik ben doodmoe en ik wil dood", ("crisis", 0.5)))
+    assert out.data["intent"]["name"] == "crisis"

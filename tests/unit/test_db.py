@@ -26,3 +26,11 @@ def test_person_key_is_stable_and_depends_on_the_secret():
     assert db.person_key("abc", "k1") == db.person_key("abc", "k1")
     assert db.person_key("abc", "k1") != db.person_key("abc", "k2")
     assert len(db.person_key("abc")) == 64
+
+
+def test_money_check_outcomes_are_stored_without_amounts(tmp_path):
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    db.save_money_check("p", {"colour": "oranje", "gap_range": "1.000-2.000"}, url=url)
+    db.save_money_check("p", {"colour": "groen", "gap_range": None}, url=url)
+    assert db.latest_money_check("p", url=url)["colour"] == "groen"
+    assert db.latest_money_check("q", url=url) is None
