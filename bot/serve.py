@@ -156,7 +156,10 @@ def main() -> None:
     def on_signal(signum, _frame):
         raise KeyboardInterrupt
 
+    # Ctrl-C (SIGINT) and SIGTERM both stop everything. SIGINT is set explicitly because a
+    # shell that starts us in the background leaves it ignored, and Python then keeps it so.
     signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     try:
         helpline.start()
         print(
