@@ -32,6 +32,26 @@ def latest_model(model_dir: Path) -> Path:
     return models[-1]
 
 
+BASE_CREDENTIALS = ROOT / "bot" / "credentials.yml"
+TELEGRAM_CREDENTIALS = ROOT / "var" / "credentials-telegram.yml"
+
+
+def credentials_for(settings: Settings) -> Path:
+    """The channels file for Rasa: REST always, Telegram only when a bot token is set.
+
+    The file holds no secrets: the Telegram channel reads its token, webhook secret and API
+    address from the environment that ``Settings.child_environment`` passes on.
+    """
+    if not settings.telegram_bot_token:
+        return BASE_CREDENTIALS
+    TELEGRAM_CREDENTIALS.parent.mkdir(parents=True, exist_ok=True)
+    TELEGRAM_CREDENTIALS.write_text(
+        BASE_CREDENTIALS.read_text(encoding="utf-8") + "connectors.telegram.TelegramInput:\n",
+        encoding="utf-8",
+    )
+    return TELEGRAM_CREDENTIALS
+
+
 def commands(settings: Settings, python: str = sys.executable) -> List[tuple]:
     """(name, argv, health URL) for every process of the helpline."""
     bin_dir = Path(python).parent
@@ -48,7 +68,7 @@ def commands(settings: Settings, python: str = sys.executable) -> List[tuple]:
         "--endpoints",
         "bot/endpoints.yml",
         "--credentials",
-        "bot/credentials.yml",
+        str(credentials_for(settings)),
     ]
     if settings.rasa_api_token:
         rasa += ["--auth-token", settings.rasa_api_token]

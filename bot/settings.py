@@ -71,6 +71,15 @@ class Settings:
                 "SANIC_HOST": self.host,
             }
         )
+        # The Telegram channel reads these itself (they may come from .env, not the shell).
+        for name, value in (
+            ("TELEGRAM_BOT_TOKEN", self.telegram_bot_token),
+            ("TELEGRAM_WEBHOOK_SECRET", self.telegram_webhook_secret),
+            ("TELEGRAM_API_BASE_URL", self.telegram_api_base_url),
+            ("RASA_API_TOKEN", self.rasa_api_token),
+        ):
+            if value:
+                env[name] = value
         return env
 
 
