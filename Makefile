@@ -22,7 +22,7 @@ export RASA_TELEMETRY_ENABLED := false
 # Rasa 3.6 uses SQLAlchemy 1.4 APIs that warn about 2.0 on every start.
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help setup train run test lint validate unit conversations e2e bench clean
+.PHONY: help setup train run test lint validate unit conversations e2e browser browser-deps bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -69,7 +69,25 @@ conversations: train ## conversation tests against the trained model
 e2e: train ## starts the real Rasa and action servers and talks to them
 	$(PY) -m pytest tests/e2e -q
 
-test: lint validate unit train conversations e2e ## every test; exit 0 only when all pass
+# Browser tests use Debian's Chromium (no browser download at run time) and axe-core from npm.
+CHROMIUM ?= /usr/bin/chromium
+AXE := web/node_modules/axe-core/axe.min.js
+
+browser-deps: $(CHROMIUM) $(AXE) ## Chromium (apt) and axe-core (npm) for the browser tests
+
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "The browser tests need Chromium: install Debian's 'chromium' package."; exit 1; }
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+
+$(AXE): web/package.json web/package-lock.json
+	npm ci --prefix web --no-audit --no-fund --loglevel=error
+	@touch $@
+
+browser: train browser-deps ## the web widget in a real headless Chromium, with axe-core
+	$(PY) -m pytest tests/browser -q
+
+test: lint validate unit train conversations e2e browser ## every test; exit 0 only when all pass
 
 bench: train ## benchmarks; writes docs/benchmarks.md
 	$(PY) -m bench.run

@@ -81,9 +81,11 @@ def commands(settings: Settings, python: str = sys.executable) -> List[tuple]:
         "--port",
         str(settings.actions_port),
     ]
+    web_server = [python, "-m", "web"]
     return [
         ("actions", actions, f"http://{settings.host}:{settings.actions_port}/health"),
         ("rasa", rasa, f"{settings.rasa_url}/"),
+        ("web", web_server, f"http://{settings.host}:{settings.web_port}/health"),
     ]
 
 
@@ -183,8 +185,8 @@ def main() -> None:
     try:
         helpline.start()
         print(
-            f"[loopbrug] the helpline runs: REST {settings.rasa_url}/webhooks/rest/webhook "
-            "(Ctrl-C stops everything)",
+            f"[loopbrug] the helpline runs: chat widget http://{settings.host}:{settings.web_port}/, "
+            f"REST {settings.rasa_url}/webhooks/rest/webhook (Ctrl-C stops everything)",
             flush=True,
         )
         code = helpline.watch()

@@ -1,0 +1,391 @@
+"""The chat widget in a real headless Chromium (Debian's), against the real helpline.
+
+Playwright for Python drives /usr/bin/chromium (``executable_path``; Playwright's own browser
+download is never used). The helpline (action server, Rasa, web server) runs on free ports.
+axe-core comes from the npm registry (web/package.json, ``npm ci`` in web/).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Iterator, List
+
+import httpx
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from bot.serve import Helpline
+from bot.settings import ROOT, Settings
+from tests.e2e.conftest import API_TOKEN, make_settings
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = Path(os.environ.get("LOOPBRUG_CHROMIUM", "/usr/bin/chromium"))
+# Flags for this machine's closed network (see .library/env/machines/python.md).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# The README's picture. Rewritten only when missing or asked for (LOOPBRUG_SCREENSHOT=1), so a
+# test run does not change a committed file; every run leaves a fresh one in var/test-logs.
+SCREENSHOT = ROOT / "docs" / "widget.png"
+LOG_DIR = ROOT / "var" / "test-logs"
+REPLY_TIMEOUT_MS = 30_000
+SESSION_SHAPE = re.compile(r"^[A-Za-z0-9_-]{32}$")
+FORGED = "B" * 32
+
+
+def web_url(settings: Settings) -> str:
+    return f"http://{settings.host}:{settings.web_port}"
+
+
+@pytest.fixture(scope="module")
+def helpline(tmp_path_factory) -> Iterator[Helpline]:
+    """The real helpline with its web server, once for this module."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make setup does)")
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `npm ci` in web/ (make setup does)")
+    running = Helpline(
+        make_settings(tmp_path_factory.mktemp("browser") / "loopbrug.db"), log_dir=LOG_DIR
+    )
+    running.start()  # bot/serve.py starts the web server with Rasa and the action server
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(helpline):
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def base_url(helpline: Helpline) -> str:
+    return web_url(helpline.settings)
+
+
+class Problems:
+    """Console errors (CSP violations among them) and uncaught errors of a page."""
+
+    def __init__(self, page) -> None:
+        self.seen: List[str] = []
+        page.on("console", lambda m: self.seen.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.seen.append(str(e)))
+
+
+@pytest.fixture
+def page(browser):
+    """A page in a new, empty browser context, with the CSP enforced."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="nl-NL")
+    tab = context.new_page()
+    tab.set_default_timeout(REPLY_TIMEOUT_MS)
+    yield tab
+    context.close()
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def open_and_accept(page) -> None:
+    page.get_by_role("button", name="Chat met Loopbrug").click()
+    page.get_by_role("button", name="Start het gesprek").click()
+    expect(page.get_by_label("Jouw bericht")).to_be_focused()
+
+
+def say(page, text: str) -> None:
+    before = page.locator(".lb-msg--bot, .lb-msg--coach, .lb-msg--system").count()
+    page.get_by_label("Jouw bericht").fill(text)
+    page.get_by_label("Jouw bericht").press("Enter")
+    wait_for_answer(page, before)
+
+
+def wait_for_answer(page, before: int) -> None:
+    answers = page.locator(".lb-msg--bot, .lb-msg--coach, .lb-msg--system")
+    expect(answers).not_to_have_count(before, timeout=REPLY_TIMEOUT_MS)
+    expect(page.locator(".lb-typing")).to_have_text("", timeout=REPLY_TIMEOUT_MS)
+
+
+def log_texts(page) -> List[str]:
+    return page.locator(".lb-log .lb-msg__text").all_inner_texts()
+
+
+def stored_session(page) -> str:
+    return page.evaluate("localStorage.getItem('loopbrug.session')")
+
+
+def run_axe(page) -> list:
+    """WCAG 2.0/2.1 A and AA violations on the page as it is now (axe-core)."""
+    if page.evaluate("typeof window.axe") == "undefined":
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    return [
+        {
+            "id": v["id"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]],
+            "summary": [n.get("failureSummary") for n in v["nodes"]][:3],
+        }
+        for v in result["violations"]
+    ]
+
+
+def add_tracker_events(helpline: Helpline, session: str, events: list) -> None:
+    """What a coach (the handoff feature) or the bot adds to a conversation, via Rasa's API."""
+    reply = httpx.post(
+        f"{helpline.settings.rasa_url}/conversations/web-{session}/tracker/events",
+        params={"token": API_TOKEN},
+        json=events,
+        timeout=30,
+    )
+    assert reply.status_code == 200, reply.text
+
+
+# -- the conversation ------------------------------------------------------------------------
+
+
+def test_notice_message_quick_reply_and_reload(page, base_url):
+    problems = Problems(page)
+    page.goto(base_url)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Demo")
+
+    # The privacy notice comes before the first message; nothing is asked of the server yet.
+    page.get_by_role("button", name="Chat met Loopbrug").click()
+    notice = page.locator(".lb-privacy")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("BSN")
+    expect(page.get_by_label("Jouw bericht")).to_be_hidden()
+    assert stored_session(page) is None
+    page.get_by_role("button", name="Start het gesprek").click()
+    expect(page.get_by_label("Jouw bericht")).to_be_focused()
+
+    # A typed message; the typing indicator shows while the answer is on its way.
+    page.evaluate(
+        """() => {
+        window.typingSeen = [];
+        const typing = document.querySelector('.lb-typing');
+        new MutationObserver(() => window.typingSeen.push(typing.textContent))
+            .observe(typing, {childList: true, subtree: true, characterData: true});
+    }"""
+    )
+    say(page, "hoi")
+    assert "Loopbrug typt…" in page.evaluate("window.typingSeen")
+    texts = log_texts(page)
+    assert texts[0] == "hoi"
+    assert "digitale assistent" in texts[1]
+    replies = page.get_by_role("group", name="Kies een antwoord").get_by_role("button")
+    assert "Praten met een coach" in replies.all_inner_texts()
+    assert SESSION_SHAPE.match(stored_session(page))
+    session = stored_session(page)
+    page.mouse.move(0, 0)  # no hover effect in the screenshot
+    page.screenshot(path=str(LOG_DIR / "widget.png"))
+    if os.environ.get("LOOPBRUG_SCREENSHOT") == "1" or not SCREENSHOT.exists():
+        page.screenshot(path=str(SCREENSHOT))
+
+    # A quick reply sends its payload and shows its title as the person's text.
+    before = page.locator(".lb-msg--bot").count()
+    page.get_by_role("button", name="Opleiding betalen").click()
+    wait_for_answer(page, before)
+    texts = log_texts(page)
+    assert "Opleiding betalen" in texts
+    assert not any(t.startswith("/") for t in texts)  # never the payload
+    assert len(texts) >= 4
+    expect(page.get_by_label("Jouw bericht")).to_be_focused()  # focus did not get lost
+
+    # A reload keeps the conversation (same session, history from the server).
+    page.reload()
+    expect(page.locator(".lb-log .lb-msg")).to_have_count(len(texts))
+    assert log_texts(page) == texts
+    assert stored_session(page) == session
+    assert problems.seen == []  # no CSP violation, no script error
+
+
+def test_keyboard_only(page, base_url):
+    page.goto(base_url)
+    launcher = page.get_by_role("button", name="Chat met Loopbrug")
+    for _ in range(10):  # the demo page has no links: the launcher is the first stop
+        page.keyboard.press("Tab")
+        if launcher.evaluate("el => el === document.activeElement"):
+            break
+    expect(launcher).to_be_focused()
+    outline = launcher.evaluate("el => getComputedStyle(el).outlineStyle")
+    assert outline == "solid"  # a visible focus ring
+    page.keyboard.press("Enter")
+    expect(launcher).to_have_attribute("aria-expanded", "true")
+    expect(page.locator(".lb-privacy__title")).to_be_focused()
+    page.keyboard.press("Tab")  # from the notice's heading to its button
+    expect(page.get_by_role("button", name="Start het gesprek")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Jouw bericht")).to_be_focused()
+    page.keyboard.type("hoi")
+    before = page.locator(".lb-msg--bot").count()
+    page.keyboard.press("Enter")
+    wait_for_answer(page, before)
+    page.keyboard.press("Tab")  # from the input to the send button
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")  # back into the quick replies
+    expect(page.locator(".lb-reply").last).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.locator(".lb-panel")).to_be_hidden()
+    expect(launcher).to_be_focused()
+    expect(launcher).to_have_attribute("aria-expanded", "false")
+
+
+# -- safety ----------------------------------------------------------------------------------
+
+HOSTILE = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script><b>vet</b>'
+
+
+def test_html_from_the_person_the_bot_and_a_coach_stays_text(page, base_url, helpline):
+    problems = Problems(page)
+    page.goto(base_url)
+    open_and_accept(page)
+    say(page, HOSTILE)
+    assert log_texts(page)[0] == HOSTILE
+
+    session = stored_session(page)
+    add_tracker_events(
+        helpline,
+        session,
+        [
+            {"event": "bot", "text": HOSTILE, "data": {}},
+            {
+                "event": "bot",
+                "text": "Hoi, ik ben Anna.\nIk help je verder.",
+                "data": {"custom": {"from": "coach", "name": "Anna <i>de</i> Coach"}},
+            },
+        ],
+    )
+    page.reload()
+    expect(page.locator(".lb-msg--coach")).to_have_count(1)
+    assert log_texts(page).count(HOSTILE) == 2  # the person's and the bot's, both as text
+    log = page.locator(".lb-log")
+    assert log.locator("img, script, b, i").count() == 0
+    assert page.evaluate("window.pwned") is None
+
+    coach = page.locator(".lb-msg--coach")
+    expect(coach.locator(".lb-msg__who")).to_have_text("Anna <i>de</i> Coach, coach")
+    expect(coach.locator(".lb-msg__who")).to_be_visible()
+    assert coach.locator(".lb-msg__text").inner_text() == "Hoi, ik ben Anna.\nIk help je verder."
+    # Distinct from the bot: another background, and its own label.
+    colours = page.evaluate(
+        """() => [...document.querySelectorAll('.lb-msg--bot, .lb-msg--coach')]
+            .map(m => getComputedStyle(m).backgroundColor)"""
+    )
+    assert len(set(colours)) == 2
+    assert problems.seen == []
+
+
+def test_the_render_function_makes_text_nodes_only(page, base_url):
+    page.goto(base_url)
+    html = page.evaluate(
+        """() => window.loopbrugWidget.render(
+            {from: 'coach', name: '<img src=x>', text: '<b>hi</b>'}).outerHTML"""
+    )
+    assert "<img" not in html and "<b>" not in html
+    assert "&lt;img src=x&gt;, coach" in html and "&lt;b&gt;hi&lt;/b&gt;" in html
+    assert "lb-msg--coach" in html
+    html = page.evaluate("() => window.loopbrugWidget.render({from: 'evil', text: 'x'}).outerHTML")
+    assert "lb-msg--bot" in html  # an unknown sender is shown as the bot, never as a class
+
+
+def test_a_forged_session_is_refused_and_replaced(page, base_url):
+    page.goto(base_url)
+    refused = page.request.post(
+        f"{base_url}/api/message", data={"session": FORGED, "message": "hoi"}
+    )
+    assert refused.status == 403
+    assert page.request.get(f"{base_url}/api/history?session={FORGED}").status == 403
+
+    page.evaluate(
+        """forged => { localStorage.setItem('loopbrug.session', forged);
+                       localStorage.setItem('loopbrug.privacy', '1'); }""",
+        FORGED,
+    )
+    page.reload()
+    page.get_by_role("button", name="Chat met Loopbrug").click()
+    expect(page.get_by_label("Jouw bericht")).to_be_focused()
+    page.wait_for_function("localStorage.getItem('loopbrug.session') === null")
+    say(page, "hoi")
+    assert "digitale assistent" in log_texts(page)[1]
+    session = stored_session(page)
+    assert session != FORGED and SESSION_SHAPE.match(session)
+
+
+# -- accessibility ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("width, height", [(1280, 800), (320, 640)])
+def test_axe_finds_no_wcag_a_or_aa_violations(browser, base_url, width, height):
+    # bypass_csp only to inject axe-core; the widget itself runs under the CSP elsewhere.
+    context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(REPLY_TIMEOUT_MS)
+        page.goto(base_url)
+        assert run_axe(page) == [], "demo page, widget closed"
+        page.get_by_role("button", name="Chat met Loopbrug").click()
+        expect(page.locator(".lb-privacy")).to_be_visible()
+        assert run_axe(page) == [], "privacy notice"
+        page.get_by_role("button", name="Start het gesprek").click()
+        say(page, "hoi")
+        page.locator(".lb-log").evaluate(
+            "log => log.appendChild(window.loopbrugWidget.render("
+            "{from: 'coach', name: 'Anna', text: 'Hoi, ik neem het over.'}))"
+        )
+        page.locator(".lb-log").evaluate(
+            "log => log.appendChild(window.loopbrugWidget.render("
+            "{from: 'system', text: 'Je bericht kwam niet aan.'}))"
+        )
+        expect(page.locator(".lb-reply").first).to_be_visible()
+        assert run_axe(page) == [], f"conversation at {width} px"
+
+        # The check itself works: an input without a label is reported.
+        page.evaluate("document.body.appendChild(document.createElement('input'))")
+        assert "label" in [violation["id"] for violation in run_axe(page)]
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width, height", [(320, 640), (640, 400)])  # 640x400: 1280x800 at 200 %
+def test_small_screens_and_zoom_need_no_sideways_scrolling(browser, base_url, width, height):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(REPLY_TIMEOUT_MS)
+        page.goto(base_url)
+        open_and_accept(page)
+        say(page, "hoi")
+        sideways = page.evaluate(
+            """() => [document.scrollingElement, ...document.querySelectorAll('.lb-panel *')]
+                .filter(e => e.scrollWidth > e.clientWidth + 1
+                             && getComputedStyle(e).overflowX !== 'hidden'
+                             && e.clientWidth > 0)
+                .map(e => e.className || e.tagName)"""
+        )
+        assert sideways == []
+        for control in (
+            page.get_by_label("Jouw bericht"),
+            page.get_by_role("button", name="Verstuur"),
+            page.get_by_role("button", name="Chat sluiten"),
+        ):
+            expect(control).to_be_in_viewport()
+        box = page.locator(".lb-panel").bounding_box()
+        assert box is not None and box["width"] <= width and box["height"] <= height
+    finally:
+        context.close()

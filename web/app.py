@@ -1,0 +1,305 @@
+"""The web server: demo page, widget files and the widget's JSON API (aiohttp).
+
+Routes
+  GET  /              demo page with the widget (Dutch)
+  GET  /widget.js     the widget: one ``<script src="/widget.js" defer></script>`` adds it
+  GET  /widget.css    its styles (the script links them itself)
+  GET  /health        ``{"status": "ok"}``
+  POST /api/session   a new server-issued session id: ``{"session": ...}``
+  POST /api/message   ``{"session", "message"}`` -> Rasa's REST webhook as ``web-<session>``;
+                      answers ``{"messages": [...], "buttons": [...]}``
+  GET  /api/history   ``?session=...`` -> the conversation so far, from Rasa's tracker
+
+Errors are JSON ``{"error": "<Dutch text the widget shows>"}``: 400 for bad input, 403 for
+a session id this server did not issue, 502 when Rasa cannot be reached. Every response
+carries a strict Content-Security-Policy, ``nosniff`` and ``Referrer-Policy: no-referrer``.
+Message texts and session ids are never logged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any, AsyncIterator, Dict, FrozenSet, Iterable, Optional
+
+import httpx
+from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.settings import Settings
+from web import messages
+from web.sessions import SessionStore
+
+logger = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+MAX_MESSAGE_CHARS = 2000  # the same limit as the REST channel (connectors/rest.py)
+MAX_BODY_BYTES = 32 * 1024
+RASA_TIMEOUT_S = 10.0
+SENDER_PREFIX = "web-"
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+# Texts the widget shows (B1 Dutch). Crisis always wins, also when the bot is unreachable.
+RASA_DOWN = (
+    "Loopbrug is nu even niet bereikbaar. Probeer het over een paar minuten opnieuw. "
+    "Denk je aan zelfdoding? Bel dan 113 of gratis 0800-0113."
+)
+HISTORY_DOWN = "Je eerdere berichten kunnen nu niet geladen worden. Probeer het later opnieuw."
+BAD_JSON = "Het verzoek is geen geldige JSON."
+NOT_AN_OBJECT = "Stuur een JSON-object met 'session' en 'message'."
+NO_SESSION = "'session' ontbreekt."
+UNKNOWN_SESSION = "Dit gesprek is niet bekend. Begin een nieuw gesprek."
+NOT_TEXT = "'message' moet tekst zijn."
+EMPTY = "Je bericht is leeg. Typ eerst iets."
+TOO_LONG = f"Je bericht is te lang. Gebruik maximaal {MAX_MESSAGE_CHARS} tekens."
+
+SETTINGS = web.AppKey("settings", Settings)
+RASA = web.AppKey("rasa", httpx.AsyncClient)
+SESSIONS = web.AppKey("sessions", SessionStore)
+ALLOWED_ORIGINS = web.AppKey("allowed_origins", frozenset)
+
+
+def error(status: int, text: str) -> web.Response:
+    """A JSON error the widget can show as it is."""
+    return web.json_response({"error": text}, status=status)
+
+
+def parse_origins(raw: Optional[str]) -> FrozenSet[str]:
+    """``LOOPBRUG_WIDGET_ORIGINS``: comma-separated origins of other sites that embed the widget."""
+    return frozenset(o.strip().rstrip("/") for o in (raw or "").split(",") if o.strip())
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler) -> web.StreamResponse:
+    """CSP, nosniff and no-referrer on every response, errors included."""
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        exc.headers.update(SECURITY_HEADERS)
+        raise
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+@web.middleware
+async def cors(request: web.Request, handler) -> web.StreamResponse:
+    """Let the sites listed in LOOPBRUG_WIDGET_ORIGINS call the API (none by default)."""
+    origin = request.headers.get("Origin")
+    allowed = origin is not None and origin in request.app[ALLOWED_ORIGINS]
+    if not request.path.startswith("/api/") or not allowed:
+        return await handler(request)
+    if request.method == "OPTIONS":
+        response: web.StreamResponse = web.Response(status=204)
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+        response.headers["Access-Control-Max-Age"] = "600"
+    else:
+        response = await handler(request)
+    response.headers["Access-Control-Allow-Origin"] = origin
+    response.headers["Vary"] = "Origin"
+    return response
+
+
+def static_file(name: str, content_type: str):
+    """A handler for one file of web/static (read per request: small, and edits show at once)."""
+    path = STATIC_DIR / name
+
+    async def handler(_: web.Request) -> web.Response:
+        return web.Response(
+            body=path.read_bytes(),
+            content_type=content_type,
+            charset="utf-8",
+            headers={"Cache-Control": "no-cache"},
+        )
+
+    return handler
+
+
+async def no_icon(_: web.Request) -> web.Response:
+    """Browsers ask for /favicon.ico; answer without content instead of a 404."""
+    return web.Response(status=204, headers={"Cache-Control": "max-age=86400"})
+
+
+async def health(_: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def read_json(request: web.Request) -> Dict[str, Any]:
+    """The request's JSON object, or a 400 with the reason."""
+    try:
+        body = json.loads(await request.text())
+    except (ValueError, UnicodeDecodeError):
+        raise web.HTTPBadRequest(
+            text=json.dumps({"error": BAD_JSON}), content_type="application/json"
+        ) from None
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(
+            text=json.dumps({"error": NOT_AN_OBJECT}), content_type="application/json"
+        )
+    return body
+
+
+async def refuse_session(request: web.Request, session_id: Any) -> Optional[web.Response]:
+    """None for a session id this server issued, else the error response to send."""
+    if not isinstance(session_id, str) or not session_id:
+        return error(400, NO_SESSION)
+    try:
+        issued = await request.app[SESSIONS].is_issued(session_id)
+    except SQLAlchemyError as exc:
+        logger.error("sessions: database error (%s)", type(exc).__name__)
+        return error(503, RASA_DOWN)
+    return None if issued else error(403, UNKNOWN_SESSION)
+
+
+async def new_session(request: web.Request) -> web.Response:
+    try:
+        session_id = await request.app[SESSIONS].issue()
+    except SQLAlchemyError as exc:
+        logger.error("sessions: database error (%s)", type(exc).__name__)
+        return error(503, RASA_DOWN)
+    return web.json_response({"session": session_id}, headers={"Cache-Control": "no-store"})
+
+
+async def post_message(request: web.Request) -> web.Response:
+    body = await read_json(request)
+    session_id, text = body.get("session"), body.get("message")
+    if not isinstance(session_id, str) or not session_id:
+        return error(400, NO_SESSION)
+    if not isinstance(text, str):
+        return error(400, NOT_TEXT)
+    if not text.strip():
+        return error(400, EMPTY)
+    if len(text) > MAX_MESSAGE_CHARS:
+        return error(400, TOO_LONG)
+    refused = await refuse_session(request, session_id)
+    if refused is not None:
+        return refused
+
+    try:
+        reply = await request.app[RASA].post(
+            "/webhooks/rest/webhook",
+            json={"sender": SENDER_PREFIX + session_id, "message": text},
+        )
+    except httpx.HTTPError as exc:
+        logger.warning("message: Rasa not reachable (%s)", type(exc).__name__)
+        return error(502, RASA_DOWN)
+    if reply.status_code == 400:  # the REST channel refused the input; its text is Dutch
+        try:
+            reason = reply.json().get("error") or BAD_JSON
+        except (ValueError, AttributeError):
+            reason = BAD_JSON
+        return error(400, str(reason))
+    if reply.status_code != 200:
+        logger.warning("message: Rasa answered HTTP %s", reply.status_code)
+        return error(502, RASA_DOWN)
+    try:
+        shown = messages.webhook_reply(reply.json())
+    except ValueError:
+        logger.warning("message: Rasa's answer was not a list of messages")
+        return error(502, RASA_DOWN)
+    return web.json_response(shown, headers={"Cache-Control": "no-store"})
+
+
+async def get_history(request: web.Request) -> web.Response:
+    session_id = request.query.get("session", "")
+    refused = await refuse_session(request, session_id)
+    if refused is not None:
+        return refused
+    token = request.app[SETTINGS].rasa_api_token
+    try:
+        reply = await request.app[RASA].get(
+            f"/conversations/{SENDER_PREFIX}{session_id}/tracker",
+            params={"token": token} if token else None,
+        )
+    except httpx.HTTPError as exc:
+        logger.warning("history: Rasa not reachable (%s)", type(exc).__name__)
+        return error(502, HISTORY_DOWN)
+    if reply.status_code != 200:
+        logger.warning("history: Rasa answered HTTP %s", reply.status_code)
+        return error(502, HISTORY_DOWN)
+    try:
+        shown = messages.history(reply.json().get("events"))
+    except (ValueError, AttributeError):
+        logger.warning("history: Rasa's tracker could not be read")
+        return error(502, HISTORY_DOWN)
+    return web.json_response(shown, headers={"Cache-Control": "no-store"})
+
+
+class PrivateAccessLogger(AbstractAccessLogger):
+    """Access log without query strings, so no session id ends up in a log file."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        self.logger.info(
+            "%s %s %s %.1f ms", request.method, request.path, response.status, time * 1000
+        )
+
+
+def build_app(
+    settings: Settings,
+    *,
+    rasa_transport: Optional[httpx.AsyncBaseTransport] = None,
+    allowed_origins: Optional[Iterable[str]] = None,
+) -> web.Application:
+    """The web application for ``settings``; connections open on startup, close on cleanup.
+
+    ``rasa_transport`` replaces the network for tests (``httpx.MockTransport``).
+    ``allowed_origins`` defaults to ``LOOPBRUG_WIDGET_ORIGINS`` (other sites that embed the
+    widget; the demo page on this server never needs it).
+    """
+    app = web.Application(middlewares=[security_headers, cors], client_max_size=MAX_BODY_BYTES)
+    app[SETTINGS] = settings
+    app[ALLOWED_ORIGINS] = (
+        frozenset(allowed_origins)
+        if allowed_origins is not None
+        else parse_origins(os.environ.get("LOOPBRUG_WIDGET_ORIGINS"))
+    )
+
+    async def connections(app: web.Application) -> AsyncIterator[None]:
+        store = SessionStore(settings.database_url)
+        store.open()
+        app[SESSIONS] = store
+        client = httpx.AsyncClient(
+            base_url=settings.rasa_url,
+            timeout=RASA_TIMEOUT_S,
+            transport=rasa_transport,
+            trust_env=False,  # Rasa is on loopback: never through a proxy from the environment
+        )
+        app[RASA] = client
+        try:
+            yield
+        finally:
+            await client.aclose()
+            store.close()
+
+    app.cleanup_ctx.append(connections)
+    app.router.add_get("/", static_file("index.html", "text/html"))
+    app.router.add_get("/widget.js", static_file("widget.js", "text/javascript"))
+    app.router.add_get("/widget.css", static_file("widget.css", "text/css"))
+    app.router.add_get("/favicon.ico", no_icon)
+    app.router.add_get("/health", health)
+    app.router.add_post("/api/session", new_session)
+    app.router.add_post("/api/message", post_message)
+    app.router.add_get("/api/history", get_history)
+    return app

@@ -1,0 +1,541 @@
+/*
+ * Loopbrug chat widget. One tag adds it to a page:
+ *   <script src="https://<loopbrug-server>/widget.js" defer></script>
+ * No framework, no build step. It talks to the server it was loaded from (/api/...).
+ *
+ * Safety: every text from the bot, a coach or the person is put in the page with
+ * textContent, never as HTML. The server issues the session id (kept in localStorage);
+ * a reload restores the conversation from /api/history.
+ */
+(function () {
+  "use strict";
+
+  if (window.loopbrugWidget) {
+    return; // the tag is on the page twice
+  }
+
+  var script = document.currentScript;
+  var BASE = script && script.src ? new URL(script.src, window.location.href).origin : "";
+  var PREFIX = "lb-";
+  var KEY_SESSION = "loopbrug.session";
+  var KEY_PRIVACY = "loopbrug.privacy";
+  var KEY_OPEN = "loopbrug.open";
+  var MAX_CHARS = 2000;
+  var TIMEOUT_MS = 30000;
+
+  var T = {
+    launcher: "Chat met Loopbrug",
+    region: "Chat met Loopbrug",
+    title: "Loopbrug",
+    subtitle: "Digitale assistent",
+    privacyButton: "Privacy",
+    newChat: "Nieuw gesprek",
+    close: "Chat sluiten",
+    privacyTitle: "Voordat je begint",
+    privacy: [
+      "Loopbrug is een digitale assistent. Je praat dus niet met een mens.",
+      "We bewaren wat je typt en wat Loopbrug antwoordt. Zo kun je later verder met je gesprek.",
+      "Een coach leest alleen mee als jij daar ja op zegt.",
+      "Deel geen BSN (burgerservicenummer), bankgegevens of wachtwoorden.",
+      "Deze computer of telefoon onthoudt je gesprek. Gebruik je een apparaat van een ander? Kies dan aan het eind 'Nieuw gesprek'.",
+    ],
+    start: "Start het gesprek",
+    back: "Terug naar het gesprek",
+    log: "Gesprek",
+    replies: "Kies een antwoord",
+    label: "Jouw bericht",
+    send: "Verstuur",
+    typing: "Loopbrug typt…",
+    you: "Jij",
+    bot: "Loopbrug",
+    coach: "coach",
+    coachAlone: "Coach",
+    notice: "Melding",
+    offline: "Je bericht kwam niet aan. Controleer je internet en probeer het opnieuw.",
+    historyFailed: "Je eerdere berichten kunnen nu niet geladen worden.",
+    restarted: "Je begint een nieuw gesprek.",
+    tooLong: "Je bericht is te lang. Gebruik maximaal " + MAX_CHARS + " tekens.",
+  };
+
+  // -- storage (may be blocked, e.g. in some private modes: the widget still works) ----------
+  function load(store, key) {
+    try {
+      return window[store].getItem(key);
+    } catch (e) {
+      return null;
+    }
+  }
+  function save(store, key, value) {
+    try {
+      if (value === null) {
+        window[store].removeItem(key);
+      } else {
+        window[store].setItem(key, value);
+      }
+    } catch (e) {
+      /* not remembered; nothing else breaks */
+    }
+  }
+
+  // -- DOM helpers: text only ----------------------------------------------------------------
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text !== undefined && text !== null) {
+      node.textContent = String(text);
+    }
+    return node;
+  }
+  function attrs(node, values) {
+    Object.keys(values).forEach(function (name) {
+      node.setAttribute(name, values[name]);
+    });
+    return node;
+  }
+  function button(className, text) {
+    return attrs(el("button", className, text), { type: "button" });
+  }
+
+  // -- build the widget ------------------------------------------------------------------------
+  var ids = {
+    panel: PREFIX + "panel",
+    title: PREFIX + "title",
+    input: PREFIX + "input",
+    privacyTitle: PREFIX + "privacy-title",
+  };
+
+  var root = attrs(el("aside", "lb-widget"), { "aria-label": T.region });
+  var launcher = attrs(button("lb-launcher", T.launcher), {
+    "aria-expanded": "false",
+    "aria-controls": ids.panel,
+  });
+  var panel = attrs(el("div", "lb-panel"), {
+    id: ids.panel,
+    role: "dialog",
+    "aria-labelledby": ids.title,
+  });
+  panel.hidden = true;
+
+  var header = el("div", "lb-header");
+  var titles = el("div", "lb-titles");
+  titles.appendChild(attrs(el("h2", "lb-title", T.title), { id: ids.title }));
+  titles.appendChild(el("p", "lb-subtitle", T.subtitle));
+  var tools = el("div", "lb-tools");
+  var privacyButton = button("lb-tool", T.privacyButton);
+  var newChatButton = button("lb-tool", T.newChat);
+  var closeButton = attrs(button("lb-tool lb-close", "×"), { "aria-label": T.close });
+  tools.appendChild(privacyButton);
+  tools.appendChild(newChatButton);
+  tools.appendChild(closeButton);
+  header.appendChild(titles);
+  header.appendChild(tools);
+
+  var privacy = attrs(el("section", "lb-privacy"), { "aria-labelledby": ids.privacyTitle });
+  var privacyHeading = attrs(el("h3", "lb-privacy__title", T.privacyTitle), {
+    id: ids.privacyTitle,
+    tabindex: "-1",
+  });
+  privacy.appendChild(privacyHeading);
+  var privacyList = el("ul", "lb-privacy__list");
+  T.privacy.forEach(function (line) {
+    privacyList.appendChild(el("li", null, line));
+  });
+  privacy.appendChild(privacyList);
+  var startButton = button("lb-primary lb-start", T.start);
+  privacy.appendChild(startButton);
+
+  var chat = el("div", "lb-chat");
+  var log = attrs(el("div", "lb-log"), {
+    role: "log",
+    "aria-live": "polite",
+    "aria-label": T.log,
+    tabindex: "0",
+  });
+  var typing = attrs(el("div", "lb-typing"), { role: "status", "aria-live": "polite" });
+  var replies = attrs(el("div", "lb-replies"), { role: "group", "aria-label": T.replies });
+  replies.hidden = true;
+  var form = attrs(el("form", "lb-form"), { novalidate: "" });
+  var label = attrs(el("label", "lb-label", T.label), { for: ids.input });
+  var row = el("div", "lb-row");
+  var input = attrs(el("input", "lb-input"), {
+    id: ids.input,
+    type: "text",
+    name: "message",
+    autocomplete: "off",
+    maxlength: String(MAX_CHARS),
+    enterkeyhint: "send",
+  });
+  var sendButton = attrs(el("button", "lb-primary lb-send", T.send), { type: "submit" });
+  row.appendChild(input);
+  row.appendChild(sendButton);
+  form.appendChild(label);
+  form.appendChild(row);
+  chat.appendChild(log);
+  chat.appendChild(typing);
+  chat.appendChild(replies);
+  chat.appendChild(form);
+
+  panel.appendChild(header);
+  panel.appendChild(privacy);
+  panel.appendChild(chat);
+  root.appendChild(panel);
+  root.appendChild(launcher);
+
+  // -- state -----------------------------------------------------------------------------------
+  var busy = false;
+  var historyLoaded = false;
+  var sessionRequest = null;
+
+  function session() {
+    return load("localStorage", KEY_SESSION);
+  }
+
+  // -- rendering (exported for tests as window.loopbrugWidget.render) ------------------------
+  function who(message) {
+    if (message.from === "coach") {
+      return message.name ? message.name + ", " + T.coach : T.coachAlone;
+    }
+    if (message.from === "user") {
+      return T.you;
+    }
+    if (message.from === "system") {
+      return T.notice;
+    }
+    return T.bot;
+  }
+
+  function render(message) {
+    var kind = ["user", "bot", "coach", "system"].indexOf(message.from) >= 0 ? message.from : "bot";
+    var item = el("div", "lb-msg lb-msg--" + kind);
+    var name = el("p", "lb-msg__who", who(message));
+    if (kind === "bot" || kind === "user") {
+      // The bubble's side and colour say who speaks; screen readers hear the name.
+      name.className += " lb-sr";
+    }
+    item.appendChild(name);
+    item.appendChild(el("p", "lb-msg__text", message.text || ""));
+    return item;
+  }
+
+  function addMessage(message) {
+    log.appendChild(render(message));
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function showReplies(buttons) {
+    while (replies.firstChild) {
+      replies.removeChild(replies.firstChild);
+    }
+    (buttons || []).forEach(function (b) {
+      if (!b || typeof b.title !== "string") {
+        return;
+      }
+      var quick = button("lb-reply", b.title);
+      quick.addEventListener("click", function () {
+        send(typeof b.payload === "string" && b.payload ? b.payload : b.title, b.title);
+      });
+      replies.appendChild(quick);
+    });
+    replies.hidden = !replies.firstChild;
+  }
+
+  function showTurn(data, fromHistory) {
+    var first = null;
+    (data.messages || []).forEach(function (message) {
+      var item = render(message);
+      log.appendChild(item);
+      first = first || item;
+    });
+    showReplies(data.buttons);
+    if (first && !fromHistory) {
+      // Show a new answer from its start; a long one is read from the top.
+      var offset = first.getBoundingClientRect().top - log.getBoundingClientRect().top;
+      log.scrollTop += Math.max(0, offset - 8);
+    } else {
+      log.scrollTop = log.scrollHeight;
+    }
+  }
+
+  function setBusy(value) {
+    busy = value;
+    panel.setAttribute("aria-busy", value ? "true" : "false");
+    while (typing.firstChild) {
+      typing.removeChild(typing.firstChild);
+    }
+    if (value) {
+      typing.appendChild(attrs(el("span", "lb-dots"), { "aria-hidden": "true" }));
+      typing.appendChild(el("span", "lb-typing__text", T.typing));
+    }
+  }
+
+  // -- server calls ----------------------------------------------------------------------------
+  function call(path, options) {
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = controller
+      ? window.setTimeout(function () {
+          controller.abort();
+        }, TIMEOUT_MS)
+      : null;
+    var init = Object.assign(
+      { credentials: "omit", headers: { Accept: "application/json" } },
+      options || {},
+    );
+    if (controller) {
+      init.signal = controller.signal;
+    }
+    return fetch(BASE + path, init)
+      .catch(function () {
+        throw new Error(T.offline); // no connection, or no answer in time
+      })
+      .then(function (response) {
+        return response
+          .json()
+          .catch(function () {
+            return {};
+          })
+          .then(function (body) {
+            return { status: response.status, body: body || {} };
+          });
+      })
+      .finally(function () {
+        if (timer) {
+          window.clearTimeout(timer);
+        }
+      });
+  }
+
+  function postJSON(path, body) {
+    return call(path, {
+      method: "POST",
+      headers: { Accept: "application/json", "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  }
+
+  function ensureSession() {
+    var known = session();
+    if (known) {
+      return Promise.resolve(known);
+    }
+    if (!sessionRequest) {
+      sessionRequest = postJSON("/api/session", {})
+        .then(function (reply) {
+          if (reply.status !== 200 || typeof reply.body.session !== "string") {
+            throw new Error(reply.body.error || T.offline);
+          }
+          save("localStorage", KEY_SESSION, reply.body.session);
+          historyLoaded = true; // a new conversation has no history
+          return reply.body.session;
+        })
+        .finally(function () {
+          sessionRequest = null;
+        });
+    }
+    return sessionRequest;
+  }
+
+  function deliver(text, retried) {
+    return ensureSession()
+      .then(function (id) {
+        return postJSON("/api/message", { session: id, message: text });
+      })
+      .then(function (reply) {
+        if (reply.status === 403 && !retried) {
+          save("localStorage", KEY_SESSION, null); // not (or no longer) known: start afresh
+          return deliver(text, true);
+        }
+        if (reply.status !== 200) {
+          throw new Error(reply.body.error || T.offline);
+        }
+        return reply.body;
+      });
+  }
+
+  function send(text, shownAs) {
+    if (busy) {
+      return;
+    }
+    var message = String(text || "").trim();
+    if (!message) {
+      input.focus();
+      return;
+    }
+    if (message.length > MAX_CHARS) {
+      addMessage({ from: "system", text: T.tooLong });
+      return;
+    }
+    addMessage({ from: "user", text: shownAs || message });
+    showReplies([]);
+    if (document.activeElement !== input) {
+      input.focus(); // the quick reply that had focus is gone
+    }
+    setBusy(true);
+    deliver(message, false)
+      .then(function (data) {
+        showTurn(data, false);
+      })
+      .catch(function (problem) {
+        addMessage({ from: "system", text: (problem && problem.message) || T.offline });
+      })
+      .finally(function () {
+        setBusy(false);
+      });
+  }
+
+  function restoreHistory() {
+    var id = session();
+    if (historyLoaded || !id) {
+      historyLoaded = true;
+      return;
+    }
+    historyLoaded = true;
+    setBusy(true);
+    call("/api/history?session=" + encodeURIComponent(id))
+      .then(function (reply) {
+        if (reply.status === 403) {
+          save("localStorage", KEY_SESSION, null); // unknown to the server: a new one comes
+          return;
+        }
+        if (reply.status !== 200) {
+          throw new Error(reply.body.error || T.historyFailed);
+        }
+        showTurn(reply.body, true);
+      })
+      .catch(function () {
+        addMessage({ from: "system", text: T.historyFailed });
+      })
+      .finally(function () {
+        setBusy(false);
+      });
+  }
+
+  // -- views and focus -----------------------------------------------------------------------
+  function showPrivacy(moveFocus) {
+    privacy.hidden = false;
+    chat.hidden = true;
+    startButton.textContent = load("localStorage", KEY_PRIVACY) ? T.back : T.start;
+    privacyButton.setAttribute("aria-pressed", "true");
+    if (moveFocus) {
+      privacyHeading.focus();
+    }
+  }
+
+  function showChat(moveFocus) {
+    privacy.hidden = true;
+    chat.hidden = false;
+    privacyButton.setAttribute("aria-pressed", "false");
+    restoreHistory();
+    log.scrollTop = log.scrollHeight;
+    if (moveFocus) {
+      input.focus();
+    }
+  }
+
+  function open(moveFocus) {
+    panel.hidden = false;
+    root.classList.add("lb-widget--open");
+    launcher.setAttribute("aria-expanded", "true");
+    save("sessionStorage", KEY_OPEN, "1");
+    if (load("localStorage", KEY_PRIVACY)) {
+      showChat(moveFocus);
+    } else {
+      showPrivacy(moveFocus);
+    }
+  }
+
+  function close() {
+    panel.hidden = true;
+    root.classList.remove("lb-widget--open");
+    launcher.setAttribute("aria-expanded", "false");
+    save("sessionStorage", KEY_OPEN, null);
+    launcher.focus();
+  }
+
+  function newConversation() {
+    if (!load("localStorage", KEY_PRIVACY)) {
+      showPrivacy(true); // the notice comes first, always
+      return;
+    }
+    save("localStorage", KEY_SESSION, null);
+    while (log.firstChild) {
+      log.removeChild(log.firstChild);
+    }
+    showReplies([]);
+    historyLoaded = true;
+    addMessage({ from: "system", text: T.restarted });
+    showChat(true);
+  }
+
+  // -- events ----------------------------------------------------------------------------------
+  launcher.addEventListener("click", function () {
+    if (panel.hidden) {
+      open(true);
+    } else {
+      close();
+    }
+  });
+  closeButton.addEventListener("click", close);
+  newChatButton.addEventListener("click", newConversation);
+  privacyButton.addEventListener("click", function () {
+    if (privacy.hidden) {
+      showPrivacy(true);
+    } else if (load("localStorage", KEY_PRIVACY)) {
+      showChat(true);
+    }
+  });
+  startButton.addEventListener("click", function () {
+    save("localStorage", KEY_PRIVACY, "1");
+    showChat(true);
+  });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (busy) {
+      return;
+    }
+    var text = input.value;
+    input.value = "";
+    send(text);
+  });
+  root.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && !panel.hidden) {
+      event.preventDefault();
+      close();
+    }
+  });
+
+  // -- start -----------------------------------------------------------------------------------
+  function ensureStyles() {
+    var href = BASE + "/widget.css";
+    var links = document.querySelectorAll('link[rel="stylesheet"]');
+    for (var i = 0; i < links.length; i += 1) {
+      if (links[i].href === new URL(href, window.location.href).href) {
+        return;
+      }
+    }
+    document.head.appendChild(attrs(el("link"), { rel: "stylesheet", href: href }));
+  }
+
+  function start() {
+    ensureStyles();
+    document.body.appendChild(root);
+    if (load("sessionStorage", KEY_OPEN)) {
+      open(false); // it was open before the reload; do not move the person's focus
+    }
+  }
+
+  window.loopbrugWidget = {
+    open: function () {
+      open(true);
+    },
+    close: close,
+    render: render,
+  };
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
