@@ -86,3 +86,29 @@ def test_every_domain_intent_is_handled_by_a_rule_or_story():
         for path in Path(ROOT / folder).glob("*.yml"):
             used |= set(re.findall(r"- intent: (\w+)", path.read_text()))
     assert domain_intents() - used == set()
+
+
+def test_every_response_is_used_somewhere():
+    """Rasa's validator only looks at stories and rules; this also counts forms and actions."""
+    responses, form_slots = set(), set()
+    for path in (ROOT / "bot" / "domain").glob("*.yml"):
+        domain = yaml.safe_load(path.read_text()) or {}
+        responses |= set(domain.get("responses") or {})
+        for form in (domain.get("forms") or {}).values():
+            form_slots |= set(form.get("required_slots") or [])
+    dialogue = " ".join(
+        p.read_text()
+        for folder in ("bot/rules", "bot/stories")
+        for p in (ROOT / folder).glob("*.yml")
+    )
+    code = " ".join(p.read_text() for p in (ROOT / "actions").glob("*.py"))
+    builtin = {"utter_restart"}  # sent by Rasa's own action_restart
+    unused = {
+        name
+        for name in responses
+        if name not in dialogue
+        and name not in code
+        and name not in builtin
+        and name.removeprefix("utter_ask_") not in form_slots
+    }
+    assert unused == set()
