@@ -54,6 +54,9 @@ def render(report: QualityReport, model: Path) -> str:
         f"- Run: {now}, commit `{commit()}`, model `{model.name}`",
         f"- Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "",
+        "Measured so far: understanding only. Speed, memory, start-up, training time and the "
+        "baseline pipeline are not measured yet.",
+        "",
         "## Understanding (held-out Dutch test set)",
         "",
         f"{report.examples} held-out messages (tests/nlu/heldout.yml), written apart from the "
