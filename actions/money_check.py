@@ -17,6 +17,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import db
+from actions.form_validation import OneValidatorForAllSlots
 from actions.money import (
     MoneyAnswers,
     ParsedAmount,
@@ -107,29 +108,22 @@ def warn_if_acute(text: str, tracker: Tracker, dispatcher: CollectingDispatcher)
         dispatcher.utter_message(response="utter_debt_priority")
 
 
-class ValidateMoneyForm(FormValidationAction):
+class ValidateMoneyForm(OneValidatorForAllSlots, FormValidationAction):
     """Reads the money answers; nothing said before is lost when one is unclear."""
 
     def name(self) -> str:
         """Form validation action name (Rasa convention: validate_<form>)."""
         return "validate_money_form"
 
-    def __getattr__(self, attribute: str):
-        # rasa-sdk looks up validate_<slot>; every amount question shares one validator.
-        slot = attribute.removeprefix("validate_")
-        if attribute.startswith("validate_m_") and slot in MONEY_SLOTS:
-            return lambda value, dispatcher, tracker, domain: self.validate_amount(
-                slot, value, dispatcher, tracker
-            )
-        raise AttributeError(attribute)
+    def handles(self, slot: str) -> bool:
+        """The ten questions of the money check."""
+        return slot in MONEY_SLOTS
 
-    def validate_amount(
-        self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+    def validate_slot(
+        self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain
     ) -> Dict[str, Any]:
         """An amount, a count, or a debts answer."""
         text = str(value or "").strip()
-        if text.startswith("/"):
-            return {slot: None}  # a button of another flow: ask this question again
         warn_if_acute(text, tracker, dispatcher)
         if slot == "m_debts":
             return self.debts(text, dispatcher)
@@ -143,7 +137,7 @@ class ValidateMoneyForm(FormValidationAction):
         lowered = text.lower().strip(" .!")
         if acute_debt_signal(text):
             return {"m_debts": {"debts": True, "arrears": True, "acute": True}}
-        if read_answer("m_net_income", text).unknown:
+        if read_answer("m_net_income", text).unknown:  # the shared "weet ik niet" / skip words
             return {"m_debts": SKIPPED}
         if lowered in DEBT_CHOICES:
             debts, arrears = DEBT_CHOICES[lowered]
@@ -180,17 +174,10 @@ def answers_from(tracker: Tracker) -> MoneyAnswers:
 
 
 def outcome_text(outcome) -> str:
-    """The traffic light in plain words, with the two numbers people ask for."""
+    """The traffic light in plain words. The reasons from assess() already name the monthly
+    gap and how long the buffer lasts, so they are not repeated here."""
     lines = [f"Uitkomst van je geldcheck: {COLOUR_WORDS[outcome.colour]}."]
     lines += outcome.reasons
-    if outcome.monthly_gap:
-        lines.append(
-            f"Tijdens de overstap kom je ongeveer {format_euro(outcome.monthly_gap)} per maand tekort."
-        )
-        if outcome.buffer_months is not None:
-            lines.append(f"Je buffer is dan genoeg voor {format_months(outcome.buffer_months)}.")
-    elif outcome.monthly_gap == 0:
-        lines.append("Tijdens de overstap kom je per maand niets tekort.")
     lines.append("Dit is een schatting. Een coach kan het precies met je uitrekenen.")
     return "\n".join(lines)
 
@@ -223,8 +210,8 @@ class ActionMoneyOutcome(Action):
     ) -> List[Dict[str, Any]]:
         """Assess, answer, store the outcome and forget the amounts."""
         outcome = assess(answers_from(tracker))
-        if outcome.priority_debt_help:
-            dispatcher.utter_message(response="utter_debt_priority")
+        # An acute debt signal already got its priority message when it was typed
+        # (warn_if_acute); the reasons below name it again, so no third message here.
         buttons = [
             {"title": STEP_LABELS[s], "payload": f"/{s}"}
             for s in outcome.next_steps
@@ -260,27 +247,19 @@ class ActionDebtHelp(Action):
 # ---- calculators on their own ---------------------------------------------------------------
 
 
-class _CalculatorValidation:
-    """Shared validation: every calculator slot is a number; a skip is not possible here.
-
-    A mixin, not an Action: rasa-sdk registers every Action subclass, and this one has no name.
-    """
+class _CalculatorValidation(OneValidatorForAllSlots):
+    """Shared validation: every calculator slot is a number; a skip is not possible here."""
 
     slots: tuple = ()
 
-    def __getattr__(self, attribute: str):
-        slot = attribute.removeprefix("validate_")
-        if attribute.startswith("validate_") and slot in self.slots:
-            return lambda value, dispatcher, tracker, domain: self.validate_number(
-                slot, value, dispatcher
-            )
-        raise AttributeError(attribute)
+    def handles(self, slot: str) -> bool:
+        """The calculator's own questions."""
+        return slot in self.slots
 
-    def validate_number(self, slot: str, value: Any, dispatcher: CollectingDispatcher):
-        text = str(value or "").strip()
-        if text.startswith("/"):
-            return {slot: None}
-        parsed = read_answer(slot, text)
+    def validate_slot(
+        self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker, domain
+    ):
+        parsed = read_answer(slot, str(value or "").strip())
         if parsed.unknown:
             dispatcher.utter_message(
                 text="Voor deze berekening heb ik een getal nodig. Een schatting is goed."

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timezone
-from functools import partial
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -32,6 +31,7 @@ from actions.assessment import (
     score_profile,
     to_dict,
 )
+from actions.form_validation import OneValidatorForAllSlots
 from actions.knowledge_base import get_knowledge_base
 
 EXPORT_BUTTON = {"title": "Samenvatting meenemen", "payload": "/export_profile"}
@@ -64,20 +64,18 @@ def side_question(tracker: Tracker) -> Optional[str]:
     return entry.answer if entry else None
 
 
-class ValidateAssessmentForm(FormValidationAction):
+class ValidateAssessmentForm(OneValidatorForAllSlots, FormValidationAction):
     """Turns each reply into an answer, a skip, or a friendly re-ask."""
 
     def name(self) -> str:
         """Form validation action name (Rasa convention: validate_<form>)."""
         return "validate_assessment_form"
 
-    def __getattr__(self, attribute: str):
-        # rasa-sdk looks up validate_<slot> per slot; all questions share one validator.
-        if attribute.startswith("validate_q_"):
-            return partial(self.validate_answer, attribute.removeprefix("validate_"))
-        raise AttributeError(attribute)
+    def handles(self, slot: str) -> bool:
+        """Every question of the self-test."""
+        return get_question(slot) is not None
 
-    def validate_answer(
+    def validate_slot(
         self,
         question_id: str,
         value: Any,
@@ -89,9 +87,6 @@ class ValidateAssessmentForm(FormValidationAction):
         question = get_question(question_id)
         if question is None or isinstance(value, dict):
             return {question_id: value}
-        if str(value).startswith("/"):
-            # A button of another flow ("Verder met de test"): not an answer; ask again.
-            return {question_id: None}
         reading = interpret(question, str(value or ""))
         side = side_question(tracker)
         if side and (question.kind == "text" or reading.status == "unknown_option"):
