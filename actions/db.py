@@ -63,14 +63,18 @@ def person_key(sender_id: str, key: Optional[str] = None) -> str:
     return hmac.new(secret, sender_id.encode(), hashlib.sha256).hexdigest()
 
 
-@functools.lru_cache(maxsize=4)
 def get_engine(url: Optional[str] = None) -> Engine:
-    """Engine for ``url`` (default: DATABASE_URL); tables are created on first use.
+    """Engine for ``url`` (default: DATABASE_URL, read on every call); one per URL."""
+    return _engine_for(url or load_settings().database_url)
+
+
+@functools.lru_cache(maxsize=8)
+def _engine_for(url: str) -> Engine:
+    """The engine for one URL; tables are created on first use.
 
     ``pool_pre_ping`` makes a connection that died with a database restart reconnect on the
     next use instead of failing a person's message.
     """
-    url = url or load_settings().database_url
     kwargs: Dict[str, Any] = {"future": True, "pool_pre_ping": True}
     if url.startswith("sqlite"):
         # Rasa's tracker store may write to the same file; wait for its lock instead of failing.

@@ -26,6 +26,19 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw.replace(",", "."))
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+    if value < 0:
+        raise ValueError(f"{name} must not be negative, got {raw!r}")
+    return value
+
+
 def _optional(env: Mapping[str, str], name: str) -> Optional[str]:
     value = env.get(name, "").strip()
     return value or None
@@ -46,6 +59,20 @@ class Settings:
     telegram_webhook_secret: Optional[str] = None
     telegram_api_base_url: Optional[str] = None
     model_dir: Path = ROOT / "models"
+    # Handoff to coaches (handoff/ and web/coach.py).
+    public_url: Optional[str] = None  # how coaches reach the inbox; default: the web port
+    office_hours: str = "ma-vr 09:00-17:00"
+    timezone: str = "Europe/Amsterdam"
+    followup_days: float = 3.0  # "niet loslaten": ask after this many days whether contact happened
+    followup_check_s: float = 60.0  # how often the follow-up job looks for due tickets
+    ticket_retention_days: int = 180  # told to the person before they agree to share
+    coach_telegram_chat_id: Optional[str] = None  # Telegram group that hears of new tickets
+
+    @property
+    def inbox_url(self) -> str:
+        """Base URL of the coach inbox, for links in notifications."""
+        base = self.public_url or f"http://{self.host}:{self.web_port}"
+        return base.rstrip("/") + "/coach"
 
     @property
     def action_endpoint_url(self) -> str:
@@ -69,6 +96,11 @@ class Settings:
                 "ACTION_ENDPOINT_URL": self.action_endpoint_url,
                 # rasa-sdk binds to SANIC_HOST; keep the action server off public interfaces.
                 "SANIC_HOST": self.host,
+                "LOOPBRUG_OFFICE_HOURS": self.office_hours,
+                "LOOPBRUG_TIMEZONE": self.timezone,
+                "LOOPBRUG_FOLLOWUP_DAYS": repr(self.followup_days),
+                "LOOPBRUG_FOLLOWUP_CHECK_S": repr(self.followup_check_s),
+                "LOOPBRUG_TICKET_RETENTION_DAYS": str(self.ticket_retention_days),
             }
         )
         # The Telegram channel reads these itself (they may come from .env, not the shell).
@@ -77,6 +109,8 @@ class Settings:
             ("TELEGRAM_WEBHOOK_SECRET", self.telegram_webhook_secret),
             ("TELEGRAM_API_BASE_URL", self.telegram_api_base_url),
             ("RASA_API_TOKEN", self.rasa_api_token),
+            ("LOOPBRUG_PUBLIC_URL", self.public_url),
+            ("LOOPBRUG_COACH_TELEGRAM_CHAT_ID", self.coach_telegram_chat_id),
         ):
             if value:
                 env[name] = value
@@ -112,4 +146,13 @@ def load_settings(
         telegram_webhook_secret=_optional(env, "TELEGRAM_WEBHOOK_SECRET"),
         telegram_api_base_url=_optional(env, "TELEGRAM_API_BASE_URL"),
         model_dir=Path(env.get("LOOPBRUG_MODEL_DIR") or defaults.model_dir),
+        public_url=_optional(env, "LOOPBRUG_PUBLIC_URL"),
+        office_hours=_optional(env, "LOOPBRUG_OFFICE_HOURS") or defaults.office_hours,
+        timezone=_optional(env, "LOOPBRUG_TIMEZONE") or defaults.timezone,
+        followup_days=_float(env, "LOOPBRUG_FOLLOWUP_DAYS", defaults.followup_days),
+        followup_check_s=_float(env, "LOOPBRUG_FOLLOWUP_CHECK_S", defaults.followup_check_s),
+        ticket_retention_days=_int(
+            env, "LOOPBRUG_TICKET_RETENTION_DAYS", defaults.ticket_retention_days
+        ),
+        coach_telegram_chat_id=_optional(env, "LOOPBRUG_COACH_TELEGRAM_CHAT_ID"),
     )

@@ -447,9 +447,16 @@ class TelegramOutput(OutputChannel):
     async def send_custom_json(
         self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any
     ) -> None:
-        """Send the ``text`` of a custom payload; never show raw JSON to a person."""
+        """Send the ``text`` of a custom payload; never show raw JSON to a person.
+
+        A coach's message (live takeover, handoff/relay.py) carries the coach's first name,
+        so the person always sees that a human wrote it: "Anna (coach): ...".
+        """
         text = json_message.get("text") if isinstance(json_message, dict) else None
         if isinstance(text, str):
+            name = json_message.get("name")
+            if json_message.get("from") == "coach" and isinstance(name, str) and name.strip():
+                text = f"{name.strip()} (coach): {text}"
             await self.send_text_message(recipient_id, text)
         else:
             logger.debug("telegram: custom payload without text not sent")

@@ -39,6 +39,13 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "TELEGRAM_BOT_TOKEN",
         "TELEGRAM_WEBHOOK_SECRET",
         "TELEGRAM_API_BASE_URL",
+        "LOOPBRUG_OFFICE_HOURS",
+        "LOOPBRUG_TIMEZONE",
+        "LOOPBRUG_FOLLOWUP_DAYS",
+        "LOOPBRUG_FOLLOWUP_CHECK_S",
+        "LOOPBRUG_TICKET_RETENTION_DAYS",
+        "LOOPBRUG_PUBLIC_URL",
+        "LOOPBRUG_COACH_TELEGRAM_CHAT_ID",
     ):
         monkeypatch.delenv(name, raising=False)
 

@@ -9,6 +9,11 @@ Routes
   POST /api/message   ``{"session", "message"}`` -> Rasa's REST webhook as ``web-<session>``;
                       answers ``{"messages": [...], "buttons": [...]}``
   GET  /api/history   ``?session=...`` -> the conversation so far, from Rasa's tracker
+  GET  /api/updates   ``?session=...&after=<id>`` -> coach replies and handoff notices after
+                      that relay id: ``{"messages": [{"id", "from", "name"?, "text"}],
+                      "cursor": <last id>, "live": bool}``; without ``after`` only the cursor
+                      (the widget polls it while a coach may join)
+  /coach...           the coach inbox, see web/coach.py
 
 Errors are JSON ``{"error": "<Dutch text the widget shows>"}``: 400 for bad input, 403 for
 a session id this server did not issue, 502 when Rasa cannot be reached. Every response
@@ -18,11 +23,14 @@ Message texts and session ids are never logged.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import os
+from datetime import timedelta
 from pathlib import Path
-from typing import Any, AsyncIterator, Dict, FrozenSet, Iterable, Optional
+from typing import Any, AsyncIterator, Dict, FrozenSet, Iterable, List, Optional
 
 import httpx
 from aiohttp import web
@@ -30,7 +38,9 @@ from aiohttp.abc import AbstractAccessLogger
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.settings import Settings
-from web import messages
+from handoff import followup
+from handoff import store as handoff_store
+from web import coach, messages
 from web.sessions import SessionStore
 
 logger = logging.getLogger(__name__)
@@ -247,6 +257,49 @@ async def get_history(request: web.Request) -> web.Response:
     return web.json_response(shown, headers={"Cache-Control": "no-store"})
 
 
+def parse_cursor(raw: Optional[str]) -> Optional[int]:
+    """The widget's ``after``: a relay id it has seen, or None when missing or not a number."""
+    if raw is None or not raw.isdigit() or len(raw) > 18:
+        return None
+    return int(raw)
+
+
+def relay_updates(conversation_id: str, after: Optional[int], url: str) -> Dict[str, Any]:
+    """The relay messages after ``after`` and whether a coach has the conversation (blocking)."""
+    shown: List[Dict[str, Any]] = []
+    if after is None:
+        cursor = handoff_store.last_relay_id(conversation_id, url)
+    else:
+        for row in handoff_store.relay_since(conversation_id, after, url):
+            message = {"id": row["id"], "from": "coach" if row["from"] == "coach" else "bot"}
+            if row.get("name"):
+                message["name"] = str(row["name"])[: messages.MAX_NAME_CHARS]
+            message["text"] = row["text"]
+            shown.append(message)
+        cursor = shown[-1]["id"] if shown else after
+    ticket = handoff_store.open_ticket_for(conversation_id, url)
+    return {"messages": shown, "cursor": cursor, "live": bool(ticket is not None and ticket.live)}
+
+
+async def get_updates(request: web.Request) -> web.Response:
+    session_id = request.query.get("session", "")
+    refused = await refuse_session(request, session_id)
+    if refused is not None:
+        return refused
+    after = parse_cursor(request.query.get("after"))
+    try:
+        shown = await asyncio.to_thread(
+            relay_updates,
+            SENDER_PREFIX + session_id,
+            after,
+            request.app[SETTINGS].database_url,
+        )
+    except SQLAlchemyError as exc:
+        logger.error("updates: database error (%s)", type(exc).__name__)
+        return error(503, RASA_DOWN)
+    return web.json_response(shown, headers={"Cache-Control": "no-store"})
+
+
 class PrivateAccessLogger(AbstractAccessLogger):
     """Access log without query strings, so no session id ends up in a log file."""
 
@@ -261,12 +314,15 @@ def build_app(
     *,
     rasa_transport: Optional[httpx.AsyncBaseTransport] = None,
     allowed_origins: Optional[Iterable[str]] = None,
+    background_jobs: bool = True,
 ) -> web.Application:
-    """The web application for ``settings``; connections open on startup, close on cleanup.
+    """The web application for ``settings`` (widget API and coach inbox); connections open on
+    startup, close on cleanup.
 
     ``rasa_transport`` replaces the network for tests (``httpx.MockTransport``).
     ``allowed_origins`` defaults to ``LOOPBRUG_WIDGET_ORIGINS`` (other sites that embed the
     widget; the demo page on this server never needs it).
+    ``background_jobs=False`` leaves out the follow-up job (tests that drive it themselves).
     """
     app = web.Application(middlewares=[security_headers, cors], client_max_size=MAX_BODY_BYTES)
     app[SETTINGS] = settings
@@ -302,4 +358,27 @@ def build_app(
     app.router.add_post("/api/session", new_session)
     app.router.add_post("/api/message", post_message)
     app.router.add_get("/api/history", get_history)
+    app.router.add_get("/api/updates", get_updates)
+    coach.setup(app, settings, rasa_transport, static_file=static_file)
+    if background_jobs:
+        app.cleanup_ctx.append(followup_job)
     return app
+
+
+async def followup_job(app: web.Application) -> AsyncIterator[None]:
+    """Run the follow-up and retention job (handoff/followup.py) while the server runs."""
+    settings = app[SETTINGS]
+    task = asyncio.create_task(
+        followup.run_forever(
+            app[coach.RELAY],
+            settings.followup_check_s,
+            timedelta(days=settings.ticket_retention_days),
+            url=settings.database_url,
+        )
+    )
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

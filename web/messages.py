@@ -17,6 +17,7 @@ MAX_TITLE_CHARS = 200
 MAX_PAYLOAD_CHARS = 500
 MAX_NAME_CHARS = 80
 MAX_HISTORY_MESSAGES = 300
+EXTERNAL_PREFIX = "EXTERNAL: "  # Rasa's text for an intent triggered through its HTTP API
 
 
 def clean_buttons(raw: Any) -> List[Dict[str, str]]:
@@ -109,6 +110,8 @@ def history(events: Any, limit: int = MAX_HISTORY_MESSAGES) -> Dict[str, Any]:
         if kind == "user":
             text = event.get("text")
             if not isinstance(text, str) or not text.strip():
+                continue
+            if text.startswith(EXTERNAL_PREFIX):  # triggered by the helpline (follow-up), not typed
                 continue
             shown.append({"from": "user", "text": titles.get(text.strip(), text.strip())})
             titles = {}

@@ -6,6 +6,10 @@
  * Safety: every text from the bot, a coach or the person is put in the page with
  * textContent, never as HTML. The server issues the session id (kept in localStorage);
  * a reload restores the conversation from /api/history.
+ *
+ * When a coach takes over, their messages do not come as answers to the person's own
+ * messages: the widget asks /api/updates for new ones every few seconds while the page is
+ * visible, and shows "Je praat met <naam>" above the input while the coach has the chat.
  */
 (function () {
   "use strict";
@@ -22,6 +26,7 @@
   var KEY_OPEN = "loopbrug.open";
   var MAX_CHARS = 2000;
   var TIMEOUT_MS = 30000;
+  var UPDATE_MS = 4000;
 
   var T = {
     launcher: "Chat met Loopbrug",
@@ -55,6 +60,8 @@
     historyFailed: "Je eerdere berichten kunnen nu niet geladen worden.",
     restarted: "Je begint een nieuw gesprek.",
     tooLong: "Je bericht is te lang. Gebruik maximaal " + MAX_CHARS + " tekens.",
+    liveWith: "Je praat met ",
+    liveAnyone: "Je praat met een coach",
   };
 
   // -- storage (may be blocked, e.g. in some private modes: the widget still works) ----------
@@ -157,6 +164,8 @@
   var replies = attrs(el("div", "lb-replies"), { role: "group", "aria-label": T.replies });
   replies.hidden = true;
   var form = attrs(el("form", "lb-form"), { novalidate: "" });
+  var liveLine = el("p", "lb-live");
+  liveLine.hidden = true;
   var label = attrs(el("label", "lb-label", T.label), { for: ids.input });
   var row = el("div", "lb-row");
   var input = attrs(el("input", "lb-input"), {
@@ -170,6 +179,7 @@
   var sendButton = attrs(el("button", "lb-primary lb-send", T.send), { type: "submit" });
   row.appendChild(input);
   row.appendChild(sendButton);
+  form.appendChild(liveLine);
   form.appendChild(label);
   form.appendChild(row);
   chat.appendChild(log);
@@ -187,6 +197,8 @@
   var busy = false;
   var historyLoaded = false;
   var sessionRequest = null;
+  // Coach messages fetched from /api/updates: for which session, after which relay id.
+  var relay = { session: null, cursor: null, timer: null, busy: false, coach: "" };
 
   function session() {
     return load("localStorage", KEY_SESSION);
@@ -219,7 +231,14 @@
     return item;
   }
 
+  function noteCoach(message) {
+    if (message && message.from === "coach" && typeof message.name === "string" && message.name) {
+      relay.coach = message.name;
+    }
+  }
+
   function addMessage(message) {
+    noteCoach(message);
     log.appendChild(render(message));
     log.scrollTop = log.scrollHeight;
   }
@@ -244,6 +263,7 @@
   function showTurn(data, fromHistory) {
     var first = null;
     (data.messages || []).forEach(function (message) {
+      noteCoach(message);
       var item = render(message);
       log.appendChild(item);
       first = first || item;
@@ -327,6 +347,7 @@
           }
           save("localStorage", KEY_SESSION, reply.body.session);
           historyLoaded = true; // a new conversation has no history
+          startUpdates();
           return reply.body.session;
         })
         .finally(function () {
@@ -384,10 +405,100 @@
       });
   }
 
+  // -- coach messages (live takeover) -----------------------------------------------------
+  function showLive(live) {
+    liveLine.textContent = live ? (relay.coach ? T.liveWith + relay.coach : T.liveAnyone) : "";
+    liveLine.hidden = !live;
+  }
+
+  function stopUpdates() {
+    if (relay.timer) {
+      window.clearInterval(relay.timer);
+    }
+    relay.session = null;
+    relay.cursor = null;
+    relay.timer = null;
+    relay.coach = "";
+    showLive(false);
+  }
+
+  function pollUpdates() {
+    var id = session();
+    if (!id || id !== relay.session) {
+      if (relay.session) {
+        stopUpdates(); // the conversation was replaced; the new one starts its own
+      }
+      return;
+    }
+    if (relay.busy || (relay.cursor !== null && document.visibilityState === "hidden")) {
+      return; // the cursor is fetched at once, so nothing that comes later is skipped
+    }
+    relay.busy = true;
+    var path = "/api/updates?session=" + encodeURIComponent(id);
+    if (relay.cursor !== null) {
+      path += "&after=" + encodeURIComponent(String(relay.cursor));
+    }
+    call(path)
+      .then(function (reply) {
+        if (id !== relay.session) {
+          return; // a new conversation began meanwhile
+        }
+        if (reply.status === 403) {
+          stopUpdates();
+          return;
+        }
+        if (reply.status !== 200) {
+          return; // try again next time
+        }
+        var body = reply.body;
+        if (relay.cursor !== null && Array.isArray(body.messages)) {
+          body.messages.forEach(function (message) {
+            if (message && typeof message.text === "string" && message.text) {
+              addMessage({
+                from: message.from === "coach" ? "coach" : "bot",
+                name: typeof message.name === "string" ? message.name : undefined,
+                text: message.text,
+              });
+            }
+          });
+        }
+        if (typeof body.cursor === "number") {
+          relay.cursor = body.cursor;
+        }
+        showLive(body.live === true);
+      })
+      .catch(function () {
+        /* offline for a moment: the next poll tries again */
+      })
+      .finally(function () {
+        relay.busy = false;
+      });
+  }
+
+  function startUpdates() {
+    var id = session();
+    if (!id) {
+      return;
+    }
+    if (relay.session !== id) {
+      if (relay.session !== null) {
+        stopUpdates(); // another conversation: its cursor and coach do not apply
+      }
+      relay.session = id;
+    }
+    if (!relay.timer) {
+      relay.timer = window.setInterval(pollUpdates, UPDATE_MS);
+    }
+    if (relay.cursor === null) {
+      pollUpdates(); // first call: only the cursor, everything before is in the history
+    }
+  }
+
   function restoreHistory() {
     var id = session();
     if (historyLoaded || !id) {
       historyLoaded = true;
+      startUpdates();
       return;
     }
     historyLoaded = true;
@@ -408,6 +519,7 @@
       })
       .finally(function () {
         setBusy(false);
+        startUpdates();
       });
   }
 
@@ -459,6 +571,7 @@
       return;
     }
     save("localStorage", KEY_SESSION, null);
+    stopUpdates();
     while (log.firstChild) {
       log.removeChild(log.firstChild);
     }
@@ -497,6 +610,11 @@
     var text = input.value;
     input.value = "";
     send(text);
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible" && relay.timer) {
+      pollUpdates();
+    }
   });
   root.addEventListener("keydown", function (event) {
     if (event.key === "Escape" && !panel.hidden) {

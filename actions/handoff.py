@@ -1,0 +1,556 @@
+"""Warm handoff, the person's side: consent, contact wish, ticket, status and follow-up.
+
+Flow (rules in bot/rules/handoff.yml):
+  request_human -> action_handoff_start -> handoff_form -> action_handoff_finish
+The form first asks consent (``action_ask_handoff_consent`` says what is shared, with whom
+and for how long). "ja" goes on to place (when unknown), contact channel and details;
+"nee" shares nothing and gives the public routes; "loket" gives the regional desk with a
+summary to take along. ``action_handoff_finish`` makes the ticket (idempotent: one open
+ticket per person, see handoff/store.py) and tells the person what happens next, honest
+about office hours. ``action_handoff_status`` answers "wanneer belt de coach?" from the
+ticket, and asks the follow-up question when the web server's follow-up job triggers it.
+The services (store, routing, summary, notify) do the I/O; the actions only talk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from datetime import timedelta
+from typing import Any, Dict, List, Optional
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import db
+from actions.location import NATIONAL_FINDER, desk_line, explain_match, region_slots
+from actions.region import get_region_model
+from bot.settings import load_settings
+from handoff import notify, store, summary
+from handoff.hours import OfficeHours, when_text
+from handoff.routing import get_teams
+
+logger = logging.getLogger(__name__)
+
+CRISIS_LINE = "Heb je het nu zwaar? Bel 113 of gratis 0800-0113, dag en nacht."
+EXTERNAL_PREFIX = "EXTERNAL: "  # Rasa's text for an intent triggered through the HTTP API
+
+# The consent text. Its version is derived from the text itself, so every change of the
+# wording is recorded as a new version with the consent it was given under.
+CONSENT_TEXT = (
+    "Ik kan je in contact brengen met een coach. Dat is een mens van Loopbrug "
+    "of van het loket voor werk en leren in jouw regio.\n"
+    "Dan deel ik dit met de coach:\n"
+    "- een korte samenvatting van dit gesprek\n"
+    "- je profiel en de uitkomst van de geldcheck, als je die hebt gedaan\n"
+    "- je woonplaats of regio\n"
+    "- hoe de coach je kan bereiken.\n"
+    "We bewaren dit tot {days} dagen nadat je vraag klaar is. Daarna wissen we het.\n"
+    "Vind je dat goed?"
+)
+CONSENT_VERSION = "v1-" + hashlib.sha256(CONSENT_TEXT.encode()).hexdigest()[:8]
+CONSENT_BUTTONS = [
+    {"title": "Ja, dat is goed", "payload": "/affirm"},
+    {"title": "Nee, liever niet", "payload": "/deny"},
+    {"title": "Ik ga zelf naar het loket", "payload": "/find_loket"},
+]
+CONTACT_WORDS = {
+    "chat": re.compile(r"\b(chat|hier|typen|app(en)?|whatsapp|telegram)\b"),
+    "telefoon": re.compile(r"\b(bel\w*|telefo\w*|tel|nummer|mobiel)\b"),
+    "email": re.compile(r"\b(e-?mail\w*|mail\w*)\b|@"),
+}
+TIME_WORDS = {
+    "ochtend": re.compile(r"\b(ochtend|morgens|voor de middag)\b"),
+    "middag": re.compile(r"\b(middag|middags)\b"),
+    "avond": re.compile(r"\b(avond|avonds)\b"),
+    "maakt_niet_uit": re.compile(
+        r"\b(maakt niet uit|maakt niks uit|altijd|wanneer|maakt me niet)\b"
+    ),
+}
+CHANNEL_TEXT = {"chat": "hier in de chat", "telefoon": "per telefoon", "email": "per e-mail"}
+HANDOFF_SLOTS = (
+    "handoff_consent",
+    "handoff_region_skipped",
+    "handoff_contact",
+    "handoff_phone",
+    "handoff_email",
+    "handoff_time",
+)
+AFTER_BUTTONS = [
+    {"title": "Status van mijn aanvraag", "payload": "/handoff_status"},
+    {"title": "Andere vraag", "payload": "/capabilities"},
+]
+
+
+def office_hours() -> OfficeHours:
+    settings = load_settings()
+    return OfficeHours.parse(settings.office_hours, settings.timezone)
+
+
+def hours_text(now=None) -> str:
+    """When a coach will respond, honest about office hours."""
+    now = now or store.utcnow()
+    hours = office_hours()
+    if hours.is_open(now):
+        return "Er zijn nu coaches aan het werk. Meestal krijg je binnen een werkdag antwoord."
+    opening = hours.next_opening(now)
+    when = when_text(opening, now) if opening else "op de eerstvolgende werkdag"
+    return (
+        f"Het is nu buiten kantoortijd. Coaches zijn er weer {when}. "
+        "Tot die tijd kun je mij gewoon vragen stellen."
+    )
+
+
+def phone_number(text: str) -> Optional[str]:
+    """A valid phone number in the text (Dutch by default), formatted, or None."""
+    for match in phonenumbers.PhoneNumberMatcher(text, "NL"):
+        if phonenumbers.is_valid_number(match.number):
+            return phonenumbers.format_number(
+                match.number, phonenumbers.PhoneNumberFormat.INTERNATIONAL
+            )
+    return None
+
+
+def email_address(text: str) -> Optional[str]:
+    """A valid e-mail address in the text (syntax only; we never contact a mail server)."""
+    for word in text.split():
+        if "@" not in word:
+            continue
+        try:
+            return validate_email(word.strip(".,;:()<>"), check_deliverability=False).normalized
+        except EmailNotValidError:
+            continue
+    return None
+
+
+def contact_choice(text: str) -> Optional[str]:
+    low = text.lower()
+    if email_address(text):
+        return "email"
+    if phone_number(text):
+        return "telefoon"
+    found = [channel for channel, pattern in CONTACT_WORDS.items() if pattern.search(low)]
+    return found[0] if len(found) == 1 else None
+
+
+def time_choice(text: str) -> Optional[str]:
+    low = text.lower()
+    for choice, pattern in TIME_WORDS.items():
+        if pattern.search(low):
+            return choice
+    return None
+
+
+def is_skip(text: str) -> bool:
+    return bool(
+        re.search(
+            r"\b(sla over|overslaan|weet (ik )?niet|liever niet|geen idee|nee)\b", text.lower()
+        )
+    )
+
+
+class ActionHandoffStart(Action):
+    """Fresh handoff questions; a person with an open ticket is not asked again."""
+
+    def name(self) -> str:
+        return "action_handoff_start"
+
+    async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[str, Any]]:
+        events: List[Dict[str, Any]] = [SlotSet(slot, None) for slot in HANDOFF_SLOTS]
+        try:
+            existing = store.open_ticket_for(tracker.sender_id)
+        except Exception:  # the database is down: still offer the handoff, fail at the end
+            logger.exception("handoff: could not look up open tickets")
+            existing = None
+        if existing is not None:
+            events.append(SlotSet("handoff_consent", "bestaand"))
+        return events
+
+
+class ActionAskHandoffConsent(Action):
+    """What is shared, with whom, for how long; then a clear yes or no."""
+
+    def name(self) -> str:
+        return "action_ask_handoff_consent"
+
+    async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[str, Any]]:
+        days = load_settings().ticket_retention_days
+        dispatcher.utter_message(text=CONSENT_TEXT.format(days=days), buttons=CONSENT_BUTTONS)
+        return []
+
+
+class ValidateHandoffForm(FormValidationAction):
+    """Reads consent, place, contact channel, phone or e-mail, and time of day."""
+
+    def name(self) -> str:
+        return "validate_handoff_form"
+
+    async def required_slots(
+        self, domain_slots: List[str], dispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[str]:
+        consent = tracker.get_slot("handoff_consent")
+        if consent is None:
+            return ["handoff_consent"]
+        if consent not in ("ja", "loket"):
+            return []  # "nee" or an existing ticket: nothing more to ask
+        needed: List[str] = []
+        if not tracker.get_slot("gemeente_code") and not tracker.get_slot("handoff_region_skipped"):
+            needed.append("location_input")
+        if consent == "loket":
+            return needed
+        needed.append("handoff_contact")
+        contact = tracker.get_slot("handoff_contact")
+        if contact == "telefoon":
+            needed += ["handoff_phone", "handoff_time"]
+        elif contact == "email":
+            needed.append("handoff_email")
+        return needed
+
+    def validate_handoff_consent(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
+        if value in ("ja", "nee", "loket", "bestaand"):
+            return {"handoff_consent": value}
+        dispatcher.utter_message(text="Kies ja of nee. Dan weet ik wat je wilt.")
+        return {"handoff_consent": None}
+
+    def validate_location_input(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
+        said = str(value or "").strip()
+        if is_skip(said):
+            return {"location_input": None, "handoff_region_skipped": True}
+        match = get_region_model().resolve(said)
+        if match.status == "found" and match.gemeente:
+            return {e["name"]: e["value"] for e in region_slots(match.gemeente, said)}
+        explain_match(match, dispatcher)
+        dispatcher.utter_message(text="Wil je dit liever niet zeggen? Typ dan 'sla over'.")
+        return {"location_input": None}
+
+    def validate_handoff_region_skipped(self, value, dispatcher, tracker, domain):
+        return {"handoff_region_skipped": bool(value)}
+
+    def validate_handoff_contact(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
+        text = str(value or "")
+        choice = contact_choice(text)
+        if (
+            choice is None
+            and (tracker.latest_message or {}).get("intent", {}).get("name") == "deny"
+        ):
+            # "nee, toch niet": the person changed their mind; nothing is shared.
+            return {"handoff_contact": None, "handoff_consent": "nee"}
+        if choice is None:
+            dispatcher.utter_message(
+                text="Dat begreep ik niet. Kies: hier in de chat, bellen of mailen."
+            )
+            return {"handoff_contact": None}
+        result: Dict[str, Any] = {"handoff_contact": choice}
+        # "bel me op 06 12345678" answers two questions at once.
+        if choice == "telefoon" and phone_number(text):
+            result["handoff_phone"] = phone_number(text)
+        if choice == "email" and email_address(text):
+            result["handoff_email"] = email_address(text)
+        return result
+
+    def validate_handoff_phone(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
+        text = str(value or "")
+        number = phone_number(text)
+        if number:
+            return {"handoff_phone": number}
+        if contact_choice(text) == "chat":
+            return {"handoff_phone": None, "handoff_contact": "chat"}
+        dispatcher.utter_message(
+            text="Dat nummer klopt niet helemaal. Typ het zo: 06 12345678. "
+            "Wil je toch liever chatten? Typ dan 'chat'."
+        )
+        return {"handoff_phone": None}
+
+    def validate_handoff_email(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
+        text = str(value or "")
+        address = email_address(text)
+        if address:
+            return {"handoff_email": address}
+        if contact_choice(text) == "chat":
+            return {"handoff_email": None, "handoff_contact": "chat"}
+        dispatcher.utter_message(
+            text="Dat e-mailadres klopt niet helemaal. Typ het zo: naam@voorbeeld.nl. "
+            "Wil je toch liever chatten? Typ dan 'chat'."
+        )
+        return {"handoff_email": None}
+
+    def validate_handoff_time(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
+        choice = time_choice(str(value or ""))
+        if choice:
+            return {"handoff_time": choice}
+        dispatcher.utter_message(text="Kies: ochtend, middag, avond of maakt niet uit.")
+        return {"handoff_time": None}
+
+
+def handoff_reason(events: List[Dict[str, Any]]) -> str:
+    """Why the person is handed off, from what happened just before."""
+    recent = [e for e in events[-40:] if e.get("event") in ("user", "action")]
+    names = [e.get("name") for e in recent if e.get("event") == "action"]
+    intents = [((e.get("parse_data") or {}).get("intent") or {}).get("name") for e in recent]
+    if "crisis" in intents or "utter_crisis" in names:
+        return "Na een zorgwekkend bericht; de persoon wil een coach"
+    if names.count("action_clarify") >= 2:
+        return "De assistent begreep de vragen niet goed; de persoon wil een mens"
+    if "debt_help" in intents or "action_debt_help" in names:
+        return "Geldzorgen of schulden; de persoon wil een coach"
+    return "Vraagt zelf om een coach"
+
+
+def region_text(tracker: Tracker) -> Optional[str]:
+    model = get_region_model()
+    place = model.gemeente(tracker.get_slot("gemeente_code") or "")
+    if place is None:
+        return None
+    lines = [line for line in map(desk_line, model.desks_for(place)) if line]
+    return f"Voor {place.display_name} (regio {place.arbeidsmarktregio}) kun je hier terecht:\n" + (
+        "\n".join(lines)
+    )
+
+
+def build_summary_for(tracker: Tracker) -> Dict[str, Any]:
+    """The structured summary of this person (after consent only)."""
+    sender = tracker.sender_id
+    try:
+        profile = db.load_profile(sender)
+        money = db.latest_money_check(sender)
+    except Exception:  # a summary without them is better than no handoff
+        logger.exception("handoff: could not read profile or money check")
+        profile = money = None
+    from actions.money import acute_debt_signal
+
+    acute = any(
+        acute_debt_signal(e.get("text") or "") for e in tracker.events if e.get("event") == "user"
+    )
+    return summary.build_summary(
+        tracker.events,
+        tracker.current_slot_values(),
+        profile,
+        money,
+        handoff_reason(tracker.events),
+        acute_debt=acute,
+    )
+
+
+class ActionHandoffFinish(Action):
+    """After the form: make the ticket, or respect the no, or give the desk route."""
+
+    def name(self) -> str:
+        return "action_handoff_finish"
+
+    async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[str, Any]]:
+        consent = tracker.get_slot("handoff_consent")
+        if consent == "bestaand":
+            await ActionHandoffStatus().run(dispatcher, tracker, domain)
+            return [SlotSet("handoff_consent", None)]
+        if consent == "nee":
+            self.declined(dispatcher, tracker)
+        elif consent == "loket":
+            self.desk_route(dispatcher, tracker)
+        elif consent == "ja":
+            await self.make_ticket(dispatcher, tracker)
+        return [SlotSet("handoff_consent", None)]
+
+    @staticmethod
+    def declined(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        desks = region_text(tracker)
+        routes = desks or f"Op {NATIONAL_FINDER} vind je het loket bij jou in de buurt."
+        dispatcher.utter_message(
+            text=(
+                "Dat is goed. Ik deel niets met een coach.\n"
+                f"Je kunt zelf contact opnemen. {routes}\n"
+                "Je hoeft daar niet meteen je naam te noemen. Je mag eerst een vraag stellen."
+            ),
+            buttons=[
+                {"title": "Toch een coach", "payload": "/request_human"},
+                {"title": "Andere vraag", "payload": "/capabilities"},
+            ],
+        )
+
+    @staticmethod
+    def desk_route(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        desks = region_text(tracker)
+        routes = desks or f"Op {NATIONAL_FINDER} vind je het loket bij jou in de buurt."
+        dispatcher.utter_message(text=f"Goed plan. {routes}")
+        text = summary.as_text(build_summary_for(tracker))
+        dispatcher.utter_message(
+            text=(
+                "Neem deze samenvatting mee, of stuur hem naar het loket. "
+                "Dan hoef je niet alles opnieuw te vertellen:\n\n" + text
+            ),
+            buttons=[
+                {"title": "Toch een coach van Loopbrug", "payload": "/request_human"},
+                {"title": "Andere vraag", "payload": "/capabilities"},
+            ],
+        )
+
+    async def make_ticket(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        settings = load_settings()
+        facts = build_summary_for(tracker)
+        teams = get_teams()
+        region = tracker.get_slot("arbeidsmarktregio")
+        channel = tracker.get_slot("handoff_contact") or "chat"
+        new = store.NewTicket(
+            conversation_id=tracker.sender_id,
+            channel=(tracker.get_latest_input_channel() or "onbekend"),
+            team=teams.route(region, facts["topic"]),
+            topic=facts["topic"],
+            urgency=facts["urgency"],
+            region=region,
+            gemeente=tracker.get_slot("gemeente_naam"),
+            summary=facts,
+            contact_channel=channel,
+            contact_detail=tracker.get_slot("handoff_phone") or tracker.get_slot("handoff_email"),
+            contact_time=tracker.get_slot("handoff_time"),
+            consent_at=store.utcnow(),
+            consent_version=CONSENT_VERSION,
+        )
+        try:
+            ticket, created = store.create_ticket(new, timedelta(days=settings.followup_days))
+        except Exception:
+            logger.exception("handoff: ticket could not be stored")
+            dispatcher.utter_message(
+                text=(
+                    "Sorry, het lukt nu niet om je aanvraag op te slaan. Er is niets gedeeld. "
+                    "Probeer het zo nog eens. "
+                    f"Of zoek zelf je loket op {NATIONAL_FINDER}."
+                ),
+                buttons=[{"title": "Opnieuw proberen", "payload": "/request_human"}],
+            )
+            return
+        if created:
+            await notify.new_ticket(settings, ticket, teams.name(ticket.team))
+        how = CHANNEL_TEXT.get(ticket.contact_channel, "")
+        lines = [
+            f"Dank je. Je aanvraag staat klaar. Je nummer is {ticket.ref}. Bewaar dit nummer.",
+            f"Een coach van {teams.name(ticket.team)} neemt contact met je op, {how}.",
+        ]
+        if ticket.contact_channel == "chat":
+            lines.append("Houd deze chat open of kom later terug. Je ziet het als de coach er is.")
+        lines.append(hours_text())
+        if ticket.urgency == store.CRISIS:
+            lines.append(CRISIS_LINE)
+        dispatcher.utter_message(text="\n".join(lines), buttons=AFTER_BUTTONS)
+
+
+def _date(moment) -> str:
+    from actions.assessment import format_date
+
+    return format_date(moment.astimezone(office_hours().zone))
+
+
+class ActionHandoffStatus(Action):
+    """The person's ticket in plain words; also the follow-up question ("niet loslaten")."""
+
+    def name(self) -> str:
+        return "action_handoff_status"
+
+    async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[str, Any]]:
+        try:
+            ticket = store.latest_ticket_for(tracker.sender_id)
+        except Exception:
+            logger.exception("handoff: could not read the ticket")
+            dispatcher.utter_message(
+                text="Ik kan je aanvraag nu niet opzoeken. Probeer het later nog eens."
+            )
+            return [SlotSet("handoff_followup", False)]
+        followup = ((tracker.latest_message or {}).get("text") or "").startswith(EXTERNAL_PREFIX)
+        if followup and ticket is not None:
+            dispatcher.utter_message(
+                text=(
+                    f"Hoi, ik kom even terug op je vraag om een coach ({ticket.ref}). "
+                    "Heb je al contact gehad met een coach?"
+                ),
+                buttons=[
+                    {"title": "Ja, we hebben contact gehad", "payload": "/affirm"},
+                    {"title": "Nee, nog niet", "payload": "/deny"},
+                ],
+            )
+            return [SlotSet("handoff_followup", True)]
+        if ticket is None:
+            dispatcher.utter_message(
+                text=(
+                    "Ik zie nog geen aanvraag voor een coach van jou. "
+                    "Wil je dat ik een coach voor je zoek?"
+                ),
+                buttons=[
+                    {"title": "Ja, zoek een coach", "payload": "/request_human"},
+                    {"title": "Zoek mijn loket", "payload": "/find_loket"},
+                ],
+            )
+            return [SlotSet("handoff_followup", False)]
+        team = get_teams().name(ticket.team)
+        if ticket.status == store.CLOSED:
+            text = (
+                f"Je aanvraag {ticket.ref} is afgesloten op {_date(ticket.closed_at)}. "
+                "Heb je een nieuwe vraag voor een coach? Dan maak ik een nieuwe aanvraag."
+            )
+            buttons = [
+                {"title": "Nieuwe aanvraag", "payload": "/request_human"},
+                {"title": "Andere vraag", "payload": "/capabilities"},
+            ]
+        elif ticket.status == store.CLAIMED and ticket.coach_name:
+            text = (
+                f"{ticket.coach_name} van {team} heeft je aanvraag {ticket.ref} opgepakt. "
+                f"Je hoort snel iets, {CHANNEL_TEXT.get(ticket.contact_channel, '')}."
+            )
+            buttons = AFTER_BUTTONS[1:]
+        else:
+            text = (
+                f"Je aanvraag {ticket.ref} is binnen sinds {_date(ticket.created_at)}. "
+                f"Er heeft nog geen coach van {team} op gereageerd. " + hours_text()
+            )
+            buttons = [
+                {"title": "Zoek mijn loket", "payload": "/find_loket"},
+                {"title": "Andere vraag", "payload": "/capabilities"},
+            ]
+        if ticket.urgency == store.CRISIS and ticket.is_open:
+            text += " " + CRISIS_LINE
+        dispatcher.utter_message(text=text, buttons=buttons)
+        return [SlotSet("handoff_followup", False)]
+
+
+class ActionHandoffFollowupAnswer(Action):
+    """Yes: glad to hear it. No: a new route, and the ticket is flagged for the coaches."""
+
+    def name(self) -> str:
+        return "action_handoff_followup_answer"
+
+    async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[str, Any]]:
+        intent = (tracker.latest_message or {}).get("intent", {}).get("name")
+        contact = intent == "affirm"
+        try:
+            ticket = store.record_followup_answer(
+                tracker.sender_id, "contact" if contact else "geen_contact"
+            )
+        except Exception:
+            logger.exception("handoff: could not store the follow-up answer")
+            ticket = None
+        if contact:
+            dispatcher.utter_message(
+                text="Fijn om te horen. Heb je later nog een vraag? Ik ben er altijd.",
+                buttons=[{"title": "Andere vraag", "payload": "/capabilities"}],
+            )
+        else:
+            desks = region_text(tracker)
+            routes = desks or f"Op {NATIONAL_FINDER} vind je het loket bij jou in de buurt."
+            flagged = (
+                " Ik heb de coaches laten weten dat het nog niet gelukt is."
+                if ticket is not None and ticket.is_open
+                else ""
+            )
+            dispatcher.utter_message(
+                text=(
+                    f"Wat jammer dat het nog niet gelukt is.{flagged}\n"
+                    f"Je kunt ook zelf contact opnemen. {routes}"
+                ),
+                buttons=[
+                    {"title": "Nieuwe aanvraag", "payload": "/request_human"},
+                    {"title": "Andere vraag", "payload": "/capabilities"},
+                ],
+            )
+        return [SlotSet("handoff_followup", False)]

@@ -1,0 +1,79 @@
+""" "Niet loslaten": ask, some days after a handoff, whether contact happened.
+
+The same job deletes closed tickets once their retention time has passed.
+
+The job runs inside the web server (``web/app.py`` starts it). Every
+``LOOPBRUG_FOLLOWUP_CHECK_S`` seconds it looks for tickets whose follow-up moment
+(``followup_due_at``, set to creation + ``LOOPBRUG_FOLLOWUP_DAYS`` when the ticket is made)
+has passed. The moment is stored in the database, so a restart loses nothing: the job simply
+finds the due tickets on its next run. A ticket is marked before the message goes out, so
+two web processes never both send it; if Rasa cannot be reached the mark is taken back and
+the next run tries again.
+
+The question itself is asked by the bot: the job triggers the ``handoff_status`` intent in the
+person's conversation, and ``action_handoff_status`` recognises the trigger. Telegram gets the
+message pushed by Rasa; for the web widget the job copies it into the relay log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta
+from typing import Callable, Optional
+
+from handoff import store
+from handoff.relay import RasaRelay, RelayError
+
+logger = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+
+
+async def run_due(relay: RasaRelay, now: datetime, url: Optional[str] = None) -> int:
+    """Send every due follow-up once; returns how many were sent."""
+    sent = 0
+    for ticket in await asyncio.to_thread(store.due_followups, now, url):
+        if not await asyncio.to_thread(store.mark_followup_sent, ticket.id, now, url):
+            continue  # another process took it
+        try:
+            messages = await relay.followup(ticket.conversation_id)
+        except RelayError as error:
+            logger.warning("follow-up %s not sent, retried later: %s", ticket.ref, error)
+            await asyncio.to_thread(store.reset_followup, ticket.id, url)
+            continue
+        if ticket.conversation_id.startswith("web-"):
+            for message in messages:
+                text = message.get("text") if isinstance(message, dict) else None
+                if isinstance(text, str) and text.strip():
+                    await asyncio.to_thread(
+                        store.add_relay, ticket.conversation_id, "bot", text.strip(), None, url
+                    )
+        await asyncio.to_thread(
+            store.add_event, ticket.ref, None, "followup", "navraag verstuurd", url
+        )
+        sent += 1
+    return sent
+
+
+async def run_forever(
+    relay: RasaRelay,
+    interval_s: float,
+    retention: timedelta,
+    clock: Clock = store.utcnow,
+    url: Optional[str] = None,
+) -> None:
+    """The job loop; cancel the task to stop it. It also deletes tickets past retention."""
+    while True:
+        try:
+            now = clock()
+            count = await run_due(relay, now, url)
+            if count:
+                logger.info("follow-up: %d sent", count)
+            purged = await asyncio.to_thread(store.purge_closed, now - retention, url)
+            if purged:
+                logger.info("retention: %d closed tickets deleted", purged)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a database hiccup must not end the job for good
+            logger.exception("follow-up run failed; trying again later")
+        await asyncio.sleep(interval_s)

@@ -1,0 +1,774 @@
+"""Tickets, coaches, coach sessions and the relay log, in the helpline's own database.
+
+The tables live beside the profiles and money checks of ``actions/db.py`` (same SQLAlchemy
+``Base``, same ``DATABASE_URL``). Every write is one transaction. The action server creates
+tickets; the web server (coach inbox, widget relay, follow-up job) reads and updates them.
+
+Idempotency: a person has at most one open ticket. ``open_key`` holds the person's
+pseudonymous key while the ticket is open and NULL once it is closed; a unique index on it
+makes a retried action or a redelivered message find the existing ticket instead of making
+a second one, also when two requests race (the loser's INSERT fails and it reads the winner's).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from actions.db import Base, get_engine, person_key, sessions
+
+# Ticket states. "live" is not a state: a claimed ticket can be live (the coach has the chat).
+NEW, CLAIMED, CLOSED = "new", "claimed", "closed"
+STATUSES = (NEW, CLAIMED, CLOSED)
+# Urgency: lower is more urgent. Crisis first, then acute debts, then everything else.
+CRISIS, ACUTE, NORMAL = 1, 2, 3
+URGENCIES = (CRISIS, ACUTE, NORMAL)
+OUTCOMES = {
+    "contact": "Contact gehad, vraag beantwoord",
+    "doorverwezen": "Doorverwezen naar loket of andere hulp",
+    "geen_reactie": "Geen reactie van de persoon",
+    "anders": "Anders (zie notitie)",
+}
+# Reference alphabet without look-alikes (0/O, 1/I/L), so it can be read out on the phone.
+REF_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+REF_LENGTH = 6
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def aware(moment: Optional[datetime]) -> Optional[datetime]:
+    """SQLite gives naive datetimes back; everything we store is UTC."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment
+
+
+class TicketRecord(Base):
+    """A request for a person, made after consent."""
+
+    __tablename__ = "loopbrug_tickets"
+
+    id = Column(Integer, primary_key=True)
+    ref = Column(String(16), nullable=False, unique=True)
+    person = Column(String(64), nullable=False, index=True)
+    open_key = Column(String(64), nullable=True, unique=True)  # person while open, see module doc
+    conversation_id = Column(String(160), nullable=False)  # Rasa sender id, for the relay
+    channel = Column(String(32), nullable=False)
+    status = Column(String(16), nullable=False, default=NEW, index=True)
+    live = Column(Boolean, nullable=False, default=False)  # a coach has the conversation
+    team = Column(String(64), nullable=False, index=True)
+    topic = Column(String(32), nullable=False)
+    urgency = Column(Integer, nullable=False, default=NORMAL)
+    region = Column(String(120), nullable=True)
+    gemeente = Column(String(120), nullable=True)
+    summary = Column(Text, nullable=False)  # JSON, see handoff/summary.py
+    contact_channel = Column(String(16), nullable=False)  # chat, telefoon, email
+    contact_detail = Column(String(200), nullable=True)  # phone number or e-mail address
+    contact_time = Column(String(32), nullable=True)
+    consent_at = Column(DateTime(timezone=True), nullable=False)
+    consent_version = Column(String(32), nullable=False)
+    coach_id = Column(Integer, ForeignKey("loopbrug_coaches.id"), nullable=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    closed_at = Column(DateTime(timezone=True), nullable=True)
+    outcome = Column(String(32), nullable=True)
+    followup_due_at = Column(DateTime(timezone=True), nullable=True, index=True)
+    followup_sent_at = Column(DateTime(timezone=True), nullable=True)
+    followup_answer = Column(String(16), nullable=True)  # contact, geen_contact
+
+
+class CoachRecord(Base):
+    """A coach account. Teams are team ids from data/handoff/teams.yml, comma-separated."""
+
+    __tablename__ = "loopbrug_coaches"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(80), nullable=False, unique=True)
+    first_name = Column(String(80), nullable=False)
+    teams = Column(String(400), nullable=False)
+    password_hash = Column(String(200), nullable=False)
+    active = Column(Boolean, nullable=False, default=True)
+    failed_logins = Column(Integer, nullable=False, default=0)
+    locked_until = Column(DateTime(timezone=True), nullable=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class CoachSessionRecord(Base):
+    """A logged-in coach. Only the SHA-256 of the session token is stored."""
+
+    __tablename__ = "loopbrug_coach_sessions"
+
+    token_hash = Column(String(64), primary_key=True)
+    coach_id = Column(Integer, ForeignKey("loopbrug_coaches.id"), nullable=False)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    expires_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class TicketEventRecord(Base):
+    """What happened to a ticket: notes, claim, takeover, replies, hand-back, close."""
+
+    __tablename__ = "loopbrug_ticket_events"
+
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(Integer, ForeignKey("loopbrug_tickets.id"), nullable=False, index=True)
+    coach_id = Column(Integer, ForeignKey("loopbrug_coaches.id"), nullable=True)
+    kind = Column(String(16), nullable=False)  # note, claim, takeover, reply, handback, close
+    text = Column(Text, nullable=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class RelayRecord(Base):
+    """Messages the widget fetches by itself: coach replies and handoff notices.
+
+    The web widget has no push channel, so it asks for new rows after the last id it saw.
+    Telegram gets the same messages pushed by Rasa (handoff/relay.py).
+    """
+
+    __tablename__ = "loopbrug_relay"
+
+    id = Column(Integer, primary_key=True)
+    person = Column(String(64), nullable=False, index=True)
+    sender = Column(String(16), nullable=False)  # coach or bot
+    name = Column(String(80), nullable=True)
+    text = Column(Text, nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+TABLES = [
+    CoachRecord.__table__,
+    TicketRecord.__table__,
+    CoachSessionRecord.__table__,
+    TicketEventRecord.__table__,
+    RelayRecord.__table__,
+]
+_READY: set = set()
+
+
+def factory(url: Optional[str] = None):
+    """Session factory for ``url`` with the handoff tables created (once per URL)."""
+    engine = get_engine(url)
+    if engine.url not in _READY:
+        Base.metadata.create_all(engine, tables=TABLES)
+        _READY.add(engine.url)
+    return sessions(url)
+
+
+# --- tickets -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """A ticket as the rest of the code sees it (no ORM object escapes a transaction)."""
+
+    id: int
+    ref: str
+    person: str
+    conversation_id: str
+    channel: str
+    status: str
+    live: bool
+    team: str
+    topic: str
+    urgency: int
+    region: Optional[str]
+    gemeente: Optional[str]
+    summary: Dict[str, Any]
+    contact_channel: str
+    contact_detail: Optional[str]
+    contact_time: Optional[str]
+    consent_at: datetime
+    consent_version: str
+    coach_id: Optional[int]
+    coach_name: Optional[str]
+    created_at: datetime
+    updated_at: datetime
+    closed_at: Optional[datetime]
+    outcome: Optional[str]
+    followup_due_at: Optional[datetime]
+    followup_sent_at: Optional[datetime]
+    followup_answer: Optional[str]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != CLOSED
+
+
+def _ticket(record: TicketRecord, coach_name: Optional[str] = None) -> Ticket:
+    return Ticket(
+        id=record.id,
+        ref=record.ref,
+        person=record.person,
+        conversation_id=record.conversation_id,
+        channel=record.channel,
+        status=record.status,
+        live=bool(record.live),
+        team=record.team,
+        topic=record.topic,
+        urgency=record.urgency,
+        region=record.region,
+        gemeente=record.gemeente,
+        summary=json.loads(record.summary),
+        contact_channel=record.contact_channel,
+        contact_detail=record.contact_detail,
+        contact_time=record.contact_time,
+        consent_at=aware(record.consent_at),
+        consent_version=record.consent_version,
+        coach_id=record.coach_id,
+        coach_name=coach_name,
+        created_at=aware(record.created_at),
+        updated_at=aware(record.updated_at),
+        closed_at=aware(record.closed_at),
+        outcome=record.outcome,
+        followup_due_at=aware(record.followup_due_at),
+        followup_sent_at=aware(record.followup_sent_at),
+        followup_answer=record.followup_answer,
+    )
+
+
+def new_ref() -> str:
+    return "LB-" + "".join(secrets.choice(REF_ALPHABET) for _ in range(REF_LENGTH))
+
+
+@dataclass(frozen=True)
+class NewTicket:
+    """What the action server knows when the person has agreed."""
+
+    conversation_id: str
+    channel: str
+    team: str
+    topic: str
+    urgency: int
+    region: Optional[str]
+    gemeente: Optional[str]
+    summary: Dict[str, Any]
+    contact_channel: str
+    contact_detail: Optional[str]
+    contact_time: Optional[str]
+    consent_at: datetime
+    consent_version: str
+
+
+def _coach_name(session: Session, coach_id: Optional[int]) -> Optional[str]:
+    if coach_id is None:
+        return None
+    coach = session.get(CoachRecord, coach_id)
+    return coach.first_name if coach is not None else None
+
+
+def open_ticket_for(conversation_id: str, url: Optional[str] = None) -> Optional[Ticket]:
+    """The person's open ticket, or None."""
+    with factory(url).begin() as session:
+        record = session.execute(
+            select(TicketRecord).where(TicketRecord.open_key == person_key(conversation_id))
+        ).scalar_one_or_none()
+        return None if record is None else _ticket(record, _coach_name(session, record.coach_id))
+
+
+def latest_ticket_for(conversation_id: str, url: Optional[str] = None) -> Optional[Ticket]:
+    """The person's newest ticket, open or closed, or None."""
+    with factory(url).begin() as session:
+        record = session.execute(
+            select(TicketRecord)
+            .where(TicketRecord.person == person_key(conversation_id))
+            .order_by(TicketRecord.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        return None if record is None else _ticket(record, _coach_name(session, record.coach_id))
+
+
+def create_ticket(
+    new: NewTicket, followup_after: timedelta, url: Optional[str] = None
+) -> Tuple[Ticket, bool]:
+    """Create the ticket, or return the person's open one. Returns (ticket, created)."""
+    person = person_key(new.conversation_id)
+    existing = open_ticket_for(new.conversation_id, url)
+    if existing is not None:
+        return existing, False
+    for _ in range(5):  # a reference collision is rare; the open_key race is handled below
+        now = utcnow()
+        record = TicketRecord(
+            ref=new_ref(),
+            person=person,
+            open_key=person,
+            conversation_id=new.conversation_id,
+            channel=new.channel,
+            status=NEW,
+            live=False,
+            team=new.team,
+            topic=new.topic,
+            urgency=new.urgency,
+            region=new.region,
+            gemeente=new.gemeente,
+            summary=json.dumps(new.summary, ensure_ascii=False),
+            contact_channel=new.contact_channel,
+            contact_detail=new.contact_detail,
+            contact_time=new.contact_time,
+            consent_at=new.consent_at,
+            consent_version=new.consent_version,
+            created_at=now,
+            updated_at=now,
+            followup_due_at=now + followup_after,
+        )
+        try:
+            with factory(url).begin() as session:
+                session.add(record)
+                session.flush()
+                return _ticket(record), True
+        except IntegrityError:
+            existing = open_ticket_for(new.conversation_id, url)
+            if existing is not None:  # another request for the same person won the race
+                return existing, False
+    raise RuntimeError("could not find a free ticket reference")
+
+
+def get_ticket(ref: str, url: Optional[str] = None) -> Optional[Ticket]:
+    with factory(url).begin() as session:
+        record = session.execute(
+            select(TicketRecord).where(TicketRecord.ref == ref)
+        ).scalar_one_or_none()
+        return None if record is None else _ticket(record, _coach_name(session, record.coach_id))
+
+
+def list_tickets(
+    teams: Sequence[str],
+    status: Optional[str] = None,
+    team: Optional[str] = None,
+    urgency: Optional[int] = None,
+    mine: Optional[int] = None,
+    limit: int = 200,
+    url: Optional[str] = None,
+) -> List[Ticket]:
+    """Tickets of ``teams`` only, most urgent and oldest first; filters narrow further."""
+    if not teams:
+        return []
+    query = select(TicketRecord).where(TicketRecord.team.in_(list(teams)))
+    if status:
+        query = query.where(TicketRecord.status == status)
+    else:
+        query = query.where(TicketRecord.status != CLOSED)
+    if team:
+        query = query.where(TicketRecord.team == team)
+    if urgency:
+        query = query.where(TicketRecord.urgency == urgency)
+    if mine is not None:
+        query = query.where(TicketRecord.coach_id == mine)
+    query = query.order_by(TicketRecord.urgency, TicketRecord.created_at).limit(limit)
+    with factory(url).begin() as session:
+        records = session.execute(query).scalars().all()
+        return [_ticket(r, _coach_name(session, r.coach_id)) for r in records]
+
+
+class TicketConflict(Exception):
+    """The change is not possible in the ticket's current state (message is Dutch)."""
+
+
+def _locked_ticket(session: Session, ref: str) -> TicketRecord:
+    """The ticket, locked for this transaction (a second request for it waits).
+
+    SQLite ignores FOR UPDATE and reads outside a write transaction, so two requests (a
+    double click, two coaches at once) could both see the old state and both act: two claims,
+    two takeover notices. A no-op UPDATE first takes SQLite's write lock; the SELECT after it
+    then sees the latest committed state.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        table = TicketRecord.__table__
+        session.execute(update(table).where(table.c.ref == ref).values(ref=table.c.ref))
+    record = session.execute(
+        select(TicketRecord).where(TicketRecord.ref == ref).with_for_update()
+    ).scalar_one_or_none()
+    if record is None:
+        raise TicketConflict("Dit ticket bestaat niet.")
+    return record
+
+
+def _event(session: Session, record: TicketRecord, coach_id: Optional[int], kind: str, text=None):
+    session.add(TicketEventRecord(ticket_id=record.id, coach_id=coach_id, kind=kind, text=text))
+    record.updated_at = utcnow()
+
+
+def claim(ref: str, coach_id: int, url: Optional[str] = None) -> Ticket:
+    """Give the ticket to this coach. A ticket another coach has claimed stays theirs."""
+    with factory(url).begin() as session:
+        record = _locked_ticket(session, ref)
+        if record.status == CLOSED:
+            raise TicketConflict("Dit ticket is al gesloten.")
+        if record.coach_id not in (None, coach_id):
+            raise TicketConflict("Een andere coach heeft dit ticket al opgepakt.")
+        if record.coach_id != coach_id:
+            record.coach_id = coach_id
+            record.status = CLAIMED
+            _event(session, record, coach_id, "claim")
+        return _ticket(record, _coach_name(session, coach_id))
+
+
+def _own(record: TicketRecord, coach_id: int) -> None:
+    if record.status == CLOSED:
+        raise TicketConflict("Dit ticket is al gesloten.")
+    if record.coach_id != coach_id:
+        raise TicketConflict("Pak het ticket eerst op.")
+
+
+def set_live(ref: str, coach_id: int, live: bool, url: Optional[str] = None) -> Tuple[Ticket, bool]:
+    """Take over (live=True) or hand back; returns (ticket, changed)."""
+    with factory(url).begin() as session:
+        record = _locked_ticket(session, ref)
+        _own(record, coach_id)
+        changed = bool(record.live) != live
+        if changed:
+            record.live = live
+            _event(session, record, coach_id, "takeover" if live else "handback")
+        return _ticket(record, _coach_name(session, coach_id)), changed
+
+
+def require_live(ref: str, coach_id: int, url: Optional[str] = None) -> Ticket:
+    """The ticket, when this coach has the conversation; else TicketConflict."""
+    with factory(url).begin() as session:
+        record = _locked_ticket(session, ref)
+        _own(record, coach_id)
+        if not record.live:
+            raise TicketConflict("Neem het gesprek eerst over.")
+        return _ticket(record, _coach_name(session, coach_id))
+
+
+def add_event(
+    ref: str, coach_id: Optional[int], kind: str, text: Optional[str], url: Optional[str] = None
+) -> None:
+    with factory(url).begin() as session:
+        _event(session, _locked_ticket(session, ref), coach_id, kind, text)
+
+
+def close(ref: str, coach_id: int, outcome: str, url: Optional[str] = None) -> Tuple[Ticket, bool]:
+    """Close with an outcome; returns (ticket, was_live) so the caller can hand back."""
+    if outcome not in OUTCOMES:
+        raise TicketConflict("Kies een uitkomst.")
+    with factory(url).begin() as session:
+        record = _locked_ticket(session, ref)
+        _own(record, coach_id)
+        was_live = bool(record.live)
+        record.status = CLOSED
+        record.live = False
+        record.open_key = None
+        record.outcome = outcome
+        record.closed_at = utcnow()
+        _event(session, record, coach_id, "close", OUTCOMES[outcome])
+        return _ticket(record, _coach_name(session, coach_id)), was_live
+
+
+def events(ticket_id: int, url: Optional[str] = None) -> List[Dict[str, Any]]:
+    """The ticket's history, oldest first, with the coach's first name."""
+    with factory(url).begin() as session:
+        rows = session.execute(
+            select(TicketEventRecord, CoachRecord.first_name)
+            .outerjoin(CoachRecord, CoachRecord.id == TicketEventRecord.coach_id)
+            .where(TicketEventRecord.ticket_id == ticket_id)
+            .order_by(TicketEventRecord.id)
+        ).all()
+        return [
+            {
+                "kind": event.kind,
+                "text": event.text,
+                "coach": name,
+                "at": aware(event.created_at),
+            }
+            for event, name in rows
+        ]
+
+
+# --- follow-up ("niet loslaten") -------------------------------------------------------------
+
+
+def due_followups(now: datetime, url: Optional[str] = None) -> List[Ticket]:
+    """Tickets whose follow-up moment has passed and that have not been followed up."""
+    with factory(url).begin() as session:
+        records = (
+            session.execute(
+                select(TicketRecord)
+                .where(TicketRecord.followup_due_at <= now)
+                .where(TicketRecord.followup_sent_at.is_(None))
+                .where(TicketRecord.live.is_(False))
+                # A coach who closed the ticket with "contact gehad" already has the answer.
+                .where(or_(TicketRecord.outcome.is_(None), TicketRecord.outcome != "contact"))
+                .order_by(TicketRecord.followup_due_at)
+                .limit(100)
+            )
+            .scalars()
+            .all()
+        )
+        return [_ticket(r) for r in records]
+
+
+def mark_followup_sent(ticket_id: int, now: datetime, url: Optional[str] = None) -> bool:
+    """Record the follow-up as sent; False when another run already did (no double message)."""
+    with factory(url).begin() as session:
+        result = session.execute(
+            update(TicketRecord)
+            .where(TicketRecord.id == ticket_id)
+            .where(TicketRecord.followup_sent_at.is_(None))
+            .values(followup_sent_at=now)
+        )
+        return result.rowcount == 1
+
+
+def record_followup_answer(
+    conversation_id: str, answer: str, url: Optional[str] = None
+) -> Optional[Ticket]:
+    """Store the person's answer on their latest followed-up ticket."""
+    with factory(url).begin() as session:
+        record = session.execute(
+            select(TicketRecord)
+            .where(TicketRecord.person == person_key(conversation_id))
+            .where(TicketRecord.followup_sent_at.is_not(None))
+            .order_by(TicketRecord.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        if record is None:
+            return None
+        record.followup_answer = answer
+        _event(session, record, None, "followup", answer)
+        return _ticket(record)
+
+
+# --- relay log for the widget -------------------------------------------------------------
+
+
+def add_relay(
+    conversation_id: str, sender: str, text: str, name: Optional[str] = None, url=None
+) -> int:
+    with factory(url).begin() as session:
+        record = RelayRecord(
+            person=person_key(conversation_id), sender=sender, name=name, text=text
+        )
+        session.add(record)
+        session.flush()
+        return record.id
+
+
+def relay_since(
+    conversation_id: str, after: int, url: Optional[str] = None
+) -> List[Dict[str, Any]]:
+    """Relay messages with an id above ``after``, oldest first."""
+    with factory(url).begin() as session:
+        records = (
+            session.execute(
+                select(RelayRecord)
+                .where(RelayRecord.person == person_key(conversation_id))
+                .where(RelayRecord.id > after)
+                .order_by(RelayRecord.id)
+                .limit(50)
+            )
+            .scalars()
+            .all()
+        )
+        return [{"id": r.id, "from": r.sender, "name": r.name, "text": r.text} for r in records]
+
+
+def last_relay_id(conversation_id: str, url: Optional[str] = None) -> int:
+    with factory(url).begin() as session:
+        found = session.execute(
+            select(RelayRecord.id)
+            .where(RelayRecord.person == person_key(conversation_id))
+            .order_by(RelayRecord.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        return found or 0
+
+
+# --- coaches ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Coach:
+    id: int
+    username: str
+    first_name: str
+    teams: Tuple[str, ...]
+    active: bool
+
+
+def _coach(record: CoachRecord) -> Coach:
+    return Coach(
+        id=record.id,
+        username=record.username,
+        first_name=record.first_name,
+        teams=tuple(t for t in record.teams.split(",") if t),
+        active=bool(record.active),
+    )
+
+
+def save_coach(
+    username: str, first_name: str, teams: Iterable[str], password_hash: str, url=None
+) -> Coach:
+    """Create a coach, or update name, teams and password of an existing one."""
+    with factory(url).begin() as session:
+        record = session.execute(
+            select(CoachRecord).where(CoachRecord.username == username)
+        ).scalar_one_or_none()
+        if record is None:
+            record = CoachRecord(username=username)
+            session.add(record)
+        record.first_name = first_name
+        record.teams = ",".join(teams)
+        record.password_hash = password_hash
+        record.active = True
+        record.failed_logins = 0
+        record.locked_until = None
+        session.flush()
+        return _coach(record)
+
+
+def deactivate_coach(username: str, url: Optional[str] = None) -> bool:
+    with factory(url).begin() as session:
+        result = session.execute(
+            update(CoachRecord).where(CoachRecord.username == username).values(active=False)
+        )
+        session.execute(
+            CoachSessionRecord.__table__.delete().where(
+                CoachSessionRecord.coach_id.in_(
+                    select(CoachRecord.id).where(CoachRecord.username == username)
+                )
+            )
+        )
+        return result.rowcount == 1
+
+
+def coach_login_record(username: str, url: Optional[str] = None) -> Optional[Dict[str, Any]]:
+    """What a login needs: id, hash, active flag and lock time."""
+    with factory(url).begin() as session:
+        record = session.execute(
+            select(CoachRecord).where(CoachRecord.username == username)
+        ).scalar_one_or_none()
+        if record is None:
+            return None
+        return {
+            "id": record.id,
+            "password_hash": record.password_hash,
+            "active": bool(record.active),
+            "locked_until": aware(record.locked_until),
+        }
+
+
+def login_failed(coach_id: int, max_failures: int, lock_for: timedelta, url=None) -> None:
+    """Count a failed login; lock the account for a while after too many in a row."""
+    with factory(url).begin() as session:
+        record = session.get(CoachRecord, coach_id)
+        if record is None:  # removed meanwhile: nothing to count
+            return
+        record.failed_logins = (record.failed_logins or 0) + 1
+        if record.failed_logins >= max_failures:
+            record.locked_until = utcnow() + lock_for
+            record.failed_logins = 0
+
+
+def login_succeeded(coach_id: int, password_hash: Optional[str] = None, url=None) -> None:
+    """Reset the failure count; store a rehashed password when the hash parameters changed."""
+    with factory(url).begin() as session:
+        record = session.get(CoachRecord, coach_id)
+        if record is None:
+            return
+        record.failed_logins = 0
+        record.locked_until = None
+        if password_hash:
+            record.password_hash = password_hash
+
+
+def start_session(
+    coach_id: int, token_hash: str, csrf_token: str, ttl: timedelta, url=None
+) -> None:
+    now = utcnow()
+    with factory(url).begin() as session:
+        session.add(
+            CoachSessionRecord(
+                token_hash=token_hash,
+                coach_id=coach_id,
+                csrf_token=csrf_token,
+                created_at=now,
+                expires_at=now + ttl,
+            )
+        )
+
+
+def session_coach(token_hash: str, url: Optional[str] = None) -> Optional[Tuple[Coach, str]]:
+    """(coach, csrf token) for a live session of an active coach, else None."""
+    with factory(url).begin() as session:
+        row = session.execute(
+            select(CoachSessionRecord, CoachRecord)
+            .join(CoachRecord, CoachRecord.id == CoachSessionRecord.coach_id)
+            .where(CoachSessionRecord.token_hash == token_hash)
+        ).first()
+        if row is None:
+            return None
+        coach_session, coach = row
+        if aware(coach_session.expires_at) <= utcnow() or not coach.active:
+            session.delete(coach_session)
+            return None
+        return _coach(coach), coach_session.csrf_token
+
+
+def end_session(token_hash: str, url: Optional[str] = None) -> None:
+    with factory(url).begin() as session:
+        session.execute(
+            CoachSessionRecord.__table__.delete().where(CoachSessionRecord.token_hash == token_hash)
+        )
+
+
+def list_coaches(url: Optional[str] = None) -> List[Coach]:
+    with factory(url).begin() as session:
+        records = session.execute(select(CoachRecord).order_by(CoachRecord.username)).scalars()
+        return [_coach(r) for r in records]
+
+
+def reset_followup(ticket_id: int, url: Optional[str] = None) -> None:
+    """Take back a follow-up mark after the message could not be sent."""
+    with factory(url).begin() as session:
+        session.execute(
+            update(TicketRecord).where(TicketRecord.id == ticket_id).values(followup_sent_at=None)
+        )
+
+
+def purge_closed(before: datetime, url: Optional[str] = None) -> int:
+    """Delete tickets closed before ``before``, with their history; returns how many.
+
+    This keeps the promise of the consent text (kept LOOPBRUG_TICKET_RETENTION_DAYS after the
+    question is done). Relay messages of those people older than ``before`` go too.
+    """
+    with factory(url).begin() as session:
+        old = session.execute(
+            select(TicketRecord.id, TicketRecord.person)
+            .where(TicketRecord.status == CLOSED)
+            .where(TicketRecord.closed_at < before)
+        ).all()
+        if not old:
+            return 0
+        ids = [row.id for row in old]
+        people = {row.person for row in old}
+        session.execute(
+            TicketEventRecord.__table__.delete().where(TicketEventRecord.ticket_id.in_(ids))
+        )
+        session.execute(TicketRecord.__table__.delete().where(TicketRecord.id.in_(ids)))
+        session.execute(
+            RelayRecord.__table__.delete()
+            .where(RelayRecord.person.in_(people))
+            .where(RelayRecord.created_at < before)
+        )
+        return len(ids)

@@ -1,0 +1,268 @@
+"""The summary a coach or desk gets, so the person never has to start over.
+
+Built by the action server from the Rasa tracker, the stored profile and the latest money
+check, only after the person agreed. Structure (JSON in the ticket):
+
+    reason       why the person is handed off, in words
+    topic        werk | scholing | geld | algemeen | crisis (for routing)
+    urgency      1 crisis, 2 acute debts, 3 normal (handoff/store.py)
+    asked        what they asked about, as topic titles, oldest first
+    messages     their own last questions, as typed (never answers typed into the money
+                 check or the self-test: amounts stay out, the results below cover them)
+    facts        key facts in short lines (place and region, crisis, debts, contact wish)
+    profile      {"lines": [...]} from the Persoonlijk Profiel, or None
+    money_check  {"colour": ..., "lines": [...]} from the latest money check, or None
+
+``as_text`` renders the same for a person to take to their desk themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterable, List, Optional
+
+from handoff.store import ACUTE, CRISIS, NORMAL
+
+MAX_MESSAGES = 5
+MAX_MESSAGE_CHARS = 300
+# Forms whose answers are private details (amounts, self-test answers, contact details):
+# what is typed while they run never goes into the "own words" list.
+PRIVATE_FORMS = {
+    "money_form",
+    "transition_form",
+    "gap_form",
+    "buffer_form",
+    "assessment_form",
+    "handoff_form",
+    "location_form",
+}
+TOPIC_OF_INTENT = {
+    **dict.fromkeys(
+        [
+            "orientation_start",
+            "shortage_sectors",
+            "sector_info",
+            "experience_work",
+            "orientation_programs",
+            "orientation_time",
+            "guidance_support",
+            "start_assessment",
+            "show_profile",
+            "export_profile",
+        ],
+        "werk",
+    ),
+    **dict.fromkeys(
+        [
+            "funding_overview",
+            "funding_voucher",
+            "funding_employer",
+            "funding_sector_fund",
+            "funding_transition_payment",
+            "funding_benefits",
+            "funding_loan",
+            "funding_stap",
+            "career_advice_free",
+            "training_routes",
+            "skills_recognition",
+        ],
+        "scholing",
+    ),
+    **dict.fromkeys(
+        [
+            "finance_check",
+            "income_during_training",
+            "debt_help",
+            "practical_costs",
+            "calculate_transition",
+            "calculate_gap",
+            "calculate_buffer",
+        ],
+        "geld",
+    ),
+    "crisis": "crisis",
+}
+INTENT_LABEL = {
+    "orientation_start": "Welk werk past bij mij",
+    "shortage_sectors": "Waar is werk",
+    "sector_info": "Informatie over een sector",
+    "experience_work": "Werk eerst proberen",
+    "orientation_programs": "Oriëntatieprogramma's",
+    "orientation_time": "Tijd om te oriënteren",
+    "guidance_support": "Begeleiding bij een overstap",
+    "start_assessment": "Zelftest Wie ben ik, wat wil ik, wat kan ik",
+    "show_profile": "Persoonlijk Profiel",
+    "export_profile": "Persoonlijk Profiel",
+    "funding_overview": "Opleiding betalen",
+    "funding_voucher": "Scholingsvoucher",
+    "funding_employer": "Opleiding via de werkgever",
+    "funding_sector_fund": "Opleidingsfonds van de sector (O&O-fonds)",
+    "funding_transition_payment": "Transitievergoeding",
+    "funding_benefits": "Leren met een uitkering",
+    "funding_loan": "Levenlanglerenkrediet",
+    "funding_stap": "STAP-budget",
+    "career_advice_free": "Gratis loopbaanadvies",
+    "training_routes": "Opleidingsroutes",
+    "skills_recognition": "Erkenning van ervaring (EVC)",
+    "finance_check": "Geldcheck: kan ik een overstap betalen",
+    "income_during_training": "Inkomen tijdens een opleiding",
+    "debt_help": "Hulp bij schulden",
+    "practical_costs": "Reiskosten en kinderopvang",
+    "calculate_transition": "Transitievergoeding berekenen",
+    "calculate_gap": "Inkomensverschil berekenen",
+    "calculate_buffer": "Buffer berekenen",
+    "find_loket": "Het loket in de regio",
+    "crisis": "Zorgwekkend bericht (crisis)",
+}
+COLOUR_WORDS = {"groen": "groen", "oranje": "oranje", "rood": "rood"}
+CONTACT_WORDS = {"chat": "in de chat", "telefoon": "bellen", "email": "mailen"}
+TIME_WORDS = {
+    "ochtend": "'s ochtends",
+    "middag": "'s middags",
+    "avond": "'s avonds",
+    "maakt_niet_uit": "maakt niet uit",
+}
+
+
+def _intents_and_messages(events: Iterable[Dict[str, Any]]):
+    """Intents in order (no repeats) and the person's own free-text questions."""
+    intents: List[str] = []
+    messages: List[str] = []
+    active_loop: Optional[str] = None
+    for event in events:
+        kind = event.get("event")
+        if kind == "active_loop":
+            active_loop = event.get("name")
+        elif kind == "user":
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            if intent and intent not in intents:
+                intents.append(intent)
+            text = (event.get("text") or "").strip()
+            if (
+                text
+                and not text.startswith("/")
+                and active_loop not in PRIVATE_FORMS
+                and intent in TOPIC_OF_INTENT
+            ):
+                messages.append(text[:MAX_MESSAGE_CHARS])
+    return intents, messages[-MAX_MESSAGES:]
+
+
+def topic_for(intents: List[str], money_check: Optional[Dict[str, Any]]) -> str:
+    """Crisis wins; otherwise the topic of the latest substantive question."""
+    if "crisis" in intents:
+        return "crisis"
+    for intent in reversed(intents):
+        if intent in TOPIC_OF_INTENT:
+            return TOPIC_OF_INTENT[intent]
+    return "geld" if money_check else "algemeen"
+
+
+def urgency_for(intents: List[str], money_check: Optional[Dict[str, Any]], acute: bool) -> int:
+    if "crisis" in intents:
+        return CRISIS
+    if acute or (money_check or {}).get("priority_debt_help"):
+        return ACUTE
+    return NORMAL
+
+
+def profile_lines(stored: Optional[Dict[str, Any]]) -> Optional[Dict[str, List[str]]]:
+    """Short lines of the stored Persoonlijk Profiel (render_profile minus its framing)."""
+    if not stored:
+        return None
+    from actions.assessment import from_dict, render_profile
+
+    lines = render_profile(from_dict(stored["profile"])).splitlines()
+    # The first line introduces the profile to the person, the last invites them to choose.
+    return {"lines": [line for line in lines[1:-1] if line.strip()]}
+
+
+def money_lines(outcome: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    if not outcome:
+        return None
+    from actions.assessment import STEP_TEXT
+    from actions.money_check import STEP_LABELS
+
+    lines = [f"Uitkomst: {COLOUR_WORDS.get(outcome.get('colour'), outcome.get('colour'))}"]
+    if outcome.get("gap_range"):
+        lines.append(f"Verschil per maand: € {outcome['gap_range']}")
+    if outcome.get("buffer_months") is not None:
+        lines.append(f"Buffer: ongeveer {outcome['buffer_months']} maanden")
+    if outcome.get("priority_debt_help"):
+        lines.append("Schulden of achterstanden: eerst hulp bij schulden")
+    for step in outcome.get("next_steps") or []:
+        # The money check's steps are not all profile steps; never show a bare intent name.
+        words = STEP_TEXT.get(step) or STEP_LABELS.get(step)
+        if words:
+            lines.append("Tip: " + words)
+    return {"colour": outcome.get("colour"), "lines": lines}
+
+
+def build_summary(
+    events: List[Dict[str, Any]],
+    slots: Dict[str, Any],
+    profile: Optional[Dict[str, Any]],
+    money_check: Optional[Dict[str, Any]],
+    reason: str,
+    acute_debt: bool = False,
+) -> Dict[str, Any]:
+    """The structured summary (see the module docstring)."""
+    intents, messages = _intents_and_messages(events)
+    # The topic follows the latest question, also when it repeats an earlier one (``intents``
+    # keeps first occurrences only).
+    sequence = [
+        name
+        for e in events
+        if e.get("event") == "user"
+        and (name := ((e.get("parse_data") or {}).get("intent") or {}).get("name"))
+    ]
+    asked: List[str] = []
+    for intent in intents:
+        label = INTENT_LABEL.get(intent)
+        if label and label not in asked:
+            asked.append(label)
+    facts: List[str] = []
+    if slots.get("gemeente_naam"):
+        facts.append(
+            f"Woont in {slots['gemeente_naam']} (regio {slots.get('arbeidsmarktregio') or '?'})"
+        )
+    else:
+        facts.append("Woonplaats niet genoemd")
+    if "crisis" in intents:
+        facts.append("Heeft in dit gesprek een zorgwekkend bericht gestuurd (113 is genoemd)")
+    if acute_debt or (money_check or {}).get("priority_debt_help"):
+        facts.append("Noemt acute geldproblemen of schulden")
+    channel = slots.get("handoff_contact")
+    if channel:
+        wish = CONTACT_WORDS.get(channel, channel)
+        when = TIME_WORDS.get(slots.get("handoff_time") or "")
+        facts.append(f"Wil contact: {wish}" + (f", {when}" if when else ""))
+    return {
+        "reason": reason,
+        "topic": topic_for(sequence, money_check),
+        "urgency": urgency_for(intents, money_check, acute_debt),
+        "asked": asked,
+        "messages": messages,
+        "facts": facts,
+        "profile": profile_lines(profile),
+        "money_check": money_lines(money_check),
+    }
+
+
+def as_text(summary: Dict[str, Any]) -> str:
+    """The summary as plain text for the person to take along (B1, no jargon)."""
+    out: List[str] = ["Samenvatting van mijn gesprek met Loopbrug"]
+    if summary.get("asked"):
+        out.append("Mijn vragen gingen over: " + ", ".join(summary["asked"]).lower() + ".")
+    for fact in summary.get("facts") or []:
+        # The facts are written for a coach; the person reads them in their own voice.
+        if fact.startswith("Woont in"):
+            out.append("Ik woon in" + fact.removeprefix("Woont in") + ".")
+        elif fact.startswith("Noemt acute"):
+            out.append("Ik heb dringende geldzorgen of schulden.")
+    if summary.get("profile"):
+        out.append("Mijn profiel uit de zelftest:")
+        out.extend(summary["profile"]["lines"][:8])
+    if summary.get("money_check"):
+        out.append("Mijn geldcheck:")
+        out.extend(summary["money_check"]["lines"])
+    return "\n".join(out)

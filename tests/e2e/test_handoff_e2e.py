@@ -1,0 +1,345 @@
+"""Warm handoff end to end: the real Rasa, action and web servers, a fake Telegram Bot API.
+
+A person asks for a coach on the web widget or on Telegram, agrees to share, and gets a
+ticket; a coach logs in to /coach, claims it, takes the conversation over, chats live with
+the person in the same chat, and hands it back to the bot. The follow-up job asks later
+whether contact happened; the test moves the ticket's follow-up time into the past (the
+controllable clock) instead of waiting days.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import sqlite3
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Dict, Iterator, List
+
+import httpx
+import pytest
+
+from bot.serve import Helpline
+from bot.settings import ROOT, Settings
+from handoff import store
+from handoff.coaches import add_coach
+from tests.conftest import free_port
+from tests.telegram_fake import FakeBotApi, text_update
+
+pytestmark = pytest.mark.e2e
+
+TOKEN = "e2e-" + uuid.uuid4().hex
+SECRET = "e2e-" + uuid.uuid4().hex
+COACH_GROUP = "-100777"
+PASSWORD = "een-lang-wachtwoord-" + uuid.uuid4().hex[:8]
+update_ids = itertools.count(int(time.time()))
+chat_ids = itertools.count(800_000_000 + uuid.uuid4().int % 10**8)
+
+
+@pytest.fixture(scope="module")
+def api() -> Iterator[FakeBotApi]:
+    with FakeBotApi() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def db_path(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("handoff") / "loopbrug.db"
+
+
+@pytest.fixture(scope="module")
+def helpline(api: FakeBotApi, db_path: Path) -> Iterator[Helpline]:
+    settings = Settings(
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        web_port=free_port(),
+        database_url=f"sqlite:///{db_path}",
+        rasa_api_token=TOKEN,
+        telegram_bot_token=api.token,
+        telegram_webhook_secret=SECRET,
+        telegram_api_base_url=api.base_url,
+        coach_telegram_chat_id=COACH_GROUP,
+        office_hours="ma-zo 00:00-24:00",  # always open: the texts do not depend on the hour
+        followup_check_s=1.0,
+    )
+    running = Helpline(settings, log_dir=ROOT / "var" / "test-logs" / "handoff")
+    running.start()
+    for username, name, team in (
+        ("anna", "Anna", "twente"),
+        ("bram", "Bram", "landelijk"),
+        ("gijs", "Gijs", "geld"),
+    ):
+        add_coach(username, name, [team], PASSWORD, url=settings.database_url)
+    yield running
+    running.stop()
+
+
+_clients: List[httpx.Client] = []
+
+
+def client_for(helpline: Helpline) -> httpx.Client:
+    """An HTTP client to the web server, closed after the test (see close_clients)."""
+    client = httpx.Client(base_url=f"http://127.0.0.1:{helpline.settings.web_port}", timeout=30)
+    _clients.append(client)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def close_clients() -> Iterator[None]:
+    yield
+    while _clients:
+        _clients.pop().close()
+
+
+@pytest.fixture(scope="module")
+def url(helpline: Helpline) -> str:
+    return helpline.settings.database_url
+
+
+class WebPerson:
+    """A person in the web widget, through the web server's API."""
+
+    def __init__(self, helpline: Helpline) -> None:
+        self.client = client_for(helpline)
+        reply = self.client.post("/api/session")
+        assert reply.status_code == 200, reply.text
+        self.session = reply.json()["session"]
+        self.conversation = "web-" + self.session
+        self.cursor = self.client.get("/api/updates", params={"session": self.session}).json()[
+            "cursor"
+        ]
+
+    def say(self, text: str) -> List[Dict[str, Any]]:
+        reply = self.client.post("/api/message", json={"session": self.session, "message": text})
+        assert reply.status_code == 200, reply.text
+        return reply.json()["messages"]
+
+    def text(self, message: str) -> str:
+        return " ".join(m["text"] for m in self.say(message))
+
+    def updates(self) -> Dict[str, Any]:
+        reply = self.client.get(
+            "/api/updates", params={"session": self.session, "after": self.cursor}
+        )
+        assert reply.status_code == 200, reply.text
+        body = reply.json()
+        self.cursor = body["cursor"]
+        return body
+
+    def wait_for_update(self, needle: str, timeout: float = 20) -> Dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        seen: List[Dict[str, Any]] = []
+        while time.monotonic() < deadline:
+            body = self.updates()
+            seen += body["messages"]
+            if any(needle in m["text"] for m in seen):
+                return {"messages": seen, "live": body["live"]}
+            time.sleep(0.5)
+        raise AssertionError(f"no update with {needle!r}; saw {seen}")
+
+
+class TelegramPerson:
+    def __init__(self, helpline: Helpline, api: FakeBotApi) -> None:
+        self.url = f"{helpline.settings.rasa_url}/webhooks/telegram/webhook"
+        self.api = api
+        self.chat_id = next(chat_ids)
+        self.conversation = f"tg-{self.chat_id}"
+
+    def say(self, text: str) -> None:
+        reply = httpx.post(
+            self.url,
+            json=text_update(next(update_ids), self.chat_id, text),
+            headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+            timeout=10,
+        )
+        assert reply.status_code == 200, reply.text
+
+    def texts(self) -> List[str]:
+        return self.api.texts(self.chat_id)
+
+    def say_and_wait(self, text: str, timeout: float = 60) -> str:
+        before = len(self.texts())
+        self.say(text)
+        self.api.wait_for(lambda: len(self.texts()) > before, timeout=timeout)
+        time.sleep(0.5)  # a turn may send more than one message
+        return " ".join(self.texts()[before:])
+
+
+class Coach:
+    """A coach in the inbox, through plain HTTP (forms and redirects, as a browser does)."""
+
+    def __init__(self, helpline: Helpline, username: str) -> None:
+        self.client = client_for(helpline)
+        page = self.client.get("/coach/login")
+        login_csrf = re.search(r'name="login_csrf" value="([^"]+)"', page.text).group(1)
+        reply = self.client.post(
+            "/coach/login",
+            data={"username": username, "password": PASSWORD, "login_csrf": login_csrf},
+        )
+        assert reply.status_code == 303, reply.text
+
+    def page(self, ref: str) -> httpx.Response:
+        return self.client.get(f"/coach/tickets/{ref}")
+
+    def post(self, ref: str, action: str, **fields: str) -> httpx.Response:
+        page = self.page(ref)
+        assert page.status_code == 200, page.status_code
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        reply = self.client.post(f"/coach/tickets/{ref}/{action}", data={"csrf": csrf, **fields})
+        assert reply.status_code == 303, reply.text
+        return reply
+
+    def transcript(self, ref: str) -> Dict[str, Any]:
+        reply = self.client.get(f"/coach/tickets/{ref}/transcript.json")
+        assert reply.status_code == 200, reply.text
+        return reply.json()
+
+
+def ticket_count(db_path: Path, person: str) -> int:
+    with sqlite3.connect(db_path) as connection:
+        return connection.execute(
+            "select count(*) from loopbrug_tickets where person = ?", (person,)
+        ).fetchone()[0]
+
+
+REF = re.compile(r"LB-[A-Z0-9]{6}")
+
+
+def test_no_consent_shares_nothing_and_gives_the_public_route(helpline, url):
+    person = WebPerson(helpline)
+    consent = person.text("ik wil met een mens praten")
+    assert "Vind je dat goed?" in consent
+    assert "samenvatting" in consent and "180 dagen" in consent
+    answer = person.text("nee")
+    assert "Ik deel niets" in answer
+    assert "lerenenwerken.nl" in answer
+    assert store.latest_ticket_for(person.conversation, url) is None
+
+
+def test_status_without_a_ticket(helpline):
+    person = WebPerson(helpline)
+    assert "geen aanvraag" in person.text("wanneer belt de coach me")
+
+
+def test_web_handoff_ticket_live_relay_and_hand_back(helpline, api, url, db_path):
+    person = WebPerson(helpline)
+    assert person.text("hoe kom ik aan een scholingsvoucher")
+    assert "Vind je dat goed?" in person.text("ik wil een coach spreken")
+    assert "gemeente" in person.text("ja")
+    assert "contact" in person.text("Enschede")
+    done = person.text("hier in de chat")
+    ref = REF.search(done).group(0)
+    assert "Leerwerkloket Twente" in done
+
+    ticket = store.open_ticket_for(person.conversation, url)
+    assert ticket.ref == ref and ticket.team == "twente" and ticket.topic == "scholing"
+    assert ticket.contact_channel == "chat" and ticket.consent_version.startswith("v1-")
+    assert "hoe kom ik aan een scholingsvoucher" in ticket.summary["messages"]
+    assert "Scholingsvoucher" in ticket.summary["asked"]
+    # The coach group hears of it, without personal details.
+    api.wait_for(lambda: any(ref in t for t in api.texts(int(COACH_GROUP))), timeout=20)
+    note = next(t for t in api.texts(int(COACH_GROUP)) if ref in t)
+    assert f"/coach/tickets/{ref}" in note and "Enschede" not in note
+
+    # Asking again (or a retried action) never makes a second ticket.
+    assert ref in person.text("ik wil een coach")
+    assert ticket_count(db_path, ticket.person) == 1
+    assert ref in person.text("wanneer belt de coach")
+
+    # Another team's coach cannot see it; the Twente coach can.
+    assert Coach(helpline, "gijs").page(ref).status_code == 404
+    anna = Coach(helpline, "anna")
+    assert ref in anna.client.get("/coach").text
+    anna.post(ref, "claim")
+    assert "Anna" in person.text("wanneer belt de coach")
+
+    anna.post(ref, "takeover")
+    joined = person.wait_for_update("Je praat nu met Anna")
+    assert joined["live"] is True
+
+    assert person.say("hallo, ben je er?") == []  # the bot stays silent
+    lines = anna.transcript(ref)["lines"]
+    assert any(line["from"] == "person" and line["text"] == "hallo, ben je er?" for line in lines)
+
+    anna.post(ref, "reply", text="Hoi, ik ben Anna. Waar kan ik je mee helpen?")
+    update = person.wait_for_update("Waar kan ik je mee helpen")
+    coach_message = next(m for m in update["messages"] if "Waar kan ik" in m["text"])
+    assert coach_message["from"] == "coach" and coach_message["name"] == "Anna"
+    history = person.client.get("/api/history", params={"session": person.session}).json()
+    assert any(m["from"] == "coach" and "Waar kan ik" in m["text"] for m in history["messages"])
+
+    anna.post(ref, "handback")
+    back = person.wait_for_update("teruggegeven")
+    assert back["live"] is False
+    # The bot answers again, with the regional answer for Twente.
+    assert "fonds" in person.text("wat is een scholingsvoucher").lower()
+
+    anna.post(ref, "close", outcome="contact")
+    assert store.open_ticket_for(person.conversation, url) is None
+    assert "afgesloten" in person.text("wanneer belt de coach")
+
+
+def test_telegram_handoff_live_relay_and_hand_back(helpline, api, url):
+    person = TelegramPerson(helpline, api)
+    assert "Vind je dat goed?" in person.say_and_wait("ik wil iemand spreken")
+    assert "sla over" in person.say_and_wait("ja")
+    assert "contact" in person.say_and_wait("sla over")
+    ref = REF.search(person.say_and_wait("hier in de chat")).group(0)
+    ticket = store.open_ticket_for(person.conversation, url)
+    assert ticket.ref == ref and ticket.team == "landelijk" and ticket.channel == "telegram"
+
+    bram = Coach(helpline, "bram")
+    bram.post(ref, "claim")
+    before = len(person.texts())
+    bram.post(ref, "takeover")
+    api.wait_for(lambda: any("Je praat nu met Bram" in t for t in person.texts()), timeout=20)
+    bram.post(ref, "reply", text="Hoi, met Bram. Hoe gaat het?")
+    api.wait_for(
+        lambda: any(t == "Bram (coach): Hoi, met Bram. Hoe gaat het?" for t in person.texts()),
+        timeout=20,
+    )
+    sent = len(person.texts())
+    person.say("het gaat wel, dank je")
+    lines: List[Dict[str, Any]] = []
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not any(
+        line["text"] == "het gaat wel, dank je" for line in lines
+    ):
+        time.sleep(0.5)
+        lines = bram.transcript(ref)["lines"]
+    assert any(line["text"] == "het gaat wel, dank je" for line in lines)
+    time.sleep(1)
+    assert len(person.texts()) == sent  # the bot stayed silent
+    assert len(person.texts()) > before
+
+    bram.post(ref, "handback")
+    api.wait_for(lambda: any("teruggegeven" in t for t in person.texts()), timeout=20)
+    assert "digitale assistent" in person.say_and_wait("hoi")
+
+
+def test_followup_asks_once_whether_contact_happened(helpline, url, db_path):
+    person = WebPerson(helpline)
+    person.text("ik wil een coach")
+    person.text("ja")
+    person.text("sla over")
+    ref = REF.search(person.text("mail mij op iemand@example.nl")).group(0)
+    ticket = store.open_ticket_for(person.conversation, url)
+    assert ticket.contact_channel == "email" and ticket.contact_detail == "iemand@example.nl"
+    assert ticket.followup_due_at > store.utcnow()
+    time.sleep(2.5)  # the job runs every second: nothing is due yet
+    assert "contact gehad" not in " ".join(m["text"] for m in person.updates()["messages"])
+
+    # The controllable clock: pretend the follow-up days have passed.
+    with sqlite3.connect(db_path) as connection:
+        connection.execute(
+            "update loopbrug_tickets set followup_due_at = ? where ref = ?",
+            ("2000-01-01 00:00:00.000000", ref),
+        )
+    person.wait_for_update("Heb je al contact gehad")
+    answer = person.text("nee")
+    assert "nog niet gelukt" in answer and "coaches laten weten" in answer
+    assert store.get_ticket(ref, url).followup_answer == "geen_contact"
+    time.sleep(2.5)
+    repeated = [m for m in person.updates()["messages"] if "contact gehad" in m["text"]]
+    assert repeated == []  # asked once

@@ -1,0 +1,838 @@
+"""The coach inbox (web/coach.py) and the widget's relay (/api/updates), against a fake Rasa
+and a real SQLite database: login, CSRF, team isolation, claim, takeover, reply, close."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import httpx
+import pytest
+from aiohttp import test_utils
+from argon2 import PasswordHasher
+
+from bot.settings import Settings
+from handoff import coaches, store
+from tests.conftest import free_port
+from web import coach as inbox
+from web.app import build_app
+
+STATIC = Path(__file__).resolve().parents[2] / "web" / "static"
+PASSWORD = "een-lang-wachtwoord"
+SUMMARY = {
+    "reason": "Wil met een mens praten over schulden",
+    "asked": ["Hoe betaal ik mijn opleiding?"],
+    "messages": ["ik weet het echt niet meer <script>alert(1)</script>"],
+    "facts": ["Regio: Groningen"],
+    "profile": None,
+    "money_check": {"colour": "oranje", "lines": ["Tekort per maand: 100 tot 250 euro"]},
+}
+
+
+class FakeRasa:
+    """Rasa's HTTP API: remembers appended events, answers the tracker with ``events``."""
+
+    def __init__(self) -> None:
+        self.appended: List[Dict[str, Any]] = []  # {"conversation", "events", "params"}
+        self.events: List[Dict[str, Any]] = []
+        self.status = 200
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if self.status != 200:
+            return httpx.Response(self.status, json={"error": "kapot"})
+        path = request.url.path
+        match = re.fullmatch(r"/conversations/([^/]+)/tracker/events", path)
+        if match and request.method == "POST":
+            self.appended.append(
+                {
+                    "conversation": match.group(1),
+                    "events": json.loads(request.content),
+                    "params": dict(request.url.params),
+                }
+            )
+            return httpx.Response(200, json={})
+        if path.endswith("/tracker") and request.method == "GET":
+            return httpx.Response(200, json={"sender_id": "x", "events": self.events})
+        if path == "/webhooks/rest/webhook":
+            return httpx.Response(200, json=[])
+        return httpx.Response(404)
+
+    def kinds(self) -> List[List[str]]:
+        return [[e["event"] for e in call["events"]] for call in self.appended]
+
+
+@pytest.fixture(autouse=True)
+def quick_hashes(monkeypatch):
+    """Argon2 with small parameters: the same code path, a fraction of the time."""
+    monkeypatch.setattr(
+        coaches, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+    monkeypatch.setattr(coaches, "_DUMMY_HASH", None)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        rasa_port=free_port(),
+        web_port=free_port(),
+        database_url=f"sqlite:///{tmp_path / 'coach.db'}",
+    )
+
+
+@pytest.fixture
+def url(settings: Settings) -> str:
+    return settings.database_url
+
+
+@pytest.fixture
+def rasa() -> FakeRasa:
+    return FakeRasa()
+
+
+@pytest.fixture
+def team(url: str) -> Dict[str, store.Coach]:
+    return {
+        "anna": coaches.add_coach("anna", "Anna", ["landelijk"], PASSWORD, url),
+        "bram": coaches.add_coach("bram", "Bram", ["landelijk", "geld"], PASSWORD, url),
+        "cees": coaches.add_coach("cees", "Cees", ["groningen"], PASSWORD, url),
+    }
+
+
+@pytest.fixture
+async def client(settings: Settings, rasa: FakeRasa, team):
+    app = build_app(settings, rasa_transport=httpx.MockTransport(rasa), allowed_origins=[])
+    async with test_utils.TestClient(test_utils.TestServer(app)) as test_client:
+        yield test_client
+
+
+def make_ticket(
+    url: str,
+    conversation_id: str,
+    team: str = "landelijk",
+    urgency: int = store.NORMAL,
+    topic: str = "werk",
+    summary: Optional[Dict[str, Any]] = None,
+    channel: str = "rest",
+) -> store.Ticket:
+    ticket, created = store.create_ticket(
+        store.NewTicket(
+            conversation_id=conversation_id,
+            channel=channel,
+            team=team,
+            topic=topic,
+            urgency=urgency,
+            region="Groningen",
+            gemeente="Groningen",
+            summary=SUMMARY if summary is None else summary,
+            contact_channel="telefoon",
+            contact_detail="0612345678",
+            contact_time="ochtend",
+            consent_at=datetime.now(timezone.utc),
+            consent_version="v1-test",
+        ),
+        timedelta(days=3),
+        url,
+    )
+    assert created
+    return ticket
+
+
+def hidden(html: str, name: str) -> str:
+    match = re.search(rf'name="{name}" value="([^"]*)"', html)
+    assert match, f"no hidden field {name}"
+    return match.group(1)
+
+
+async def login(client, username: str, password: str = PASSWORD):
+    """Log in through the form (fresh cookies), like a browser does."""
+    client.session.cookie_jar.clear()
+    form = await client.get("/coach/login")
+    assert form.status == 200
+    token = hidden(await form.text(), "login_csrf")
+    return await client.post(
+        "/coach/login",
+        data={"login_csrf": token, "username": username, "password": password},
+        allow_redirects=False,
+    )
+
+
+async def logged_in(client, username: str) -> str:
+    """Log in and return the session's CSRF token."""
+    reply = await login(client, username)
+    assert reply.status == 303 and reply.headers["Location"] == "/coach"
+    page = await client.get("/coach")
+    assert page.status == 200
+    return hidden(await page.text(), "csrf")
+
+
+async def act(client, ticket: store.Ticket, what: str, csrf: str, **fields: str):
+    return await client.post(
+        f"/coach/tickets/{ticket.ref}/{what}",
+        data={"csrf": csrf, **fields},
+        allow_redirects=False,
+    )
+
+
+async def flash_of(client, reply) -> str:
+    """The text shown after a POST: follow the redirect to the ticket page."""
+    assert reply.status == 303
+    page = await client.get(reply.headers["Location"])
+    match = re.search(r'<p class="cb-flash[^"]*" role="\w+">([^<]*)</p>', await page.text())
+    return match.group(1) if match else ""
+
+
+def db_rows(url: str, query: str, *args: Any) -> List[tuple]:
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+        rows = db.execute(query, args).fetchall()
+    db.close()
+    return rows
+
+
+# -- access without login ----------------------------------------------------------------------
+
+
+async def test_pages_need_a_login(client, url, rasa):
+    ticket = make_ticket(url, "web-x")
+    for path in (
+        "/coach",
+        f"/coach/tickets/{ticket.ref}",
+        f"/coach/tickets/{ticket.ref}/transcript.json",
+    ):
+        reply = await client.get(path, allow_redirects=False)
+        assert reply.status == 303, path
+        assert reply.headers["Location"] == "/coach/login"
+        assert reply.headers["Cache-Control"] == "no-store"
+    for what in ("claim", "notes", "takeover", "reply", "handback", "close"):
+        reply = await client.post(
+            f"/coach/tickets/{ticket.ref}/{what}", data={"csrf": "x", "text": "hoi"}
+        )
+        assert reply.status == 403, what
+    assert (await client.post("/coach/logout", data={"csrf": "x"})).status == 403
+    assert store.get_ticket(ticket.ref, url).status == store.NEW
+    assert rasa.appended == []
+
+
+async def test_a_forged_session_cookie_is_no_login(client):
+    client.session.cookie_jar.update_cookies({inbox.COOKIE: "nep-token"})
+    reply = await client.get("/coach", allow_redirects=False)
+    assert reply.status == 303 and reply.headers["Location"] == "/coach/login"
+
+
+# -- login -------------------------------------------------------------------------------------
+
+
+async def test_the_login_page_has_a_csrf_cookie_and_no_inline_code(client):
+    reply = await client.get("/coach/login")
+    assert reply.status == 200
+    assert reply.headers["Cache-Control"] == "no-store"
+    assert "script-src 'self'" in reply.headers["Content-Security-Policy"]
+    html = await reply.text()
+    assert '<html lang="nl">' in html and "Inloggen" in html
+    assert re.findall(r"<script(?![^>]*\bsrc=)", html) == [] and "style=" not in html
+    cookie = reply.cookies[inbox.LOGIN_CSRF_COOKIE]
+    assert cookie.value == hidden(html, "login_csrf") and len(cookie.value) >= 40
+    assert cookie["httponly"] and cookie["samesite"] == "Strict" and cookie["path"] == "/coach"
+
+
+async def test_a_good_login_starts_a_session_stored_as_a_hash(client, url):
+    reply = await login(client, "anna")
+    assert reply.status == 303 and reply.headers["Location"] == "/coach"
+    cookie = reply.cookies[inbox.COOKIE]
+    assert cookie["httponly"] and cookie["samesite"] == "Strict" and cookie["path"] == "/coach"
+    assert not cookie["secure"]  # plain http on localhost
+    token = cookie.value
+    assert len(token) >= 40
+    stored = db_rows(url, "SELECT token_hash, csrf_token, expires_at FROM loopbrug_coach_sessions")
+    assert [row[0] for row in stored] == [hashlib.sha256(token.encode()).hexdigest()]
+    assert token not in {row[1] for row in stored}
+    expires = datetime.fromisoformat(stored[0][2]).replace(tzinfo=timezone.utc)
+    left = expires - datetime.now(timezone.utc)
+    assert timedelta(hours=11, minutes=59) < left <= timedelta(hours=12)
+    page = await client.get("/coach")
+    assert page.status == 200 and "Ingelogd als Anna" in await page.text()
+    assert page.headers["Cache-Control"] == "no-store"
+
+
+async def test_the_cookie_is_secure_behind_https(tmp_path, rasa):
+    settings = Settings(
+        rasa_port=free_port(),
+        database_url=f"sqlite:///{tmp_path / 's.db'}",
+        public_url="https://loopbrug.example.nl",
+    )
+    coaches.add_coach("anna", "Anna", ["landelijk"], PASSWORD, settings.database_url)
+    app = build_app(settings, rasa_transport=httpx.MockTransport(rasa), allowed_origins=[])
+    async with test_utils.TestClient(test_utils.TestServer(app)) as client:
+        form = await client.get("/coach/login")
+        assert form.cookies[inbox.LOGIN_CSRF_COOKIE]["secure"]
+        token = hidden(await form.text(), "login_csrf")
+        # The test client speaks http, so it keeps a Secure cookie to itself: send it by hand.
+        reply = await client.post(
+            "/coach/login",
+            data={"login_csrf": token, "username": "anna", "password": PASSWORD},
+            headers={"Cookie": f"{inbox.LOGIN_CSRF_COOKIE}={token}"},
+            allow_redirects=False,
+        )
+        assert reply.status == 303
+        assert reply.cookies[inbox.COOKIE]["secure"]
+
+
+@pytest.mark.parametrize(
+    "username, password", [("anna", "fout-wachtwoord!!"), ("nobody", PASSWORD)]
+)
+async def test_a_wrong_password_or_unknown_user_gets_one_generic_answer(client, username, password):
+    reply = await login(client, username, password)
+    assert reply.status == 200
+    html = await reply.text()
+    assert inbox.LOGIN_FAILED in html
+    assert inbox.COOKIE not in reply.cookies
+    assert (await client.get("/coach", allow_redirects=False)).status == 303
+
+
+async def test_five_failures_lock_the_account_for_15_minutes(client, url):
+    for _ in range(4):
+        assert inbox.LOGIN_FAILED in await (await login(client, "anna", "fout-wachtwoord")).text()
+    assert db_rows(url, "SELECT failed_logins FROM loopbrug_coaches WHERE username='anna'") == [
+        (4,)
+    ]
+    await login(client, "anna", "fout-wachtwoord")
+    ((locked_until,),) = db_rows(
+        url, "SELECT locked_until FROM loopbrug_coaches WHERE username='anna'"
+    )
+    until = datetime.fromisoformat(locked_until).replace(tzinfo=timezone.utc)
+    assert timedelta(minutes=14) < until - datetime.now(timezone.utc) <= timedelta(minutes=15)
+    # Locked: even the right password is refused, with the same text.
+    refused = await login(client, "anna")
+    assert refused.status == 200 and inbox.LOGIN_FAILED in await refused.text()
+    assert inbox.COOKIE not in refused.cookies
+    # Another coach is not affected.
+    assert (await login(client, "bram")).status == 303
+    # Once the lock has passed, the right password works and the count starts again.
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+        db.execute(
+            "UPDATE loopbrug_coaches SET locked_until='2000-01-01 00:00:00' WHERE username='anna'"
+        )
+    db.close()
+    assert (await login(client, "anna")).status == 303
+    assert db_rows(
+        url, "SELECT failed_logins, locked_until FROM loopbrug_coaches WHERE username='anna'"
+    ) == [(0, None)]
+
+
+async def test_an_inactive_account_cannot_log_in_and_its_session_ends(client, url):
+    csrf = await logged_in(client, "anna")
+    assert csrf
+    store.deactivate_coach("anna", url)
+    assert (await client.get("/coach", allow_redirects=False)).status == 303
+    reply = await login(client, "anna")
+    assert reply.status == 200 and inbox.LOGIN_FAILED in await reply.text()
+
+
+async def test_an_old_hash_is_replaced_on_login(client, url, monkeypatch):
+    (old,) = db_rows(url, "SELECT password_hash FROM loopbrug_coaches WHERE username='anna'")[0]
+    monkeypatch.setattr(
+        coaches, "_HASHER", PasswordHasher(time_cost=2, memory_cost=2048, parallelism=1)
+    )
+    assert (await login(client, "anna")).status == 303
+    (new,) = db_rows(url, "SELECT password_hash FROM loopbrug_coaches WHERE username='anna'")[0]
+    assert new != old and "m=2048,t=2" in new
+
+
+@pytest.mark.parametrize("case", ["no field", "no cookie", "other token"])
+async def test_the_login_form_is_csrf_protected(client, case):
+    client.session.cookie_jar.clear()
+    form = await client.get("/coach/login")
+    token = hidden(await form.text(), "login_csrf")
+    data = {"username": "anna", "password": PASSWORD, "login_csrf": token}
+    if case == "no field":
+        del data["login_csrf"]
+    elif case == "no cookie":
+        client.session.cookie_jar.clear()
+    else:
+        data["login_csrf"] = "B" * len(token)
+    reply = await client.post("/coach/login", data=data, allow_redirects=False)
+    assert reply.status == 403
+    assert inbox.COOKIE not in reply.cookies
+    assert (await client.get("/coach", allow_redirects=False)).status == 303
+
+
+async def test_logout_ends_the_session(client, url):
+    csrf = await logged_in(client, "anna")
+    token = client.session.cookie_jar.filter_cookies(client.make_url("/coach"))[inbox.COOKIE].value
+    assert (await client.post("/coach/logout", data={"csrf": "fout"})).status == 403
+    reply = await client.post("/coach/logout", data={"csrf": csrf}, allow_redirects=False)
+    assert reply.status == 303 and reply.headers["Location"] == "/coach/login"
+    assert db_rows(url, "SELECT * FROM loopbrug_coach_sessions") == []
+    # The old token is worth nothing, also when a copy of it is sent again.
+    client.session.cookie_jar.update_cookies({inbox.COOKIE: token})
+    assert (await client.get("/coach", allow_redirects=False)).status == 303
+
+
+# -- CSRF on actions ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sent", [None, "", "verkeerd-token"])
+async def test_a_post_without_the_session_csrf_token_is_refused(client, url, sent):
+    ticket = make_ticket(url, "web-a")
+    csrf = await logged_in(client, "anna")
+    data = {} if sent is None else {"csrf": sent}
+    reply = await client.post(f"/coach/tickets/{ticket.ref}/claim", data=data)
+    assert reply.status == 403
+    assert store.get_ticket(ticket.ref, url).coach_id is None
+    # A token of the same length and alphabet that is not this session's is refused too.
+    reply = await act(client, ticket, "claim", csrf[::-1])
+    assert reply.status == 403
+    assert store.get_ticket(ticket.ref, url).coach_id is None
+    assert (await act(client, ticket, "claim", csrf)).status == 303
+
+
+# -- teams -------------------------------------------------------------------------------------
+
+
+async def test_a_coach_sees_only_the_tickets_of_their_own_teams(client, url, rasa):
+    national = make_ticket(url, "web-landelijk", team="landelijk")
+    local = make_ticket(url, "web-groningen", team="groningen")
+    csrf = await logged_in(client, "cees")  # team groningen only
+    for query in ("", "?team=landelijk", "?status=closed&team=landelijk"):
+        html = await (await client.get("/coach" + query)).text()
+        assert national.ref not in html
+    html = await (await client.get("/coach?team=landelijk")).text()
+    assert local.ref in html  # a team that is not theirs is ignored as a filter
+
+    missing = await client.get("/coach/tickets/LB-NOPE99")
+    other = await client.get(f"/coach/tickets/{national.ref}")
+    assert missing.status == other.status == 404
+    assert await missing.text() == await other.text()  # nothing tells the two apart
+    assert (await client.get(f"/coach/tickets/{national.ref}/transcript.json")).status == 404
+    for what in ("claim", "notes", "takeover", "reply", "handback", "close"):
+        reply = await act(client, national, what, csrf, text="hoi", outcome="contact")
+        assert reply.status == 404, what
+    assert store.get_ticket(national.ref, url).coach_id is None
+    assert store.events(national.id, url) == []
+    assert rasa.appended == []
+    assert (await client.get(f"/coach/tickets/{local.ref}")).status == 200
+
+
+async def test_the_list_is_sorted_by_urgency_and_filters(client, url):
+    normal = make_ticket(url, "web-1", urgency=store.NORMAL, topic="scholing")
+    crisis = make_ticket(url, "web-2", urgency=store.CRISIS, topic="crisis")
+    debts = make_ticket(url, "web-3", urgency=store.ACUTE, topic="geld")
+    money_team = make_ticket(url, "web-4", team="geld", topic="geld")
+    csrf = await logged_in(client, "bram")  # landelijk and geld
+    html = await (await client.get("/coach")).text()
+    positions = [html.index(t.ref) for t in (crisis, debts, normal)]
+    assert positions == sorted(positions)
+    for label in ("Crisis", "Acute schulden", "Normaal", "Scholing", "Groningen", "Nieuw"):
+        assert label in html
+    assert money_team.ref in html and "de geldcoaches van Loopbrug" in html
+
+    assert (await act(client, normal, "claim", csrf)).status == 303
+    only_crisis = await (await client.get("/coach?urgency=1")).text()
+    assert crisis.ref in only_crisis and normal.ref not in only_crisis
+    mine = await (await client.get("/coach?mine=1")).text()
+    assert normal.ref in mine and crisis.ref not in mine
+    claimed = await (await client.get("/coach?status=claimed")).text()
+    assert normal.ref in claimed and debts.ref not in claimed
+    assert "Bram" in claimed
+    geld = await (await client.get("/coach?team=geld")).text()
+    assert money_team.ref in geld and crisis.ref not in geld
+
+
+# -- the ticket page ---------------------------------------------------------------------------
+
+
+async def test_the_ticket_page_shows_details_summary_and_transcript(client, url, rasa):
+    ticket = make_ticket(url, "web-page", urgency=store.ACUTE, topic="geld")
+    rasa.events = [
+        {
+            "event": "user",
+            "text": "ik wil dood",
+            "timestamp": 1700000000.0,
+            "parse_data": {"intent": {"name": "crisis"}},
+        },
+        {"event": "bot", "text": "Bel 113 of 0800-0113.", "timestamp": 1700000001.0},
+        {"event": "pause", "timestamp": 1700000002.0},
+        {
+            "event": "bot",
+            "timestamp": 1700000003.0,
+            "data": {"custom": {"from": "coach", "name": "Anna", "text": "Ik ben er <b>nu</b>."}},
+        },
+    ]
+    await logged_in(client, "anna")
+    reply = await client.get(f"/coach/tickets/{ticket.ref}")
+    assert reply.status == 200
+    assert reply.headers["Cache-Control"] == "no-store"
+    html = await reply.text()
+    assert re.findall(r"<script(?![^>]*\bsrc=)", html) == [] and "style=" not in html
+    assert '<script src="/coach.js" defer></script>' in html
+    for shown in ("Acute schulden", "0612345678", "ochtend", "v1-test", "Telefoon", "Loopbrug"):
+        assert shown in html
+    # The summary, each part as a list; the person's words escaped.
+    assert "Wil met een mens praten over schulden" in html
+    assert "<li>Hoe betaal ik mijn opleiding?</li>" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert" not in html
+    assert "Geldcheck: oranje" in html and "<li>Tekort per maand: 100 tot 250 euro</li>" in html
+    # The transcript: the crisis line marked, coach text escaped.
+    crisis_line = re.search(
+        r'<li class="cb-line cb-line--person cb-line--crisis">(.*?)</li>', html, re.S
+    )
+    assert (
+        crisis_line
+        and "Crisissignaal" in crisis_line.group(1)
+        and "ik wil dood" in crisis_line.group(1)
+    )
+    assert "Anna (coach)" in html and "Ik ben er &lt;b&gt;nu&lt;/b&gt;." in html
+    assert inbox.SYSTEM_LINES["pause"] in html
+    # Not claimed yet: a claim button, no takeover or reply.
+    assert f"/coach/tickets/{ticket.ref}/claim" in html
+    assert "/takeover" not in html and "/reply" not in html
+
+
+async def test_a_summary_with_missing_parts_still_shows(client, url):
+    ticket = make_ticket(url, "web-bare", summary={"reason": "Vraag", "messages": "geen lijst"})
+    await logged_in(client, "anna")
+    reply = await client.get(f"/coach/tickets/{ticket.ref}")
+    assert reply.status == 200
+    html = await reply.text()
+    assert "Vraag" in html and "Geldcheck" not in html and "geen lijst" not in html
+
+
+async def test_the_page_works_when_rasa_is_down(client, url, rasa):
+    ticket = make_ticket(url, "web-down")
+    rasa.status = 500
+    await logged_in(client, "anna")
+    reply = await client.get(f"/coach/tickets/{ticket.ref}")
+    assert reply.status == 200
+    html = await reply.text()
+    assert inbox.TRANSCRIPT_DOWN in html
+    assert "Wil met een mens praten over schulden" in html
+    json_reply = await client.get(f"/coach/tickets/{ticket.ref}/transcript.json")
+    assert json_reply.status == 502
+
+
+async def test_transcript_json(client, url, rasa):
+    ticket = make_ticket(url, "web-json")
+    rasa.events = [
+        {
+            "event": "user",
+            "text": "help",
+            "timestamp": 1700000000.0,
+            "parse_data": {"intent": {"name": "crisis"}},
+        },
+        {"event": "bot", "text": "Hoi", "timestamp": 1700000001.0},
+        # The follow-up question is triggered by the helpline, not typed by the person.
+        {"event": "user", "text": "EXTERNAL: EXTERNAL_handoff_followup", "timestamp": 1700000002.0},
+    ]
+    csrf = await logged_in(client, "anna")
+    reply = await client.get(f"/coach/tickets/{ticket.ref}/transcript.json")
+    assert reply.status == 200 and reply.headers["Cache-Control"] == "no-store"
+    body = await reply.json()
+    assert body["live"] is False
+    first, second, followup = body["lines"]
+    assert first["from"] == "person" and first["text"] == "help" and first["crisis"] is True
+    assert first["at"] == "2023-11-14T22:13:20+00:00"
+    assert second["from"] == "bot" and "crisis" not in second
+    assert followup["from"] == "system" and followup["text"] == inbox.SYSTEM_LINES["navraag"]
+    await act(client, ticket, "claim", csrf)
+    await act(client, ticket, "takeover", csrf)
+    body = await (await client.get(f"/coach/tickets/{ticket.ref}/transcript.json")).json()
+    assert body["live"] is True
+
+
+# -- claim and notes ---------------------------------------------------------------------------
+
+
+async def test_claim_and_another_coach_cannot_take_it(client, url):
+    ticket = make_ticket(url, "web-claim")
+    csrf = await logged_in(client, "anna")
+    reply = await act(client, ticket, "claim", csrf)
+    assert reply.headers["Location"] == f"/coach/tickets/{ticket.ref}?melding=opgepakt"
+    assert await flash_of(client, reply) == inbox.FLASHES["opgepakt"]
+    claimed = store.get_ticket(ticket.ref, url)
+    assert claimed.status == store.CLAIMED and claimed.coach_name == "Anna"
+
+    csrf = await logged_in(client, "bram")
+    reply = await act(client, ticket, "claim", csrf)
+    assert await flash_of(client, reply) == "Een andere coach heeft dit ticket al opgepakt."
+    assert store.get_ticket(ticket.ref, url).coach_name == "Anna"
+    # Bram cannot take over, reply or close Anna's ticket either.
+    for what in ("takeover", "close"):
+        reply = await act(client, ticket, what, csrf, outcome="contact")
+        assert await flash_of(client, reply) == "Pak het ticket eerst op."
+    assert store.get_ticket(ticket.ref, url).status == store.CLAIMED
+
+
+async def test_notes_are_kept_and_checked(client, url):
+    ticket = make_ticket(url, "web-note")
+    csrf = await logged_in(client, "bram")
+    assert (
+        await flash_of(client, await act(client, ticket, "notes", csrf, text="   "))
+        == (inbox.ERRORS["leeg"])
+    )
+    too_long = "x" * (inbox.MAX_NOTE_CHARS + 1)
+    assert (
+        await flash_of(client, await act(client, ticket, "notes", csrf, text=too_long))
+        == (inbox.ERRORS["notitie-te-lang"])
+    )
+    reply = await act(client, ticket, "notes", csrf, text="Gebeld, <i>geen</i> gehoor.")
+    assert await flash_of(client, reply) == inbox.FLASHES["notitie"]
+    (event,) = store.events(ticket.id, url)
+    assert event["kind"] == "note" and event["coach"] == "Bram"
+    assert event["text"] == "Gebeld, <i>geen</i> gehoor."
+    html = await (await client.get(f"/coach/tickets/{ticket.ref}")).text()
+    assert "Gebeld, &lt;i&gt;geen&lt;/i&gt; gehoor." in html
+
+
+async def test_a_flash_code_that_is_not_known_shows_nothing(client, url):
+    ticket = make_ticket(url, "web-flash")
+    await logged_in(client, "anna")
+    html = await (
+        await client.get(f"/coach/tickets/{ticket.ref}?melding=Bel+0900-oplichter")
+    ).text()
+    assert "oplichter" not in html and "cb-flash" not in html
+
+
+# -- takeover, reply, hand back, close ---------------------------------------------------------
+
+
+async def test_takeover_reply_and_handback_of_a_web_conversation(client, url, rasa):
+    conversation = "web-" + "S" * 32
+    ticket = make_ticket(url, conversation)
+    csrf = await logged_in(client, "anna")
+
+    # Not claimed: nothing reaches Rasa.
+    reply = await act(client, ticket, "takeover", csrf)
+    assert await flash_of(client, reply) == "Pak het ticket eerst op."
+    await act(client, ticket, "claim", csrf)
+    reply = await act(client, ticket, "reply", csrf, text="Hallo")
+    assert await flash_of(client, reply) == "Neem het gesprek eerst over."
+    assert rasa.appended == []
+    page = await (await client.get(f"/coach/tickets/{ticket.ref}")).text()
+    assert "/takeover" in page and "/reply" not in page
+
+    reply = await act(client, ticket, "takeover", csrf)
+    assert await flash_of(client, reply) == inbox.FLASHES["overgenomen"]
+    assert store.get_ticket(ticket.ref, url).live is True
+    (call,) = rasa.appended
+    assert call["conversation"] == conversation
+    assert call["params"]["execute_side_effects"] == "true"
+    assert call["params"]["output_channel"] == "latest"
+    assert [e["event"] for e in call["events"]] == ["active_loop", "slot", "pause", "bot"]
+    notice = call["events"][-1]["text"]
+    assert notice.startswith("Je praat nu met Anna, coach van Loopbrug.")
+    assert store.relay_since(conversation, 0, url) == [
+        {"id": 1, "from": "bot", "name": None, "text": notice}
+    ]
+    # A second takeover (double click) sends nothing more.
+    await act(client, ticket, "takeover", csrf)
+    assert len(rasa.appended) == 1
+
+    page = await (await client.get(f"/coach/tickets/{ticket.ref}")).text()
+    assert "/reply" in page and "/handback" in page and "/takeover" not in page
+    too_long = "x" * (inbox.MAX_REPLY_CHARS + 1)
+    reply = await act(client, ticket, "reply", csrf, text=too_long)
+    assert await flash_of(client, reply) == inbox.ERRORS["bericht-te-lang"]
+    reply = await act(client, ticket, "reply", csrf, text="Ik lees mee. Wat is er gebeurd?")
+    assert await flash_of(client, reply) == inbox.FLASHES["verstuurd"]
+    assert rasa.appended[-1]["events"] == [
+        {
+            "event": "bot",
+            "text": None,
+            "data": {
+                "custom": {
+                    "from": "coach",
+                    "name": "Anna",
+                    "text": "Ik lees mee. Wat is er gebeurd?",
+                }
+            },
+        }
+    ]
+    rows = store.relay_since(conversation, 1, url)
+    assert rows == [
+        {"id": 2, "from": "coach", "name": "Anna", "text": "Ik lees mee. Wat is er gebeurd?"}
+    ]
+    assert [e["kind"] for e in store.events(ticket.id, url)] == ["claim", "takeover", "reply"]
+
+    reply = await act(client, ticket, "handback", csrf)
+    assert await flash_of(client, reply) == inbox.FLASHES["teruggegeven"]
+    assert [e["event"] for e in rasa.appended[-1]["events"]] == ["resume", "bot"]
+    assert "Anna heeft het gesprek teruggegeven" in rasa.appended[-1]["events"][1]["text"]
+    assert store.get_ticket(ticket.ref, url).live is False
+    assert store.relay_since(conversation, 2, url)[0]["text"].startswith("Anna heeft het gesprek")
+    reply = await act(client, ticket, "reply", csrf, text="Nog iets")
+    assert await flash_of(client, reply) == "Neem het gesprek eerst over."
+    assert len(rasa.appended) == 3
+
+
+async def test_a_telegram_conversation_gets_no_relay_rows(client, url, rasa):
+    ticket = make_ticket(url, "123456789", channel="telegram")
+    csrf = await logged_in(client, "anna")
+    await act(client, ticket, "claim", csrf)
+    await act(client, ticket, "takeover", csrf)
+    await act(client, ticket, "reply", csrf, text="Hoi")
+    assert rasa.kinds() == [["active_loop", "slot", "pause", "bot"], ["bot"]]
+    assert rasa.appended[0]["conversation"] == "123456789"
+    assert db_rows(url, "SELECT COUNT(*) FROM loopbrug_relay") == [(0,)]
+
+
+async def test_a_failed_takeover_is_undone(client, url, rasa):
+    ticket = make_ticket(url, "web-fail")
+    csrf = await logged_in(client, "anna")
+    await act(client, ticket, "claim", csrf)
+    rasa.status = 503
+    reply = await act(client, ticket, "takeover", csrf)
+    assert await flash_of(client, reply) == inbox.ERRORS["rasa"]
+    assert store.get_ticket(ticket.ref, url).live is False
+    assert db_rows(url, "SELECT COUNT(*) FROM loopbrug_relay") == [(0,)]
+
+
+async def test_closing_a_live_ticket_hands_back_and_removes_it_from_the_open_list(
+    client, url, rasa
+):
+    ticket = make_ticket(url, "web-close")
+    csrf = await logged_in(client, "anna")
+    await act(client, ticket, "claim", csrf)
+    await act(client, ticket, "takeover", csrf)
+    reply = await act(client, ticket, "close", csrf, outcome="niet-bestaand")
+    assert await flash_of(client, reply) == "Kies een uitkomst."
+    assert store.get_ticket(ticket.ref, url).is_open
+
+    reply = await act(client, ticket, "close", csrf, outcome="doorverwezen")
+    assert await flash_of(client, reply) == inbox.FLASHES["gesloten"]
+    closed = store.get_ticket(ticket.ref, url)
+    assert closed.status == store.CLOSED and closed.outcome == "doorverwezen" and not closed.live
+    assert rasa.kinds() == [["active_loop", "slot", "pause", "bot"], ["resume", "bot"]]
+    assert ticket.ref not in await (await client.get("/coach")).text()
+    closed_list = await (await client.get("/coach?status=closed")).text()
+    assert ticket.ref in closed_list and "Gesloten" in closed_list
+    page = await (await client.get(f"/coach/tickets/{ticket.ref}")).text()
+    assert store.OUTCOMES["doorverwezen"] in page
+    assert "/close" not in page and "/takeover" not in page
+    reply = await act(client, ticket, "claim", csrf)
+    assert await flash_of(client, reply) == "Dit ticket is al gesloten."
+
+
+async def test_closing_a_ticket_that_is_not_live_sends_nothing(client, url, rasa):
+    ticket = make_ticket(url, "web-quiet")
+    csrf = await logged_in(client, "anna")
+    await act(client, ticket, "claim", csrf)
+    await act(client, ticket, "close", csrf, outcome="contact")
+    assert store.get_ticket(ticket.ref, url).status == store.CLOSED
+    assert rasa.appended == []
+
+
+# -- the widget's relay: /api/updates ----------------------------------------------------------
+
+
+async def new_session(client) -> str:
+    reply = await client.post("/api/session", json={})
+    assert reply.status == 200
+    return (await reply.json())["session"]
+
+
+async def test_updates_give_relay_rows_after_the_cursor_and_the_live_flag(client, url):
+    session = await new_session(client)
+    conversation = "web-" + session
+    store.add_relay("web-someone-else", "coach", "Niet voor jou", name="Bram", url=url)
+
+    start = await client.get("/api/updates", params={"session": session})
+    assert start.status == 200 and start.headers["Cache-Control"] == "no-store"
+    assert await start.json() == {"messages": [], "cursor": 0, "live": False}
+
+    ticket = make_ticket(url, conversation)
+    csrf = await logged_in(client, "anna")
+    await act(client, ticket, "claim", csrf)
+    await act(client, ticket, "takeover", csrf)
+    await act(client, ticket, "reply", csrf, text="Hoi, ik ben Anna.")
+
+    body = await (
+        await client.get("/api/updates", params={"session": session, "after": "0"})
+    ).json()
+    notice, message = body["messages"]
+    assert notice["from"] == "bot" and notice["text"].startswith("Je praat nu met Anna")
+    assert "name" not in notice
+    assert message == {
+        "id": body["cursor"],
+        "from": "coach",
+        "name": "Anna",
+        "text": "Hoi, ik ben Anna.",
+    }
+    assert body["live"] is True
+
+    cursor = body["cursor"]
+    again = await (
+        await client.get("/api/updates", params={"session": session, "after": str(cursor)})
+    ).json()
+    assert again == {"messages": [], "cursor": cursor, "live": True}
+    without = await (await client.get("/api/updates", params={"session": session})).json()
+    assert without == {"messages": [], "cursor": cursor, "live": True}
+    bad = await (
+        await client.get("/api/updates", params={"session": session, "after": "-1 OR 1=1"})
+    ).json()
+    assert bad == {"messages": [], "cursor": cursor, "live": True}
+
+    await act(client, ticket, "handback", csrf)
+    body = await (
+        await client.get("/api/updates", params={"session": session, "after": str(cursor)})
+    ).json()
+    assert body["live"] is False
+    assert [m["from"] for m in body["messages"]] == ["bot"]
+    assert "teruggegeven" in body["messages"][0]["text"]
+
+
+async def test_updates_refuse_an_unknown_or_missing_session(client, url):
+    store.add_relay("web-" + "A" * 32, "coach", "geheim", name="Anna", url=url)
+    reply = await client.get("/api/updates", params={"session": "A" * 32, "after": "0"})
+    assert reply.status == 403
+    assert "geheim" not in await reply.text()
+    assert (await client.get("/api/updates")).status == 400
+
+
+# -- static files ------------------------------------------------------------------------------
+
+
+async def test_coach_files_are_served_and_never_write_html(client):
+    script = await client.get("/coach.js")
+    assert script.status == 200 and script.content_type == "text/javascript"
+    css = await client.get("/coach.css")
+    assert css.status == 200 and css.content_type == "text/css"
+    for name in ("coach.js", "widget.js"):
+        source = (STATIC / name).read_text(encoding="utf-8")
+        for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+            assert sink not in source, (name, sink)
+    widget = (STATIC / "widget.js").read_text(encoding="utf-8")
+    assert "/api/updates" in widget and "visibilityState" in widget and "Je praat met " in widget
+    coach_js = (STATIC / "coach.js").read_text(encoding="utf-8")
+    assert 'getAttribute("data-src")' in coach_js and "textContent" in coach_js
+    assert "INTERVAL_MS = 3000" in coach_js and "visibilityState" in coach_js
+
+
+def test_claims_at_the_same_time_give_the_ticket_to_one_coach(url, team):
+    """SQLite ignores FOR UPDATE; the store still lets only one of two racing claims win."""
+    import threading
+
+    ticket = make_ticket(url, "web-race")
+    barrier = threading.Barrier(2)
+    results: Dict[str, str] = {}
+
+    def claim(name: str) -> None:
+        barrier.wait()
+        try:
+            store.claim(ticket.ref, team[name].id, url)
+            results[name] = "won"
+        except store.TicketConflict:
+            results[name] = "lost"
+
+    threads = [threading.Thread(target=claim, args=(n,)) for n in ("anna", "bram")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results.values()) == ["lost", "won"]
+    winner = next(n for n, r in results.items() if r == "won")
+    assert store.get_ticket(ticket.ref, url).coach_id == team[winner].id
+    assert [e["kind"] for e in store.events(ticket.id, url)] == ["claim"]
