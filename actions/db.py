@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import os
+import threading
 from datetime import datetime, timezone
 from typing import Any, Dict, Optional
 
@@ -63,9 +64,18 @@ def person_key(sender_id: str, key: Optional[str] = None) -> str:
     return hmac.new(secret, sender_id.encode(), hashlib.sha256).hexdigest()
 
 
+_ENGINE_LOCK = threading.Lock()
+
+
 def get_engine(url: Optional[str] = None) -> Engine:
-    """Engine for ``url`` (default: DATABASE_URL, read on every call); one per URL."""
-    return _engine_for(url or load_settings().database_url)
+    """Engine for ``url`` (default: DATABASE_URL, read on every call); one per URL.
+
+    The lock makes the first use safe from several threads at once (the web server calls the
+    stores from worker threads): one thread builds the engine and creates the tables.
+    """
+    url = url or load_settings().database_url
+    with _ENGINE_LOCK:
+        return _engine_for(url)
 
 
 @functools.lru_cache(maxsize=8)

@@ -46,7 +46,7 @@ CONSENT_TEXT = (
     "Ik kan je in contact brengen met een coach. Dat is een mens van Loopbrug "
     "of van het loket voor werk en leren in jouw regio.\n"
     "Dan deel ik dit met de coach:\n"
-    "- een korte samenvatting van dit gesprek\n"
+    "- dit gesprek, met een korte samenvatting (bedragen uit de geldcheck niet)\n"
     "- je profiel en de uitkomst van de geldcheck, als je die hebt gedaan\n"
     "- je woonplaats of regio\n"
     "- hoe de coach je kan bereiken.\n"
@@ -65,7 +65,7 @@ CONTACT_WORDS = {
     "email": re.compile(r"\b(e-?mail\w*|mail\w*)\b|@"),
 }
 TIME_WORDS = {
-    "ochtend": re.compile(r"\b(ochtend|morgens|voor de middag)\b"),
+    "ochtend": re.compile(r"\b(ochtends?|morgens|voor de middag)\b"),
     "middag": re.compile(r"\b(middag|middags)\b"),
     "avond": re.compile(r"\b(avond|avonds)\b"),
     "maakt_niet_uit": re.compile(
@@ -102,7 +102,8 @@ def hours_text(now=None) -> str:
     when = when_text(opening, now) if opening else "op de eerstvolgende werkdag"
     return (
         f"Het is nu buiten kantoortijd. Coaches zijn er weer {when}. "
-        "Tot die tijd kun je mij gewoon vragen stellen."
+        "Tot die tijd kun je mij gewoon vragen stellen. "
+        f"Je kunt ook zelf je loket zoeken op {NATIONAL_FINDER}."
     )
 
 

@@ -28,6 +28,10 @@ TIMEOUT_S = 10.0
 FOLLOWUP_INTENT = "handoff_status"
 
 
+MONEY_FORMS = {"money_form", "transition_form", "gap_form", "buffer_form"}
+HIDDEN_AMOUNT = "(antwoord in de geldcheck, niet getoond)"
+
+
 class RelayError(Exception):
     """Rasa could not be reached or refused the change."""
 
@@ -148,11 +152,19 @@ def transcript_from_events(events: List[Any]) -> List[Dict[str, Any]]:
     """Readable lines from Rasa tracker events (see ``RasaRelay.transcript``)."""
     lines: List[Dict[str, Any]] = []
     titles: Dict[str, str] = {}  # payload -> title of the buttons of the latest bot message
+    active_loop: Optional[str] = None
     for event in events:
         if not isinstance(event, dict):
             continue
         kind = event.get("event")
-        if kind == "user":
+        if kind == "active_loop":
+            active_loop = event.get("name")
+        elif kind == "user" and active_loop in MONEY_FORMS:
+            # Amounts typed into the money check stay out of the coach's view, as the consent
+            # text promises; the coach gets the money check's outcome in the summary.
+            if (event.get("text") or "").strip():
+                lines.append({"from": "person", "text": HIDDEN_AMOUNT, "at": _at(event)})
+        elif kind == "user":
             text = (event.get("text") or "").strip()
             if not text:
                 continue

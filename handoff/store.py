@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
@@ -163,14 +164,17 @@ TABLES = [
     RelayRecord.__table__,
 ]
 _READY: set = set()
+_READY_LOCK = threading.Lock()
 
 
 def factory(url: Optional[str] = None):
     """Session factory for ``url`` with the handoff tables created (once per URL)."""
     engine = get_engine(url)
     if engine.url not in _READY:
-        Base.metadata.create_all(engine, tables=TABLES)
-        _READY.add(engine.url)
+        with _READY_LOCK:  # first use from several threads: create the tables once
+            if engine.url not in _READY:
+                Base.metadata.create_all(engine, tables=TABLES)
+                _READY.add(engine.url)
     return sessions(url)
 
 

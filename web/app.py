@@ -11,7 +11,7 @@ Routes
   GET  /api/history   ``?session=...`` -> the conversation so far, from Rasa's tracker
   GET  /api/updates   ``?session=...&after=<id>`` -> coach replies and handoff notices after
                       that relay id: ``{"messages": [{"id", "from", "name"?, "text"}],
-                      "cursor": <last id>, "live": bool}``; without ``after`` only the cursor
+                      "cursor": <last id>, "live": bool, "coach"?}``; without ``after`` only the cursor
                       (the widget polls it while a coach may join)
   /coach...           the coach inbox, see web/coach.py
 
@@ -278,7 +278,11 @@ def relay_updates(conversation_id: str, after: Optional[int], url: str) -> Dict[
             shown.append(message)
         cursor = shown[-1]["id"] if shown else after
     ticket = handoff_store.open_ticket_for(conversation_id, url)
-    return {"messages": shown, "cursor": cursor, "live": bool(ticket is not None and ticket.live)}
+    live = bool(ticket is not None and ticket.live)
+    result: Dict[str, Any] = {"messages": shown, "cursor": cursor, "live": live}
+    if live and ticket.coach_name:
+        result["coach"] = ticket.coach_name[: messages.MAX_NAME_CHARS]  # "Je praat met Anna"
+    return result
 
 
 async def get_updates(request: web.Request) -> web.Response:

@@ -367,6 +367,13 @@ def ticket_action(
             flash = await handler(request, login, ticket, form)
         except store.TicketConflict as conflict:
             flash = CONFLICT_CODES.get(str(conflict), "kan-niet")
+        draft = form.get("text") if isinstance(form.get("text"), str) else ""
+        if flash in ERRORS and draft.strip():
+            # A reply or note that could not be saved or sent is shown again in its box, so
+            # the coach does not lose what they typed (a redirect would drop it).
+            fresh = await visible_ticket(request, login)
+            drafts = {handler.__name__: draft}
+            return await render_ticket(request, login, fresh or ticket, flash, drafts, 409)
         return see_other(ticket_url(ticket.ref, flash))
 
     return wrapped
@@ -543,6 +550,19 @@ async def ticket_page(request: web.Request, login: Login) -> web.StreamResponse:
     ticket = await visible_ticket(request, login)
     if ticket is None:
         return not_found(request, login)
+    return await render_ticket(request, login, ticket, request.query.get("melding", ""))
+
+
+async def render_ticket(
+    request: web.Request,
+    login: Login,
+    ticket: store.Ticket,
+    flash_code: str,
+    drafts: Optional[Dict[str, str]] = None,
+    status: int = 200,
+) -> web.StreamResponse:
+    """The ticket page; ``drafts`` refills the reply or note box after a failed POST."""
+    drafts = drafts or {}
     settings = settings_of(request)
     tz_name = settings.timezone
     try:
@@ -553,11 +573,13 @@ async def ticket_page(request: web.Request, login: Login) -> web.StreamResponse:
         transcript = None
     history = await db(request, store.events, ticket.id)
     mine = ticket.coach_id == login.coach.id and ticket.is_open
-    flash_code = request.query.get("melding", "")
     flash = FLASHES.get(flash_code) or ERRORS.get(flash_code)
     return render(
         request,
         "coach/ticket.html",
+        status=status,
+        draft_reply=drafts.get("post_reply", ""),
+        draft_note=drafts.get("post_note", ""),
         coach=login.coach,
         csrf=login.csrf,
         t=ticket,

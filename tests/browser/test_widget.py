@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Iterator, List
 
@@ -387,5 +388,116 @@ def test_small_screens_and_zoom_need_no_sideways_scrolling(browser, base_url, wi
             expect(control).to_be_in_viewport()
         box = page.locator(".lb-panel").bounding_box()
         assert box is not None and box["width"] <= width and box["height"] <= height
+    finally:
+        context.close()
+
+
+# -- live takeover by a coach (handoff) ------------------------------------------------------
+
+COACH_PASSWORD = "browser-test-wachtwoord"
+
+
+def coach_login(context, base_url: str, username: str):
+    """A coach logs in through the real form; returns the inbox page."""
+    inbox = context.new_page()
+    inbox.set_default_timeout(REPLY_TIMEOUT_MS)
+    inbox.goto(f"{base_url}/coach")  # not logged in: sent to the login form
+    inbox.get_by_label("Gebruikersnaam").fill(username)
+    inbox.get_by_label("Wachtwoord").fill(COACH_PASSWORD)
+    inbox.get_by_role("button", name="Inloggen").click()
+    expect(inbox).to_have_url(re.compile(r"/coach$"))
+    return inbox
+
+
+def test_a_coach_takes_over_the_widget_chat_and_hands_it_back(browser, base_url, helpline):
+    from handoff.coaches import add_coach
+
+    add_coach("lotte", "Lotte", ["landelijk"], COACH_PASSWORD, url=helpline.settings.database_url)
+    person = browser.new_context(viewport={"width": 390, "height": 800}, locale="nl-NL")
+    coach = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
+    try:
+        page = person.new_page()
+        page.set_default_timeout(REPLY_TIMEOUT_MS)
+        person_problems = Problems(page)
+        page.goto(base_url)
+        open_and_accept(page)
+        say(page, "ik wil met een mens praten")
+        assert "Vind je dat goed?" in log_texts(page)[-1]
+        before = page.locator(".lb-msg--bot").count()
+        page.get_by_role("button", name="Ja, dat is goed").click()
+        wait_for_answer(page, before)
+        say(page, "sla over")
+        before = page.locator(".lb-msg--bot").count()
+        page.get_by_role("button", name="Hier in de chat").click()
+        wait_for_answer(page, before)
+        ref = re.search(r"LB-[A-Z0-9]{6}", log_texts(page)[-1]).group(0)
+
+        inbox = coach_login(coach, base_url, "lotte")
+        coach_problems = Problems(inbox)
+        inbox.get_by_role("link", name=ref).click()
+        inbox.get_by_role("button", name="Ticket oppakken").click()
+        inbox.get_by_role("button", name="Gesprek overnemen").click()
+
+        # The person sees who joined, without reloading, and the status line under the log.
+        expect(page.locator(".lb-log")).to_contain_text("Je praat nu met Lotte")
+        expect(page.locator(".lb-live")).to_have_text("Je praat met Lotte")
+
+        page.get_by_label("Jouw bericht").fill("hallo Lotte, ben je er?")
+        page.get_by_label("Jouw bericht").press("Enter")
+        # The coach's page shows it by itself (coach.js polls the transcript).
+        expect(inbox.locator("#transcript")).to_contain_text("hallo Lotte, ben je er?")
+
+        inbox.get_by_label("Bericht aan de persoon").fill("Ja, ik ben er. Vertel maar.")
+        inbox.get_by_role("button", name="Verstuur").click()
+        coach_message = page.locator(".lb-msg--coach").last
+        expect(coach_message).to_contain_text("Ja, ik ben er. Vertel maar.")
+        expect(coach_message).to_contain_text("Lotte")
+
+        inbox.get_by_role("button", name="Gesprek teruggeven aan Loopbrug").click()
+        expect(page.locator(".lb-log")).to_contain_text("teruggegeven")
+        expect(page.locator(".lb-live")).to_be_hidden()
+        say(page, "wat kun je allemaal")
+        assert page.locator(".lb-msg--bot").last.inner_text()
+
+        assert person_problems.seen == [] and coach_problems.seen == []
+    finally:
+        person.close()
+        coach.close()
+
+
+def test_axe_finds_no_violations_in_the_coach_inbox(browser, base_url, helpline):
+    from handoff import store
+    from handoff.coaches import add_coach
+
+    add_coach("sem", "Sem", ["landelijk"], COACH_PASSWORD, url=helpline.settings.database_url)
+    ticket, _ = store.create_ticket(
+        store.NewTicket(
+            conversation_id="web-axe-" + FORGED[:8],
+            channel="rest",
+            team="landelijk",
+            topic="werk",
+            urgency=store.NORMAL,
+            region=None,
+            gemeente=None,
+            summary={"reason": "Vraagt zelf om een coach", "asked": ["Werk"], "facts": []},
+            contact_channel="chat",
+            contact_detail=None,
+            contact_time=None,
+            consent_at=store.utcnow(),
+            consent_version="v1-test",
+        ),
+        timedelta(days=3),
+        url=helpline.settings.database_url,
+    )
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    try:
+        login = context.new_page()
+        login.goto(f"{base_url}/coach/login")
+        assert run_axe(login) == [], "login page"
+        inbox = coach_login(context, base_url, "sem")
+        assert run_axe(inbox) == [], "ticket list"
+        inbox.goto(f"{base_url}/coach/tickets/{ticket.ref}")
+        expect(inbox.get_by_role("heading", level=1)).to_contain_text(ticket.ref)
+        assert run_axe(inbox) == [], "ticket page"
     finally:
         context.close()

@@ -179,10 +179,14 @@ async def act(client, ticket: store.Ticket, what: str, csrf: str, **fields: str)
 
 
 async def flash_of(client, reply) -> str:
-    """The text shown after a POST: follow the redirect to the ticket page."""
-    assert reply.status == 303
-    page = await client.get(reply.headers["Location"])
-    match = re.search(r'<p class="cb-flash[^"]*" role="\w+">([^<]*)</p>', await page.text())
+    """The text shown after a POST: follow the redirect to the ticket page, or read the page
+    shown at once (409) when a typed text could not be saved and is kept in its box."""
+    if reply.status == 409:
+        html = await reply.text()
+    else:
+        assert reply.status == 303
+        html = await (await client.get(reply.headers["Location"])).text()
+    match = re.search(r'<p class="cb-flash[^"]*" role="\w+">([^<]*)</p>', html)
     return match.group(1) if match else ""
 
 
@@ -525,7 +529,7 @@ async def test_transcript_json(client, url, rasa):
         },
         {"event": "bot", "text": "Hoi", "timestamp": 1700000001.0},
         # The follow-up question is triggered by the helpline, not typed by the person.
-        {"event": "user", "text": "EXTERNAL: EXTERNAL_handoff_followup", "timestamp": 1700000002.0},
+        {"event": "user", "text": "EXTERNAL: handoff_status", "timestamp": 1700000002.0},
     ]
     csrf = await logged_in(client, "anna")
     reply = await client.get(f"/coach/tickets/{ticket.ref}/transcript.json")
@@ -767,19 +771,19 @@ async def test_updates_give_relay_rows_after_the_cursor_and_the_live_flag(client
     again = await (
         await client.get("/api/updates", params={"session": session, "after": str(cursor)})
     ).json()
-    assert again == {"messages": [], "cursor": cursor, "live": True}
+    assert again == {"messages": [], "cursor": cursor, "live": True, "coach": "Anna"}
     without = await (await client.get("/api/updates", params={"session": session})).json()
-    assert without == {"messages": [], "cursor": cursor, "live": True}
+    assert without == {"messages": [], "cursor": cursor, "live": True, "coach": "Anna"}
     bad = await (
         await client.get("/api/updates", params={"session": session, "after": "-1 OR 1=1"})
     ).json()
-    assert bad == {"messages": [], "cursor": cursor, "live": True}
+    assert bad == {"messages": [], "cursor": cursor, "live": True, "coach": "Anna"}
 
     await act(client, ticket, "handback", csrf)
     body = await (
         await client.get("/api/updates", params={"session": session, "after": str(cursor)})
     ).json()
-    assert body["live"] is False
+    assert body["live"] is False and "coach" not in body
     assert [m["from"] for m in body["messages"]] == ["bot"]
     assert "teruggegeven" in body["messages"][0]["text"]
 
@@ -836,3 +840,17 @@ def test_claims_at_the_same_time_give_the_ticket_to_one_coach(url, team):
     winner = next(n for n, r in results.items() if r == "won")
     assert store.get_ticket(ticket.ref, url).coach_id == team[winner].id
     assert [e["kind"] for e in store.events(ticket.id, url)] == ["claim"]
+
+
+async def test_a_reply_that_could_not_be_sent_stays_in_its_box(client, url, rasa):
+    ticket = make_ticket(url, "web-draft")
+    csrf = await logged_in(client, "anna")
+    await act(client, ticket, "claim", csrf)
+    await act(client, ticket, "takeover", csrf)
+    rasa.status = 503
+    reply = await act(client, ticket, "reply", csrf, text="Ik bel je morgen <b>om tien</b>.")
+    assert reply.status == 409
+    html = await reply.text()
+    assert inbox.ERRORS["rasa"] in html
+    assert "Ik bel je morgen &lt;b&gt;om tien&lt;/b&gt;.</textarea>" in html
+    assert db_rows(url, "SELECT COUNT(*) FROM loopbrug_relay WHERE sender='coach'") == [(0,)]

@@ -465,6 +465,9 @@
         if (typeof body.cursor === "number") {
           relay.cursor = body.cursor;
         }
+        if (typeof body.coach === "string" && body.coach) {
+          relay.coach = body.coach;
+        }
         showLive(body.live === true);
       })
       .catch(function () {

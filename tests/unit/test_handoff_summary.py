@@ -1,0 +1,333 @@
+"""The summary a coach or desk gets (handoff/summary.py)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Optional
+
+import pytest
+
+from actions.assessment import get_question, render_profile, score_profile, to_dict
+from actions.money import assess
+from actions.money_check import answers_from
+from handoff import summary
+from handoff.store import ACUTE, CRISIS, NORMAL
+from tests.conftest import make_tracker
+
+
+def user(text: str, intent: Optional[str]) -> Dict[str, Any]:
+    return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
+
+
+def loop(name: Optional[str]) -> Dict[str, Any]:
+    return {"event": "active_loop", "name": name}
+
+
+def bot(text: str) -> Dict[str, Any]:
+    return {"event": "bot", "text": text}
+
+
+def build(events, slots=None, profile=None, money=None, acute=False):
+    return summary.build_summary(
+        events, slots or {}, profile, money, "Vraagt zelf om een coach", acute_debt=acute
+    )
+
+
+# A real money check with amounts the person typed; only its storable outcome may travel on.
+MONEY_SLOTS = {
+    "m_net_income": 2537.0,
+    "m_fixed_costs": 2011.0,
+    "m_household_income": 0.0,
+    "m_dependants": 0.0,
+    "m_savings": 4123.0,
+    "m_debts": {"debts": False, "arrears": False, "acute": False},
+    "m_income_during": 1200.0,
+    "m_transition": 0.0,
+    "m_travel": 0.0,
+    "m_childcare": 0.0,
+}
+
+
+def money_outcome(**changes: Any) -> Dict[str, Any]:
+    return assess(answers_from(make_tracker(slots={**MONEY_SLOTS, **changes}))).storable()
+
+
+def pick(question_id: str, value: str) -> Dict[str, Any]:
+    option = get_question(question_id).option(value)
+    assert option is not None, f"{question_id} has no option {value!r}"
+    return {"value": value, "score": option.score}
+
+
+PROFILE = score_profile(
+    {
+        "q_wil_anders": pick("q_wil_anders", "heel_graag"),
+        "q_doel": {"value": "iets in de zorg", "score": None},
+        "q_talent": {"value": "goed luisteren", "score": None},
+        "q_ervaring": pick("q_ervaring", "vijf_of_meer"),
+        "q_geld": pick("q_geld", "schulden"),
+        "q_tijd": pick("q_tijd", "genoeg"),
+    }
+)
+
+
+# --------------------------------------------------------------------------- own words
+
+
+def test_own_questions_are_kept_but_form_answers_never():
+    events = [
+        user("Hoe werkt de scholingsvoucher?", "funding_voucher"),
+        user("ik wil een geldcheck doen", "finance_check"),
+        loop("money_form"),
+        user("2537", "finance_check"),  # an amount typed into the money check
+        user("mijn vaste lasten zijn 2011", "debt_help"),
+        loop(None),
+        user("Kan ik een opleiding volgen met een uitkering?", "funding_benefits"),
+        loop("assessment_form"),
+        user("ik werk graag met mensen in de zorg", "orientation_start"),
+        loop(None),
+        user("ik wil een coach", "request_human"),
+        loop("handoff_form"),
+        user("bel me op 06 12345678", "funding_loan"),
+        user("mail naar anna@example.nl", "debt_help"),
+    ]
+    messages = build(events)["messages"]
+    assert messages == [
+        "Hoe werkt de scholingsvoucher?",
+        "ik wil een geldcheck doen",
+        "Kan ik een opleiding volgen met een uitkering?",
+    ]
+    joined = " ".join(messages)
+    for private in ("2537", "2011", "zorg", "06 12345678", "anna@example.nl"):
+        assert private not in joined
+
+
+@pytest.mark.parametrize(
+    "form", ["transition_form", "gap_form", "buffer_form", "location_form", "handoff_form"]
+)
+def test_every_private_form_keeps_its_answers_out(form):
+    events = [loop(form), user("geheim antwoord", "funding_voucher"), loop(None)]
+    assert build(events)["messages"] == []
+
+
+def test_button_payloads_and_small_talk_are_not_own_words():
+    events = [
+        user("/funding_voucher", "funding_voucher"),
+        user("hoi", "greet"),
+        user("Wat kost een opleiding tot verpleegkundige?", "funding_overview"),
+    ]
+    result = build(events)
+    assert result["messages"] == ["Wat kost een opleiding tot verpleegkundige?"]
+    # The button press still counts as a question asked.
+    assert result["asked"] == ["Scholingsvoucher", "Opleiding betalen"]
+
+
+def test_only_the_last_few_messages_are_kept_and_each_is_cut():
+    long = "Wat kan ik doen " + "x" * 500
+    events = [user(f"vraag {n}", "sector_info") for n in range(8)] + [user(long, "sector_info")]
+    messages = build(events)["messages"]
+    assert len(messages) == summary.MAX_MESSAGES
+    assert messages[:-1] == ["vraag 4", "vraag 5", "vraag 6", "vraag 7"]
+    assert messages[-1] == long[: summary.MAX_MESSAGE_CHARS]
+
+
+def test_asked_lists_topic_titles_oldest_first_without_repeats():
+    events = [
+        user("voucher?", "funding_voucher"),
+        user("schulden", "debt_help"),
+        user("voucher nog eens", "funding_voucher"),
+        user("profiel", "show_profile"),
+        user("profiel als tekst", "export_profile"),  # the same title as show_profile
+        user("hallo", "greet"),
+    ]
+    assert build(events)["asked"] == [
+        "Scholingsvoucher",
+        "Hulp bij schulden",
+        "Persoonlijk Profiel",
+    ]
+
+
+# --------------------------------------------------------------------------- topic and urgency
+
+
+def test_crisis_wins_the_topic_and_the_urgency():
+    events = [
+        user("Hoe werkt de scholingsvoucher?", "funding_voucher"),
+        user("ik zie het niet meer zitten", "crisis"),
+        user("en het STAP-budget?", "funding_stap"),
+    ]
+    result = build(events, money=money_outcome())
+    assert result["topic"] == "crisis"
+    assert result["urgency"] == CRISIS
+    assert any("zorgwekkend" in fact and "113" in fact for fact in result["facts"])
+
+
+@pytest.mark.parametrize(
+    "intents, topic",
+    [
+        (["funding_voucher"], "scholing"),
+        (["funding_voucher", "debt_help"], "geld"),
+        (["debt_help", "sector_info"], "werk"),
+        (["sector_info", "greet", "request_human"], "werk"),  # small talk is not a topic
+        (["greet"], "algemeen"),
+        ([], "algemeen"),
+    ],
+)
+def test_topic_is_the_latest_substantive_question(intents, topic):
+    assert build([user(f"vraag {i}", i) for i in intents])["topic"] == topic
+
+
+def test_a_repeated_question_counts_as_the_latest():
+    events = [
+        user("Hoe werkt de scholingsvoucher?", "funding_voucher"),
+        user("Ik heb schulden", "debt_help"),
+        user("En die voucher, hoe vraag ik die aan?", "funding_voucher"),
+    ]
+    assert build(events)["topic"] == "scholing"
+
+
+def test_only_a_money_check_makes_the_topic_money():
+    assert build([user("hoi", "greet")], money=money_outcome())["topic"] == "geld"
+
+
+def test_urgency_acute_for_debts_normal_otherwise():
+    plain = [user("Hoe werkt de scholingsvoucher?", "funding_voucher")]
+    assert build(plain)["urgency"] == NORMAL
+    assert build(plain, acute=True)["urgency"] == ACUTE
+    priority = money_outcome(m_debts={"debts": True, "arrears": True, "acute": True})
+    assert priority["priority_debt_help"] is True
+    assert build(plain, money=priority)["urgency"] == ACUTE
+    assert build(plain, money=money_outcome())["urgency"] == NORMAL
+    facts = build(plain, acute=True)["facts"]
+    assert "Noemt acute geldproblemen of schulden" in facts
+    assert "Noemt acute geldproblemen of schulden" not in build(plain)["facts"]
+
+
+# --------------------------------------------------------------------------- facts
+
+
+def test_facts_name_the_place_and_the_contact_wish():
+    slots = {
+        "gemeente_naam": "Enschede",
+        "arbeidsmarktregio": "Twente",
+        "handoff_contact": "telefoon",
+        "handoff_time": "ochtend",
+        "handoff_phone": "+31 6 12345678",
+    }
+    facts = build([], slots=slots)["facts"]
+    assert facts[0] == "Woont in Enschede (regio Twente)"
+    assert "Wil contact: bellen, 's ochtends" in facts
+    assert not any("12345678" in fact for fact in facts)  # the number is a ticket field
+
+
+def test_facts_say_when_the_place_is_unknown():
+    facts = build([], slots={"handoff_contact": "chat"})["facts"]
+    assert facts == ["Woonplaats niet genoemd", "Wil contact: in de chat"]
+
+
+def test_the_reason_is_passed_on():
+    assert build([])["reason"] == "Vraagt zelf om een coach"
+
+
+# --------------------------------------------------------------------------- money check
+
+
+def test_money_check_lines_show_colour_and_ranges_never_amounts():
+    outcome = money_outcome()
+    lines = summary.money_lines(outcome)
+    assert lines["colour"] == outcome["colour"]
+    assert lines["lines"][0] == f"Uitkomst: {outcome['colour']}"
+    text = "\n".join(lines["lines"])
+    assert "Verschil per maand: € " + outcome["gap_range"] in text
+    for amount in ("2537", "2.537", "2011", "2.011", "4123", "4.123", "1200", "1.200"):
+        assert amount not in text
+    assert build([], money=outcome)["money_check"] == lines
+    assert summary.money_lines(None) is None
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"m_debts": {"debts": True, "arrears": True, "acute": True}},  # rood, debts first
+        {},  # oranje: steps the profile does not have (income_during_training, ...)
+        {"m_income_during": 2600.0},  # groen
+    ],
+)
+def test_money_check_tips_are_words_never_intent_names(changes):
+    outcome = money_outcome(**changes)
+    lines = summary.money_lines(outcome)["lines"]
+    tips = [line for line in lines if line.startswith("Tip: ")]
+    assert len(tips) == len(outcome["next_steps"]) >= 1
+    for step in outcome["next_steps"]:
+        assert step not in "\n".join(lines)
+    assert all(" " in tip.removeprefix("Tip: ") for tip in tips)
+
+
+def test_money_check_lines_put_debt_help_first():
+    outcome = money_outcome(m_debts={"debts": True, "arrears": True, "acute": True})
+    lines = summary.money_lines(outcome)["lines"]
+    assert "Schulden of achterstanden: eerst hulp bij schulden" in lines
+    assert lines[lines.index("Schulden of achterstanden: eerst hulp bij schulden") + 1] == (
+        "Tip: Vraag hulp bij schulden. Je gemeente helpt gratis."
+    )
+
+
+# --------------------------------------------------------------------------- profile
+
+
+def test_profile_lines_are_the_profile_without_its_framing():
+    stored = {"profile": to_dict(PROFILE), "answers": {}}
+    lines = summary.profile_lines(stored)["lines"]
+    rendered = render_profile(PROFILE).splitlines()
+    assert lines == [line for line in rendered[1:-1] if line.strip()]
+    assert not any(line.startswith("Dit is je Persoonlijk Profiel") for line in lines)
+    assert not any(line.startswith("Kies een tip") for line in lines)
+    assert any("iets in de zorg" in line for line in lines)  # the person's own words
+    assert build([], profile=stored)["profile"] == {"lines": lines}
+
+
+def test_no_profile_means_no_profile_lines():
+    assert summary.profile_lines(None) is None
+    assert summary.profile_lines({}) is None
+    assert build([])["profile"] is None
+
+
+# --------------------------------------------------------------------------- as text
+
+
+def test_as_text_is_plain_text_for_the_person_to_take_along():
+    events = [
+        user("Hoe werkt de scholingsvoucher?", "funding_voucher"),
+        user("ik zie het niet meer zitten", "crisis"),
+        user("Ik heb schulden", "debt_help"),
+    ]
+    slots = {"gemeente_naam": "Enschede", "arbeidsmarktregio": "Twente"}
+    stored = {"profile": to_dict(PROFILE)}
+    text = summary.as_text(build(events, slots=slots, profile=stored, money=money_outcome()))
+    lines = text.splitlines()
+    assert lines[0] == "Samenvatting van mijn gesprek met Loopbrug"
+    assert (
+        "Mijn vragen gingen over: scholingsvoucher, zorgwekkend bericht (crisis), "
+        "hulp bij schulden." in lines
+    )
+    assert "Ik woon in Enschede (regio Twente)." in lines
+    assert "Mijn profiel uit de zelftest:" in lines
+    assert "Mijn geldcheck:" in lines
+    assert any(line.startswith("Uitkomst: ") for line in lines)
+    assert "zorgwekkend bericht gestuurd" not in text  # the crisis note is for the coach only
+    assert "113" not in text
+    for markup in ("{", "}", "[", "]", "**", "#", "\t"):
+        assert markup not in text
+    assert "Ik heb schulden" not in text  # own messages stay with the coach
+
+
+def test_as_text_speaks_in_the_first_person_about_acute_money_trouble():
+    slots = {"handoff_contact": "telefoon", "handoff_time": "avond"}
+    text = summary.as_text(build([user("help", "debt_help")], slots=slots, acute=True))
+    assert text.splitlines() == [
+        "Samenvatting van mijn gesprek met Loopbrug",
+        "Mijn vragen gingen over: hulp bij schulden.",
+        "Ik heb dringende geldzorgen of schulden.",
+    ]  # the contact wish is for the coach; the person goes to the desk themselves
+
+
+def test_as_text_of_an_almost_empty_summary():
+    assert summary.as_text(build([])) == "Samenvatting van mijn gesprek met Loopbrug"
