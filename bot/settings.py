@@ -66,6 +66,7 @@ class Settings:
     followup_days: float = 3.0  # "niet loslaten": ask after this many days whether contact happened
     followup_check_s: float = 60.0  # how often the follow-up job looks for due tickets
     ticket_retention_days: int = 180  # told to the person before they agree to share
+    conversation_retention_days: int = 90  # after the last message (actions/erasure.py)
     coach_telegram_chat_id: Optional[str] = None  # Telegram group that hears of new tickets
 
     @property
@@ -101,6 +102,7 @@ class Settings:
                 "LOOPBRUG_FOLLOWUP_DAYS": repr(self.followup_days),
                 "LOOPBRUG_FOLLOWUP_CHECK_S": repr(self.followup_check_s),
                 "LOOPBRUG_TICKET_RETENTION_DAYS": str(self.ticket_retention_days),
+                "LOOPBRUG_CONVERSATION_RETENTION_DAYS": str(self.conversation_retention_days),
             }
         )
         # The Telegram channel reads these itself (they may come from .env, not the shell).
@@ -155,6 +157,9 @@ def load_settings(
             env, "LOOPBRUG_TICKET_RETENTION_DAYS", defaults.ticket_retention_days
         ),
         coach_telegram_chat_id=_optional(env, "LOOPBRUG_COACH_TELEGRAM_CHAT_ID"),
+        conversation_retention_days=_int(
+            env, "LOOPBRUG_CONVERSATION_RETENTION_DAYS", defaults.conversation_retention_days
+        ),
     )
     _check_office_hours(settings)
     return settings

@@ -1,6 +1,6 @@
 """ "Niet loslaten": ask, some days after a handoff, whether contact happened.
 
-The same job deletes closed tickets once their retention time has passed.
+The same job runs the retention sweep once an hour (actions/erasure.py).
 
 The job runs inside the web server (``web/app.py`` starts it). Every
 ``LOOPBRUG_FOLLOWUP_CHECK_S`` seconds it looks for tickets whose follow-up moment
@@ -27,6 +27,7 @@ from handoff.relay import RasaRelay, RelayError
 
 logger = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
+SWEEP_EVERY = timedelta(hours=1)
 
 
 async def run_due(relay: RasaRelay, now: datetime, url: Optional[str] = None) -> int:
@@ -58,20 +59,31 @@ async def run_due(relay: RasaRelay, now: datetime, url: Optional[str] = None) ->
 async def run_forever(
     relay: RasaRelay,
     interval_s: float,
-    retention: timedelta,
+    conversation_days: int,
+    ticket_days: int,
     clock: Clock = store.utcnow,
     url: Optional[str] = None,
 ) -> None:
-    """The job loop; cancel the task to stop it. It also deletes tickets past retention."""
+    """The job loop; cancel the task to stop it. Once an hour it also runs the retention
+    sweep (actions/erasure.py): old conversations and old closed tickets are deleted."""
+    from actions.erasure import sweep
+
+    last_sweep: Optional[datetime] = None
     while True:
         try:
             now = clock()
             count = await run_due(relay, now, url)
             if count:
                 logger.info("follow-up: %d sent", count)
-            purged = await asyncio.to_thread(store.purge_closed, now - retention, url)
-            if purged:
-                logger.info("retention: %d closed tickets deleted", purged)
+            if last_sweep is None or now - last_sweep >= SWEEP_EVERY:
+                last_sweep = now
+                result = await asyncio.to_thread(sweep, now, conversation_days, ticket_days, url)
+                if result.conversations or result.tickets:
+                    logger.info(
+                        "retention: %d conversations and %d closed tickets deleted",
+                        result.conversations,
+                        result.tickets,
+                    )
         except asyncio.CancelledError:
             raise
         except Exception:  # a database hiccup must not end the job for good

@@ -21,6 +21,7 @@ from urllib.parse import quote
 import httpx
 
 from bot.settings import Settings
+from handoff.pii import mask
 
 TIMEOUT_S = 10.0
 # The follow-up is asked by action_handoff_status when this intent comes from the HTTP API
@@ -172,7 +173,8 @@ def transcript_from_events(events: List[Any]) -> List[Dict[str, Any]]:
                 lines.append({"from": "system", "text": "navraag", "at": _at(event)})
                 continue
             intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-            line = {"from": "person", "text": titles.get(text, text), "at": _at(event)}
+            # Personal numbers are masked for the coach too (the contact wish is in the ticket).
+            line = {"from": "person", "text": mask(titles.get(text, text)), "at": _at(event)}
             if intent == "crisis":
                 line["crisis"] = True
             lines.append(line)

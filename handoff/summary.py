@@ -7,7 +7,8 @@ check, only after the person agreed. Structure (JSON in the ticket):
     topic        werk | scholing | geld | algemeen | crisis (for routing)
     urgency      1 crisis, 2 acute debts, 3 normal (handoff/store.py)
     asked        what they asked about, as topic titles, oldest first
-    messages     their own last questions, as typed (never answers typed into the money
+    messages     their own last questions, as typed but with BSN, IBAN, phone numbers and
+                 e-mail addresses masked (handoff/pii.py); never answers typed into the money
                  check or the self-test: amounts stay out, the results below cover them)
     facts        key facts in short lines (place and region, crisis, debts, contact wish)
     profile      {"lines": [...]} from the Persoonlijk Profiel, or None
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterable, List, Optional
 
+from handoff.pii import mask
 from handoff.store import ACUTE, CRISIS, NORMAL
 
 MAX_MESSAGES = 5
@@ -143,7 +145,8 @@ def _intents_and_messages(events: Iterable[Dict[str, Any]]):
                 and active_loop not in PRIVATE_FORMS
                 and intent in TOPIC_OF_INTENT
             ):
-                messages.append(text[:MAX_MESSAGE_CHARS])
+                # BSN, IBAN, phone numbers and e-mail addresses never reach a ticket.
+                messages.append(mask(text)[:MAX_MESSAGE_CHARS])
     return intents, messages[-MAX_MESSAGES:]
 
 

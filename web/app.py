@@ -5,6 +5,8 @@ Routes
   GET  /widget.js     the widget: one ``<script src="/widget.js" defer></script>`` adds it
   GET  /widget.css    its styles (the script links them itself)
   GET  /health        ``{"status": "ok"}``
+  GET  /privacy       what is kept, why, how long, who sees it, how to erase (data/privacy.yml)
+  GET  /api/privacy   the same as ``{"title", "lines"}`` for the widget's privacy panel
   POST /api/session   a new server-issued session id: ``{"session": ...}``
   POST /api/message   ``{"session", "message"}`` -> Rasa's REST webhook as ``web-<session>``;
                       answers ``{"messages": [...], "buttons": [...]}``
@@ -28,15 +30,16 @@ import contextlib
 import json
 import logging
 import os
-from datetime import timedelta
 from pathlib import Path
 from typing import Any, AsyncIterator, Dict, FrozenSet, Iterable, List, Optional
 
 import httpx
+import jinja2
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import privacy_text
 from bot.settings import Settings
 from handoff import followup
 from handoff import store as handoff_store
@@ -46,6 +49,7 @@ from web.sessions import SessionStore
 logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 MAX_MESSAGE_CHARS = 2000  # the same limit as the REST channel (connectors/rest.py)
 MAX_BODY_BYTES = 32 * 1024
 RASA_TIMEOUT_S = 10.0
@@ -150,6 +154,33 @@ def static_file(name: str, content_type: str):
 async def no_icon(_: web.Request) -> web.Response:
     """Browsers ask for /favicon.ico; answer without content instead of a 404."""
     return web.Response(status=204, headers={"Cache-Control": "max-age=86400"})
+
+
+def privacy_page(settings: Settings):
+    """GET /privacy: the privacy statement, the same text as the bot's answer."""
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True
+    )
+
+    async def handler(_: web.Request) -> web.Response:
+        html = environment.get_template("public/privacy.html").render(
+            title=privacy_text.title(), lines=privacy_text.lines(settings)
+        )
+        return web.Response(text=html, content_type="text/html", charset="utf-8")
+
+    return handler
+
+
+def privacy_json(settings: Settings):
+    """GET /api/privacy: the same statement for the widget's privacy panel."""
+
+    async def handler(_: web.Request) -> web.Response:
+        return web.json_response(
+            {"title": privacy_text.title(), "lines": privacy_text.lines(settings)},
+            headers={"Cache-Control": "no-cache"},
+        )
+
+    return handler
 
 
 async def health(_: web.Request) -> web.Response:
@@ -359,6 +390,8 @@ def build_app(
     app.router.add_get("/widget.css", static_file("widget.css", "text/css"))
     app.router.add_get("/favicon.ico", no_icon)
     app.router.add_get("/health", health)
+    app.router.add_get("/privacy", privacy_page(settings))
+    app.router.add_get("/api/privacy", privacy_json(settings))
     app.router.add_post("/api/session", new_session)
     app.router.add_post("/api/message", post_message)
     app.router.add_get("/api/history", get_history)
@@ -376,7 +409,8 @@ async def followup_job(app: web.Application) -> AsyncIterator[None]:
         followup.run_forever(
             app[coach.RELAY],
             settings.followup_check_s,
-            timedelta(days=settings.ticket_retention_days),
+            settings.conversation_retention_days,
+            settings.ticket_retention_days,
             url=settings.database_url,
         )
     )

@@ -191,7 +191,7 @@ async def test_the_job_loop_sends_due_followups_and_purges_old_tickets(url):
     relay = FakeRelay()
     now = due.followup_due_at + timedelta(days=40)
     task = asyncio.create_task(
-        followup.run_forever(relay, 0.01, timedelta(days=30), clock=lambda: now, url=url)
+        followup.run_forever(relay, 0.01, 90, 30, clock=lambda: now, url=url)
     )
     try:
         for _ in range(500):
@@ -219,9 +219,7 @@ async def test_the_job_loop_survives_a_failing_run(url, caplog):
         return store.utcnow() + FOLLOWUP_AFTER + timedelta(minutes=1)
 
     relay = FakeRelay()
-    task = asyncio.create_task(
-        followup.run_forever(relay, 0.01, timedelta(days=30), clock=clock, url=url)
-    )
+    task = asyncio.create_task(followup.run_forever(relay, 0.01, 90, 30, clock=clock, url=url))
     try:
         for _ in range(500):
             if relay.calls:

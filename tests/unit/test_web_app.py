@@ -433,3 +433,18 @@ def test_the_access_log_has_no_query_string(caplog):
     with caplog.at_level(logging.INFO, logger="test.access"):
         access.log(Request(), Response(), 0.002)  # type: ignore[arg-type]
     assert "/api/history" in caplog.text and "SECRET" not in caplog.text
+
+
+async def test_the_privacy_page_and_api_show_the_statement_the_bot_gives(client, settings):
+    from bot import privacy_text
+
+    lines = privacy_text.lines(settings)
+    page = await client.get("/privacy")
+    assert page.status == 200
+    assert_security_headers(page.headers)
+    html = await page.text()
+    assert privacy_text.title() in html
+    for line in lines:
+        assert line.replace("'", "&#39;") in html
+    api = await client.get("/api/privacy")
+    assert (await api.json()) == {"title": privacy_text.title(), "lines": lines}

@@ -37,6 +37,8 @@
     newChat: "Nieuw gesprek",
     close: "Chat sluiten",
     privacyTitle: "Voordat je begint",
+    privacyMore: "Alles over je gegevens",
+    privacyPage: "Lees dit ook op een aparte pagina",
     privacy: [
       "Loopbrug is een digitale assistent. Je praat dus niet met een mens.",
       "We bewaren wat je typt en wat Loopbrug antwoordt. Zo kun je later verder met je gesprek.",
@@ -150,6 +152,19 @@
     privacyList.appendChild(el("li", null, line));
   });
   privacy.appendChild(privacyList);
+  // The full statement: the same text the bot gives (data/privacy.yml via /api/privacy).
+  var privacyMore = el("details", "lb-privacy__more");
+  privacyMore.appendChild(el("summary", null, T.privacyMore));
+  var privacyMoreList = el("ul", "lb-privacy__list");
+  privacyMore.appendChild(privacyMoreList);
+  var privacyLink = attrs(el("a", "lb-privacy__link", T.privacyPage), {
+    href: BASE + "/privacy",
+    target: "_blank",
+    rel: "noopener",
+  });
+  privacyMore.appendChild(privacyLink);
+  privacyMore.hidden = true;
+  privacy.appendChild(privacyMore);
   var startButton = button("lb-primary lb-start", T.start);
   privacy.appendChild(startButton);
 
@@ -527,7 +542,32 @@
   }
 
   // -- views and focus -----------------------------------------------------------------------
+  var privacyLoaded = false;
+  function loadPrivacy() {
+    if (privacyLoaded) {
+      return;
+    }
+    privacyLoaded = true;
+    call("/api/privacy")
+      .then(function (reply) {
+        var lines = reply.status === 200 && Array.isArray(reply.body.lines) ? reply.body.lines : [];
+        lines.forEach(function (line) {
+          if (typeof line === "string" && line) {
+            privacyMoreList.appendChild(el("li", null, line));
+          }
+        });
+        privacyMore.hidden = privacyMoreList.childNodes.length === 0;
+        if (privacyMore.hidden) {
+          privacyLoaded = false; // try again next time the panel opens
+        }
+      })
+      .catch(function () {
+        privacyLoaded = false;
+      });
+  }
+
   function showPrivacy(moveFocus) {
+    loadPrivacy();
     privacy.hidden = false;
     chat.hidden = true;
     startButton.textContent = load("localStorage", KEY_PRIVACY) ? T.back : T.start;

@@ -1,0 +1,81 @@
+"""Rasa's SQL tracker store, with two additions the helpline needs.
+
+* **Erasure.** When ``action_delete_data`` ran in a turn (the person confirmed "wis alles"),
+  saving that turn deletes every stored event of the conversation, of all sessions, and
+  keeps only what came after the erasure (the bot's "alles is gewist"). Rasa's own save only
+  ever appends, and would write the erased events back from memory; doing it here, inside
+  the conversation's lock, leaves no window in which old events survive.
+* **Reconnects.** ``pool_pre_ping``: a connection that died with a database restart is
+  replaced before use, so the next message after a restart works.
+
+Configured in bot/endpoints.yml as ``type: bot.tracker_store.LoopbrugTrackerStore``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.shared.core.events import ActionExecuted
+from rasa.shared.core.trackers import DialogueStateTracker
+
+logger = logging.getLogger(__name__)
+
+ERASE_ACTION = "action_delete_data"
+
+
+def erase_index(tracker: DialogueStateTracker) -> Optional[int]:
+    """Position of the latest erasure in the tracker's events, or None."""
+    events = list(tracker.events)
+    for index in range(len(events) - 1, -1, -1):
+        event = events[index]
+        if isinstance(event, ActionExecuted) and event.action_name == ERASE_ACTION:
+            return index
+    return None
+
+
+class LoopbrugTrackerStore(SQLTrackerStore):
+    """SQLTrackerStore with erasure on save and reconnecting connections."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        index = erase_index(tracker)
+        if index is None:
+            await super().save(tracker)
+            return
+        with self.session_scope() as session:
+            stored = self._event_query(
+                session, tracker.sender_id, fetch_events_from_all_sessions=False
+            ).count()
+        if index < stored:  # the erasure was saved in an earlier turn: a normal save
+            await super().save(tracker)
+            return
+        await self.stream_events(tracker)  # event brokers see the turn as usual
+        kept = list(tracker.events)[index + 1 :]
+        with self.session_scope() as session:
+            session.query(self.SQLEvent).filter(
+                self.SQLEvent.sender_id == tracker.sender_id
+            ).delete(synchronize_session=False)
+            for event in kept:
+                data = event.as_dict()
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=None,
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
+            session.commit()
+        logger.info("tracker store: a conversation was erased on request")

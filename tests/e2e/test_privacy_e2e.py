@@ -1,0 +1,172 @@
+"""Privacy end to end, against the real servers: erasure, masking, logs, the statement, access.
+
+Uses the shared helpline of tests/e2e/conftest.py (logs in var/test-logs). The seeded BSN,
+IBAN, phone number and e-mail address are new random values on every run, so a match in a
+log file can only come from this run.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import sqlite3
+import uuid
+from pathlib import Path
+from typing import List
+
+import httpx
+import pytest
+from stdnum import iban as iban_check
+from stdnum.nl import bsn as bsn_check
+
+from actions import db
+from bot import privacy_text
+from bot.serve import Helpline
+from bot.settings import ROOT
+from handoff import store
+
+pytestmark = pytest.mark.e2e
+
+LOG_DIR = ROOT / "var" / "test-logs"
+
+
+def random_bsn() -> str:
+    while True:
+        candidate = f"{random.randrange(10**8, 10**9)}"
+        if bsn_check.is_valid(candidate):
+            return candidate
+
+
+def random_iban() -> str:
+    account = f"{random.randrange(10**9, 10**10)}"
+    body = f"ABNA{account}"
+    digits = iban_check.calc_check_digits("NL00" + body)
+    return f"NL{digits}{body}"
+
+
+class WebPerson:
+    def __init__(self, helpline: Helpline) -> None:
+        self.client = httpx.Client(
+            base_url=f"http://127.0.0.1:{helpline.settings.web_port}", timeout=30
+        )
+        self.session = self.client.post("/api/session").json()["session"]
+        self.conversation = "web-" + self.session
+
+    def text(self, message: str) -> str:
+        reply = self.client.post("/api/message", json={"session": self.session, "message": message})
+        assert reply.status_code == 200, reply.text
+        return "\n".join(m["text"] for m in reply.json()["messages"])
+
+    def close(self) -> None:
+        self.client.close()
+
+
+@pytest.fixture
+def person(helpline: Helpline):
+    web_person = WebPerson(helpline)
+    yield web_person
+    web_person.close()
+
+
+def db_path(helpline: Helpline) -> Path:
+    return Path(helpline.settings.database_url.removeprefix("sqlite:///"))
+
+
+def tracker_rows(helpline: Helpline, sender: str) -> List[dict]:
+    with sqlite3.connect(db_path(helpline)) as connection:
+        rows = connection.execute(
+            "SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,)
+        ).fetchall()
+    return [json.loads(row[0]) for row in rows]
+
+
+def test_the_bots_privacy_answer_is_the_statement_on_the_page(helpline, person):
+    answer = person.text("wat doen jullie met mijn gegevens")
+    lines = privacy_text.lines(helpline.settings)
+    assert answer.splitlines() == lines
+    page = person.client.get("/privacy").text
+    for line in lines:
+        assert line.replace("'", "&#39;") in page
+
+
+def test_erasure_after_confirmation_removes_everything_about_the_person(helpline, person):
+    url = helpline.settings.database_url
+    person.text("ik heb schulden en de deurwaarder komt morgen")
+    person.text("ik wil een coach")
+    person.text("ja")
+    person.text("Enschede")
+    assert "LB-" in person.text("hier in de chat")
+    ref = store.open_ticket_for(person.conversation, url).ref
+    db.save_profile(person.conversation, {"q_talent": {"value": "koken"}}, {"blocks": {}}, url=url)
+    db.save_money_check(person.conversation, {"colour": "rood"}, url=url)
+    assert any(e.get("text") == "Enschede" for e in tracker_rows(helpline, person.conversation))
+
+    assert "Dit kan niet terug" in person.text("wis al mijn gegevens")
+    assert "gewist" in person.text("ja")
+
+    kept = tracker_rows(helpline, person.conversation)
+    assert [e["event"] for e in kept if e["event"] == "user"] == []
+    assert "deurwaarder" not in json.dumps(kept) and "Enschede" not in json.dumps(kept)
+    assert db.load_profile(person.conversation, url=url) is None
+    assert db.latest_money_check(person.conversation, url=url) is None
+    assert store.latest_ticket_for(person.conversation, url=url) is None
+    tombstone = store.get_ticket(ref, url=url)
+    assert tombstone.outcome == "gewist" and tombstone.summary == {}
+    history = person.client.get("/api/history", params={"session": person.session}).json()
+    assert [m["from"] for m in history["messages"]] == ["bot"]
+
+    # The conversation goes on, from a clean start.
+    assert "digitale assistent" in person.text("hoi")
+
+
+def test_no_means_nothing_is_erased(helpline, person):
+    person.text("hoi")
+    assert "Dit kan niet terug" in person.text("verwijder mijn gegevens")
+    assert "ik wis niets" in person.text("nee").lower()
+    assert any(e["event"] == "user" for e in tracker_rows(helpline, person.conversation))
+
+
+def test_personal_numbers_are_masked_in_tickets_and_never_logged(helpline, person):
+    bsn, iban = random_bsn(), random_iban()
+    phone = "06" + f"{random.randrange(10**7, 10**8)}"
+    email = f"test.{uuid.uuid4().hex[:10]}@voorbeeld.nl"
+    person.text(f"hoe kom ik aan een scholingsvoucher? mijn bsn is {bsn}")
+    person.text(f"kan de gemeente helpen met schulden, mijn iban is {iban} en mail {email}")
+    person.text("ik wil een coach")
+    person.text("ja")
+    person.text("sla over")
+    person.text(f"bel me op {phone}")
+    assert "LB-" in person.text("middag")
+
+    ticket = store.open_ticket_for(person.conversation, helpline.settings.database_url)
+    summary = json.dumps(ticket.summary, ensure_ascii=False)
+    assert "[BSN]" in summary and "[IBAN]" in summary and "[e-mail]" in summary
+    for value in (bsn, iban, email):
+        assert value not in summary
+    assert ticket.contact_detail.replace(" ", "").endswith(phone[1:])  # the chosen route
+
+    secrets_typed = [bsn, iban, email, phone, phone[1:], "schulden"]
+    logs = [p for p in LOG_DIR.rglob("*.log") if p.is_file()]
+    assert logs, f"no log files under {LOG_DIR}"
+    found = {
+        str(path.relative_to(LOG_DIR)): value
+        for path in logs
+        for value in secrets_typed
+        if value in path.read_text(encoding="utf-8", errors="replace")
+    }
+    assert found == {}
+
+
+def test_access_needs_an_issued_session_a_token_and_a_login(helpline, person):
+    web = person.client
+    forged = "A" * 32
+    assert web.get("/api/history", params={"session": forged}).status_code == 403
+    assert web.post("/api/message", json={"session": forged, "message": "hoi"}).status_code == 403
+    assert web.get("/api/updates", params={"session": forged}).status_code == 403
+    coach_page = web.get("/coach/tickets/LB-AAAAAA")
+    assert coach_page.status_code == 303 and coach_page.headers["location"] == "/coach/login"
+    assert web.post("/coach/tickets/LB-AAAAAA/claim").status_code == 403
+    tracker = httpx.get(f"{helpline.settings.rasa_url}/conversations/{person.conversation}/tracker")
+    assert tracker.status_code == 401
+    assert re.match(r"^[A-Za-z0-9_-]{32}$", person.session)

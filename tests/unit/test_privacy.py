@@ -1,0 +1,230 @@
+"""Erasure on request, retention, masking and the privacy statement, on real SQLite files."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import timedelta
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.slots import TextSlot
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from actions import db, erasure
+from bot import privacy_text
+from bot.settings import Settings
+from bot.tracker_store import LoopbrugTrackerStore
+from handoff import pii, store
+
+DOMAIN = Domain.empty()
+
+
+def slots():
+    return [TextSlot("gemeente_code", mappings=[{"type": "custom"}])]
+
+
+@pytest.fixture
+def url(tmp_path):
+    return f"sqlite:///{tmp_path / 'loopbrug.db'}"
+
+
+def rows(url: str, sql: str, *args):
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+        return connection.execute(sql, args).fetchall()
+
+
+def new_ticket(conversation_id: str, url: str) -> store.Ticket:
+    ticket, _ = store.create_ticket(
+        store.NewTicket(
+            conversation_id=conversation_id,
+            channel="rest",
+            team="landelijk",
+            topic="werk",
+            urgency=store.NORMAL,
+            region="Twente",
+            gemeente="Enschede",
+            summary={"messages": ["ik heb schulden"], "facts": ["Woont in Enschede"]},
+            contact_channel="telefoon",
+            contact_detail="+31 6 12345678",
+            contact_time="middag",
+            consent_at=store.utcnow(),
+            consent_version="v1-test",
+        ),
+        timedelta(days=3),
+        url=url,
+    )
+    return ticket
+
+
+# -- the tracker store ---------------------------------------------------------------------
+
+
+def tracker_with(sender: str, *texts: str) -> DialogueStateTracker:
+    tracker = DialogueStateTracker(sender, slots())
+    for text in texts:
+        tracker.update(ActionExecuted("action_listen"))
+        tracker.update(UserUttered(text, {"name": "greet", "confidence": 1.0}))
+        tracker.update(BotUttered(f"antwoord op {text}"))
+    tracker.update(SlotSet("gemeente_code", "GM0153"))
+    return tracker
+
+
+async def test_a_normal_turn_is_saved_as_rasa_does(url):
+    tracker_store = LoopbrugTrackerStore(domain=DOMAIN, host=url)
+    await tracker_store.save(tracker_with("p1", "hoi", "mijn bsn is 111222333"))
+    back = await tracker_store.retrieve("p1")
+    assert [e.text for e in back.events if isinstance(e, UserUttered)] == [
+        "hoi",
+        "mijn bsn is 111222333",
+    ]
+
+
+async def test_the_erasure_turn_deletes_every_stored_event_of_the_person(url):
+    tracker_store = LoopbrugTrackerStore(domain=DOMAIN, host=url)
+    await tracker_store.save(tracker_with("p1", "ik heb schulden", "mijn bsn is 111222333"))
+    await tracker_store.save(tracker_with("p2", "hoi"))  # someone else: untouched
+
+    tracker = await tracker_store.retrieve("p1")
+    tracker.update(ActionExecuted("action_listen"))
+    tracker.update(UserUttered("ja", {"name": "affirm", "confidence": 1.0}))
+    tracker.update(ActionExecuted("action_delete_data"))
+    tracker.update(BotUttered("Klaar. Ik heb alles over jou gewist."))
+    tracker.update(ActionExecuted("action_listen"))
+    await tracker_store.save(tracker)
+
+    stored = [json.loads(r[0]) for r in rows(url, "SELECT data FROM events WHERE sender_id='p1'")]
+    assert [e["event"] for e in stored] == ["bot", "action"]
+    assert "schulden" not in json.dumps(stored) and "111222333" not in json.dumps(stored)
+    assert rows(url, "SELECT COUNT(*) FROM events WHERE sender_id='p2'") != [(0,)]
+    again = await tracker_store.retrieve("p1")
+    assert [e.text for e in again.events if isinstance(e, UserUttered)] == []
+
+    # The next turn is saved normally, after the erasure.
+    again.update(UserUttered("hoi", {"name": "greet", "confidence": 1.0}))
+    await tracker_store.save(again)
+    assert rows(url, "SELECT COUNT(*) FROM events WHERE sender_id='p1'") == [(3,)]
+
+
+async def test_the_store_reconnects_after_the_database_dropped_its_connections(url):
+    tracker_store = LoopbrugTrackerStore(domain=DOMAIN, host=url)
+    assert tracker_store.engine.pool._pre_ping is True
+
+
+# -- erasure of our own tables ---------------------------------------------------------------
+
+
+def test_erase_person_removes_profile_money_relay_and_leaves_a_tombstone(url):
+    db.save_profile("web-a", {"q": 1}, {"blocks": {}}, url=url)
+    db.save_money_check("web-a", {"colour": "oranje"}, url=url)
+    store.add_relay("web-a", "coach", "Hoi", "Anna", url=url)
+    ticket = new_ticket("web-a", url)
+    store.add_event(ticket.ref, None, "note", "Gebeld over de schulden", url=url)
+    db.save_profile("web-b", {"q": 2}, {"blocks": {}}, url=url)
+
+    counts = erasure.erase_person("web-a", url=url)
+
+    assert counts == {"profiles": 1, "money_checks": 1, "relay": 1, "tickets": 1}
+    assert db.load_profile("web-a", url=url) is None
+    assert db.latest_money_check("web-a", url=url) is None
+    assert store.relay_since("web-a", 0, url=url) == []
+    assert store.latest_ticket_for("web-a", url=url) is None
+    tombstone = store.get_ticket(ticket.ref, url=url)
+    assert tombstone.outcome == erasure.ERASED and tombstone.status == store.CLOSED
+    assert tombstone.summary == {} and tombstone.contact_detail is None
+    assert tombstone.gemeente is None and tombstone.conversation_id == erasure.ERASED
+    assert [e["kind"] for e in store.events(ticket.id, url=url)] == ["erased"]
+    raw = json.dumps(rows(url, "SELECT * FROM loopbrug_tickets"), default=str)
+    assert "schulden" not in raw and "12345678" not in raw and "Enschede" not in raw
+    assert db.load_profile("web-b", url=url) is not None  # nobody else is touched
+
+
+# -- retention -------------------------------------------------------------------------------
+
+
+def seed_events(url: str, sender: str, timestamp: float) -> None:
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, sender_id TEXT, "
+            "type_name TEXT, timestamp REAL, intent_name TEXT, action_name TEXT, data TEXT)"
+        )
+        connection.execute(
+            "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, 'user', ?, '{}')",
+            (sender, timestamp),
+        )
+
+
+def test_the_sweep_deletes_old_conversations_but_not_active_ones(url):
+    now = store.utcnow()
+    old = (now - timedelta(days=100)).timestamp()
+    seed_events(url, "web-old", old)
+    seed_events(url, "web-old-with-ticket", old)
+    seed_events(url, "web-recent", old)
+    seed_events(url, "web-recent", (now - timedelta(days=2)).timestamp())
+    db.save_profile("web-old", {"q": 1}, {"blocks": {}}, url=url)
+    db.save_profile("web-recent", {"q": 1}, {"blocks": {}}, url=url)
+    new_ticket("web-old-with-ticket", url)
+
+    assert erasure.sweep(now, 90, 180, url=url, dry_run=True).conversations == 1
+    assert rows(url, "SELECT COUNT(*) FROM events WHERE sender_id='web-old'") == [(1,)]
+
+    result = erasure.sweep(now, 90, 180, url=url)
+    assert result.conversations == 1 and result.kept_active == 1
+    assert rows(url, "SELECT COUNT(*) FROM events WHERE sender_id='web-old'") == [(0,)]
+    assert db.load_profile("web-old", url=url) is None
+    assert rows(url, "SELECT COUNT(*) FROM events WHERE sender_id='web-recent'") == [(2,)]
+    assert db.load_profile("web-recent", url=url) is not None
+    assert store.open_ticket_for("web-old-with-ticket", url=url) is not None
+
+
+def test_the_sweep_works_before_rasa_made_its_table(url):
+    assert erasure.sweep(store.utcnow(), 90, 180, url=url).conversations == 0
+
+
+def test_the_retention_command_prints_what_it_did(url, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("LOOPBRUG_CONVERSATION_RETENTION_DAYS", "30")
+    seed_events(url, "web-old", (store.utcnow() - timedelta(days=31)).timestamp())
+    assert erasure.main([]) == 0
+    assert "deleted 1 conversations older than 30 days" in capsys.readouterr().out
+
+
+# -- masking -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, masked",
+    [
+        ("mijn bsn is 111222333", "mijn bsn is [BSN]"),
+        ("bsn 1112.22.333 graag", "bsn [BSN] graag"),
+        ("iban NL91 ABNA 0417 1643 00 klopt", "iban [IBAN] klopt"),
+        ("NL91ABNA0417164300", "[IBAN]"),
+        ("bel me op 06-12345678", "bel me op [telefoonnummer]"),
+        ("of +31 20 123 4567", "of [telefoonnummer]"),
+        ("mail: piet.jansen@example.nl", "mail: [e-mail]"),
+    ],
+)
+def test_personal_numbers_are_masked(text, masked):
+    assert pii.mask(text) == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ik verdien 2400 per maand", "123456789 is geen bsn", "postcode 3511 AB", "in 2026 stop ik"],
+)
+def test_ordinary_numbers_stay(text):
+    assert pii.mask(text) == text
+
+
+# -- the privacy statement ---------------------------------------------------------------------
+
+
+def test_the_statement_names_what_why_how_long_who_and_how_to_erase():
+    text = " ".join(
+        privacy_text.lines(Settings(conversation_retention_days=45, ticket_retention_days=120))
+    )
+    for needed in ("Wat bewaren we", "Waarom", "Wie kan het zien", "Hoe lang", "wissen"):
+        assert needed in text
+    assert "45 dagen" in text and "120 dagen" in text
+    assert "{" not in text
