@@ -22,7 +22,7 @@ export RASA_TELEMETRY_ENABLED := false
 # Rasa 3.6 uses SQLAlchemy 1.4 APIs that warn about 2.0 on every start.
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help setup train run test lint validate unit conversations e2e browser browser-deps bench clean
+.PHONY: help setup train run test lint validate unit conversations e2e services-deps browser browser-deps bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -56,6 +56,24 @@ lint: $(INSTALLED) ## ruff
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# pip-audit lives in its own virtualenv: it needs packaging>=21, Rasa 3.6 pins packaging<21.
+AUDIT_VENV := var/audit-venv
+.PHONY: audit audit-list
+audit: $(AUDIT_VENV)/.installed ## known vulnerabilities in requirements/lock.txt (needs a vulnerability service; docs/security.md)
+	$(AUDIT_VENV)/bin/python scripts/audit.py
+
+# Part of `make test`: pip-audit cannot reach a vulnerability service from these machines, so
+# the test checks offline that every documented vulnerability still matches the pinned version.
+audit-list: $(INSTALLED) ## the documented vulnerabilities still match requirements/lock.txt
+	$(PY) scripts/audit.py --offline
+
+$(AUDIT_VENV)/.installed: requirements/audit-tool.txt scripts/find-python310.sh
+	@python310=$$(scripts/find-python310.sh); \
+	if [ ! -x $(AUDIT_VENV)/bin/python ]; then "$$python310" -m venv $(AUDIT_VENV); fi
+	$(AUDIT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/audit-tool.txt
+	$(AUDIT_VENV)/bin/python -m pip check
+	@touch $@
+
 validate: setup ## rasa data validate, warnings are errors
 	$(BIN)/rasa data validate --fail-on-warnings $(RASA_ARGS) --data $(RASA_DATA)
 
@@ -66,8 +84,22 @@ conversations: train ## conversation tests against the trained model
 	$(BIN)/rasa test core --model models --stories tests/conversations \
 		--out var/results/conversations --fail-on-prediction-errors --no-plot
 
-e2e: train ## starts the real Rasa and action servers and talks to them
+e2e: train services-deps ## starts the real Rasa and action servers and talks to them
 	$(PY) -m pytest tests/e2e -q
+
+# The multi-process e2e test (tests/e2e/test_multiprocess_e2e.py) starts its own PostgreSQL
+# and Redis on loopback, from Debian's packages; the version of PostgreSQL does not matter.
+REDIS_SERVER ?= /usr/bin/redis-server
+
+services-deps: ## PostgreSQL and Redis (apt) for the multi-process e2e test
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	[ -x $(REDIS_SERVER) ] || missing="$$missing redis-server"; \
+	[ -z "$$missing" ] && exit 0; \
+	command -v apt-get >/dev/null || { echo "The e2e tests need Debian's packages:$$missing."; exit 1; }; \
+	echo "installing$$missing (apt-get)"; \
+	apt-get update -qq; \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing
 
 # Browser tests use Debian's Chromium (no browser download at run time) and axe-core from npm.
 CHROMIUM ?= /usr/bin/chromium
@@ -87,7 +119,7 @@ $(AXE): web/package.json web/package-lock.json
 browser: train browser-deps ## the web widget in a real headless Chromium, with axe-core
 	$(PY) -m pytest tests/browser -q
 
-test: lint validate unit train conversations e2e browser ## every test; exit 0 only when all pass
+test: lint audit-list validate unit train conversations e2e browser ## every test; exit 0 only when all pass
 
 bench: train ## benchmarks; writes docs/benchmarks.md
 	$(PY) -m bench.run

@@ -88,6 +88,7 @@ UNKNOWN_SESSION = "Dit gesprek is niet bekend. Begin een nieuw gesprek."
 NOT_TEXT = "'message' moet tekst zijn."
 EMPTY = "Je bericht is leeg. Typ eerst iets."
 TOO_LONG = f"Je bericht is te lang. Gebruik maximaal {MAX_MESSAGE_CHARS} tekens."
+COMPRESSED = "Stuur het verzoek zonder compressie (Content-Encoding)."
 
 SETTINGS = web.AppKey("settings", Settings)
 RASA = web.AppKey("rasa", httpx.AsyncClient)
@@ -115,6 +116,16 @@ async def security_headers(request: web.Request, handler) -> web.StreamResponse:
         raise
     response.headers.update(SECURITY_HEADERS)
     return response
+
+
+@web.middleware
+async def no_compressed_bodies(request: web.Request, handler) -> web.StreamResponse:
+    """Refuse compressed request bodies: nothing here needs them, and aiohttp 3.9 (pinned by
+    Rasa) inflates them before checking the size limit (CVE-2025-69223, docs/security.md)."""
+    encoding = request.headers.get("Content-Encoding", "").strip().lower()
+    if encoding not in ("", "identity"):
+        return error(415, COMPRESSED)
+    return await handler(request)
 
 
 @web.middleware
@@ -359,7 +370,9 @@ def build_app(
     widget; the demo page on this server never needs it).
     ``background_jobs=False`` leaves out the follow-up job (tests that drive it themselves).
     """
-    app = web.Application(middlewares=[security_headers, cors], client_max_size=MAX_BODY_BYTES)
+    app = web.Application(
+        middlewares=[security_headers, no_compressed_bodies, cors], client_max_size=MAX_BODY_BYTES
+    )
     app[SETTINGS] = settings
     app[ALLOWED_ORIGINS] = (
         frozenset(allowed_origins)

@@ -448,3 +448,17 @@ async def test_the_privacy_page_and_api_show_the_statement_the_bot_gives(client,
         assert line.replace("'", "&#39;") in html
     api = await client.get("/api/privacy")
     assert (await api.json()) == {"title": privacy_text.title(), "lines": lines}
+
+
+async def test_a_compressed_request_body_is_refused(client):
+    import gzip
+
+    body = gzip.compress(b'{"session": "x", "message": "hoi"}' + b" " * 100_000)
+    reply = await client.post(
+        "/api/message",
+        data=body,
+        headers={"Content-Encoding": "gzip", "Content-Type": "application/json"},
+    )
+    assert reply.status == 415
+    assert "compressie" in (await reply.json())["error"]
+    assert_security_headers(reply.headers)
