@@ -9,21 +9,34 @@ Same contract as Rasa's built-in REST channel (``POST /webhooks/rest/webhook`` w
 * a very long message is cut to ``MAX_MESSAGE_CHARS`` and the person is told so;
 * control characters are removed; the text is otherwise passed on as typed, and every
   channel shows bot text as text, so HTML in a message is harmless;
-* message text is never written to the log (privacy).
+* message text is never written to the log (privacy);
+* action server slow or down (connectors/reliability.py): a turn that takes longer than
+  ``SLOW_REPLY_AFTER_S`` is answered at once with ``SLOW_REPLY`` and finishes in the
+  background; its late messages reach a web widget person through the relay log the widget
+  polls (``/api/updates``; text only, buttons are not carried). Other REST senders find the
+  late answer in the tracker only. A turn without any bot message gets ``UNAVAILABLE_REPLY``
+  when the action server is down (or the turn was slow), unless a coach has the conversation.
+  Every path answers HTTP 200 with a list of messages, never a 500.
+
+Building the channel's routes lowers Rasa's custom action timeout (``bound_action_timeout``):
+Rasa does that once at start-up because bot/credentials.yml names the channel.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
-from asyncio import CancelledError
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Tuple
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from connectors import reliability
+from connectors.reliability import SLOW_REPLY, UNAVAILABLE_REPLY, WEB_SENDER_PREFIX, Turn
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +93,10 @@ def parse_body(request: Request) -> Tuple[str, str, Dict[str, Any]]:
 class GuardedRestInput(RestInput):
     """Rasa's REST channel with input validation; keeps the name ``rest``."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._late_tasks: Set[asyncio.Task] = set()  # slow turns still being delivered
+
     @classmethod
     def name(cls) -> str:
         """Channel name, and so the URL prefix ``/webhooks/rest``."""
@@ -87,6 +104,9 @@ class GuardedRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Routes: health and webhook."""
+        # Rasa builds the routes once, at start-up, in its own process: from then on a hanging
+        # custom action holds a conversation for seconds, not minutes.
+        reliability.bound_action_timeout()
         webhook = Blueprint("guarded_rest_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])
@@ -104,7 +124,8 @@ class GuardedRestInput(RestInput):
             if not text:
                 return response.json([{"recipient_id": sender, "text": EMPTY_REPLY}])
 
-            messages = await self.handle(on_new_message, text, sender, metadata)
+            agent = getattr(request.app.ctx, "agent", None)
+            messages = await self.handle(on_new_message, text, sender, metadata, agent)
             if was_cut:
                 messages.insert(0, {"recipient_id": sender, "text": TOO_LONG_NOTE})
             return response.json(messages)
@@ -117,23 +138,90 @@ class GuardedRestInput(RestInput):
         text: str,
         sender: str,
         metadata: Optional[Dict[str, Any]],
+        agent: Any = None,
     ) -> List[Dict[str, Any]]:
-        """Pass one message to Rasa and collect the answers."""
+        """Pass one message to Rasa and collect the answers, within ``SLOW_REPLY_AFTER_S``.
+
+        ``agent`` (Rasa's, from ``request.app.ctx.agent``) is only used to see whether a coach
+        has the conversation; without it a conversation counts as not paused.
+        """
         collector = CollectingOutputChannel()
+        turn = Turn(
+            on_new_message,
+            UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata),
+        )
+        answered = 0  # how many of the turn's messages this HTTP answer carries
         try:
-            await on_new_message(
-                UserMessage(
-                    text,
-                    collector,
-                    sender,
-                    input_channel=self.name(),
-                    metadata=metadata,
-                )
+            if await turn.finished_within(reliability.SLOW_REPLY_AFTER_S):
+                messages = list(collector.messages)
+                if turn.error is not None:  # one failing turn must not become a 500
+                    logger.error("rest: message handling failed", exc_info=turn.error)
+                    messages.append({"recipient_id": sender, "text": ERROR_REPLY})
+                elif not messages and await reliability.needs_unavailable_reply(
+                    agent, sender, late=False
+                ):
+                    messages.append({"recipient_id": sender, "text": UNAVAILABLE_REPLY})
+                return messages
+            logger.warning(
+                "rest: turn slower than %ss, answered for now", reliability.SLOW_REPLY_AFTER_S
             )
-        except CancelledError:
-            logger.error("rest: message handling was cancelled (timeout)")
-            collector.messages.append({"recipient_id": sender, "text": ERROR_REPLY})
-        except Exception:  # one failing turn must not become a 500 for the person
-            logger.exception("rest: message handling failed")
-            collector.messages.append({"recipient_id": sender, "text": ERROR_REPLY})
-        return collector.messages
+            answered = len(collector.messages)
+            return [*collector.messages[:answered], {"recipient_id": sender, "text": SLOW_REPLY}]
+        finally:
+            # Still running: timed out above, or this handler was cancelled (the client hung
+            # up). The turn goes on; its later messages are delivered when it is done.
+            if not turn.done:
+                self._spawn(self.deliver_late(turn, collector, answered, sender, agent))
+
+    async def deliver_late(
+        self,
+        turn: Turn,
+        collector: CollectingOutputChannel,
+        answered: int,
+        sender: str,
+        agent: Any = None,
+    ) -> None:
+        """After a slow turn: its messages from ``answered`` on go to the widget's relay log."""
+        try:
+            await turn.finished_within(None)
+            late = collector.messages[answered:]
+            texts = [t for t in (message_text(m) for m in late) if t]
+            if turn.error is not None:
+                logger.error("rest: message handling failed", exc_info=turn.error)
+                texts.append(ERROR_REPLY)
+            elif not late and await reliability.needs_unavailable_reply(agent, sender, late=True):
+                texts.append(UNAVAILABLE_REPLY)
+            if not texts:
+                return
+            if not sender.startswith(WEB_SENDER_PREFIX):
+                logger.info("rest: %d late message(s) kept in the tracker only", len(texts))
+                return
+            await asyncio.to_thread(relay_to_widget, sender, texts)
+        except Exception:
+            logger.exception("rest: a late answer could not be delivered")
+
+    def _spawn(self, coroutine: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._late_tasks.add(task)
+        task.add_done_callback(self._late_tasks.discard)
+
+
+def message_text(message: Dict[str, Any]) -> str:
+    """The text of a collected bot message (or of its custom payload), for the relay log."""
+    text = message.get("text")
+    if not isinstance(text, str) or not text.strip():
+        custom = message.get("custom")
+        text = custom.get("text") if isinstance(custom, dict) else None
+    return text.strip() if isinstance(text, str) else ""
+
+
+def relay_to_widget(sender: str, texts: List[str]) -> None:
+    """Write late bot messages where the widget polls for them (blocking: run in a thread).
+
+    The relay log (handoff/store.py) is what ``GET /api/updates`` shows as bot messages; it
+    lives in DATABASE_URL, which the Rasa process has in its environment.
+    """
+    from handoff import store  # only a slow web turn needs it; keeps Rasa's start-up lean
+
+    for text in texts:
+        store.add_relay(sender, "bot", text)

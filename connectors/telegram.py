@@ -30,9 +30,15 @@ How an update flows::
   conversation in Rasa.
 * Text is sent as plain text (no ``parse_mode``), so nothing a person or the bot writes is
   interpreted as HTML or Markdown. Message text is never written to the log.
+* Action server slow or down (connectors/reliability.py): a turn still running after
+  ``SLOW_REPLY_AFTER_S`` gets ``SLOW_REPLY`` once; the answer follows by itself when the turn
+  is done (the turn is never cancelled). A turn that sent no bot message at all gets
+  ``UNAVAILABLE_REPLY`` when the action server does not answer its health URL, or when it
+  was slow, unless a coach has the conversation (paused).
 
 Local development without a public URL: ``python -m connectors.telegram --polling`` reads
-updates with getUpdates and forwards them to a running Rasa REST channel.
+updates with getUpdates and forwards them to a running Rasa REST channel (there a slow turn
+answers ``SLOW_REPLY``, and its late answer stays in the tracker only).
 ``python -m connectors.telegram --set-webhook https://example.org/webhooks/telegram/webhook``
 registers the webhook (with the secret) and the command menu.
 """
@@ -68,6 +74,8 @@ from telegram import (
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, ExtBot
 
+from connectors import reliability
+from connectors.reliability import SLOW_REPLY, UNAVAILABLE_REPLY, Turn
 from connectors.rest import EMPTY_REPLY, ERROR_REPLY, TOO_LONG_NOTE, clean_text
 
 logger = logging.getLogger(__name__)
@@ -421,6 +429,12 @@ class TelegramOutput(OutputChannel):
     def __init__(self, bot: BotHandle, payloads: ButtonPayloads) -> None:
         self.bot = bot
         self.payloads = payloads
+        self.responses = 0  # bot messages Rasa handed over (to see a turn without an answer)
+
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        """Count Rasa's bot messages, then send them as usual."""
+        self.responses += 1
+        await super().send_response(recipient_id, message)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         """Send text, split into messages of at most 4096 characters."""
@@ -502,6 +516,33 @@ async def handle_incoming(incoming: Incoming, output: TelegramOutput, converse: 
     except Exception:  # one failing turn gets an apology, not silence
         logger.exception("telegram: message handling failed")
         await output.send_text_message(incoming.sender, ERROR_REPLY)
+
+
+async def guarded_turn(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    message: UserMessage,
+    output: TelegramOutput,
+    agent: Any = None,
+) -> None:
+    """One turn through Rasa: ``SLOW_REPLY`` once when it is slow, never silence.
+
+    The turn runs as a task of its own and is never cancelled (that would lose the message);
+    its answer reaches the chat through ``output`` whenever it comes. Raises what the turn
+    raised, so ``handle_incoming`` apologises as for any failing turn.
+    """
+    before = output.responses
+    turn = Turn(on_new_message, message)
+    late = not await turn.finished_within(reliability.SLOW_REPLY_AFTER_S)
+    if late:
+        logger.warning("telegram: turn slower than %ss", reliability.SLOW_REPLY_AFTER_S)
+        await output.send_text_message(message.sender_id, SLOW_REPLY)
+        await turn.finished_within(None)
+    if turn.error is not None:
+        raise turn.error
+    if output.responses == before and await reliability.needs_unavailable_reply(
+        agent, message.sender_id, late
+    ):
+        await output.send_text_message(message.sender_id, UNAVAILABLE_REPLY)
 
 
 class ChatTurns:
@@ -646,7 +687,8 @@ class TelegramInput(InputChannel):
             except Exception:  # a retry would not parse better: acknowledge and drop
                 logger.exception("telegram: update %s could not be read", update_id)
                 return response.json({"status": "ignored"})
-            self._spawn(self.process(update, on_new_message))
+            agent = getattr(request.app.ctx, "agent", None)  # Rasa's; for the pause check
+            self._spawn(self.process(update, on_new_message, agent))
             return response.json({"status": "ok"})
 
         @webhook.listener("before_server_stop")
@@ -656,7 +698,10 @@ class TelegramInput(InputChannel):
         return webhook
 
     async def process(
-        self, update: Update, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+        self,
+        update: Update,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        agent: Any = None,
     ) -> None:
         """Handle one accepted update (runs in the background, never raises)."""
         try:
@@ -666,7 +711,8 @@ class TelegramInput(InputChannel):
             output = TelegramOutput(self.bot, self.payloads)
 
             async def converse(sender: str, text: str) -> None:
-                await on_new_message(UserMessage(text, output, sender, input_channel=self.name()))
+                message = UserMessage(text, output, sender, input_channel=self.name())
+                await guarded_turn(on_new_message, message, output, agent)
 
             async with self._turns.turn(incoming.sender):
                 await handle_incoming(incoming, output, converse)

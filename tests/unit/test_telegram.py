@@ -15,6 +15,8 @@ from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 from telegram import Update
 
+from connectors import reliability
+from connectors.reliability import SLOW_REPLY, UNAVAILABLE_REPLY
 from connectors.rest import ERROR_REPLY, TOO_LONG_NOTE
 from connectors.telegram import (
     EXPIRED_BUTTON_REPLY,
@@ -541,3 +543,92 @@ async def test_polling_forwards_updates_to_the_rest_channel(api):
     texts = api.texts(CHAT)
     assert texts[:2] == ["Welkom", "Welkom"] and "spraakbericht" in texts[2]
     assert api.called("deleteWebhook") and api.called("answerCallbackQuery")
+
+
+# ---------------------------------------------------------------- action server slow or down
+
+
+class SilentRasa(Rasa):
+    """A turn in which no bot message comes (what Rasa does when a custom action fails)."""
+
+    async def __call__(self, message: UserMessage) -> None:
+        self.messages.append(message)
+        await asyncio.sleep(self.delay_s)
+
+
+class PausedAgent:
+    """Enough of Rasa's Agent for the pause check: a coach has every conversation."""
+
+    class tracker_store:  # noqa: N801 (stands in for an attribute)
+        @staticmethod
+        async def retrieve(sender_id: str) -> Any:
+            return type("Tracker", (), {"is_paused": lambda self: True})()
+
+
+@pytest.fixture
+def quick(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A short wait for the "slow" text, and no action endpoint unless a test sets one."""
+    monkeypatch.setattr(reliability, "SLOW_REPLY_AFTER_S", 0.2)
+    monkeypatch.delenv(reliability.ACTION_ENDPOINT_ENV, raising=False)
+
+
+def action_server_down(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(reliability.ACTION_ENDPOINT_ENV, f"http://127.0.0.1:{free_port()}/webhook")
+
+
+async def test_a_slow_turn_gets_the_slow_text_once_and_then_its_answer(api, quick):
+    rasa = Rasa(delay_s=0.6)
+    async with Webhook(channel_for(api), rasa) as running:
+        await running.post(text_update(80, CHAT, "hoi"))
+        await api.wait_for_async(lambda: len(api.sent(CHAT)) >= 1)
+        assert api.texts(CHAT) == [SLOW_REPLY]  # before the answer, which is still coming
+        await running.channel.drain()
+    assert api.texts(CHAT) == [SLOW_REPLY, "Je zei: hoi"]
+
+
+async def test_a_quick_turn_gets_no_slow_text(webhook, api, quick):
+    await webhook.post(text_update(81, CHAT, "hoi"))
+    await webhook.channel.drain()
+    assert api.texts(CHAT) == ["Je zei: hoi"]
+
+
+async def test_silence_while_the_action_server_is_down_becomes_a_friendly_text(
+    api, quick, monkeypatch
+):
+    action_server_down(monkeypatch)
+    async with Webhook(channel_for(api), SilentRasa()) as running:
+        started = time.monotonic()
+        await running.post(text_update(82, CHAT, "hoe kom ik aan een scholingsvoucher"))
+        await running.channel.drain()
+        assert time.monotonic() - started < 2.0
+    assert api.texts(CHAT) == [UNAVAILABLE_REPLY]
+
+
+async def test_silence_with_the_action_server_up_stays_silence(api, quick):
+    async with Webhook(channel_for(api), SilentRasa()) as running:
+        await running.post(text_update(83, CHAT, "hoi"))
+        await running.channel.drain()
+    assert api.texts(CHAT) == []
+
+
+async def test_a_slow_turn_without_an_answer_is_not_left_silent(api, quick):
+    async with Webhook(channel_for(api), SilentRasa(delay_s=0.4)) as running:
+        await running.post(text_update(84, CHAT, "hoi"))
+        await running.channel.drain()
+    assert api.texts(CHAT) == [SLOW_REPLY, UNAVAILABLE_REPLY]
+
+
+async def test_a_paused_conversation_stays_silent_when_the_server_is_down(api, quick, monkeypatch):
+    action_server_down(monkeypatch)
+    async with Webhook(channel_for(api), SilentRasa()) as running:
+        running.app.ctx.agent = PausedAgent()  # how Rasa's server makes its agent known
+        await running.post(text_update(85, CHAT, "hoi"))
+        await running.channel.drain()
+    assert api.texts(CHAT) == []
+
+
+async def test_a_slow_failing_turn_gets_the_slow_text_and_an_apology(api, quick):
+    async with Webhook(channel_for(api), Rasa(delay_s=0.4, fail=True)) as running:
+        await running.post(text_update(86, CHAT, "hoi"))
+        await running.channel.drain()
+    assert api.texts(CHAT) == [SLOW_REPLY, ERROR_REPLY]

@@ -1,0 +1,373 @@
+"""Action server down or slow, end to end: the real Rasa, action and web servers.
+
+The issue: "the person gets a friendly message within 5 seconds and the conversation
+continues when it is back; no 500 reaches a channel". The tests stop the real action server
+(down), put a fake one that answers late or hangs on its port (slow), and restart the real
+one (back). See connectors/reliability.py for the design.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Set
+
+import httpx
+import pytest
+
+from bot.serve import Helpline, commands, wait_ready
+from bot.settings import ROOT
+from connectors.reliability import ACTION_TIMEOUT_ENV, SLOW_REPLY, UNAVAILABLE_REPLY
+from tests.e2e.conftest import API_TOKEN, Chat, make_settings
+from tests.telegram_fake import FakeBotApi, text_update
+
+pytestmark = pytest.mark.e2e
+
+LIMIT_S = 5.0  # what the issue promises the person
+QUESTION = "hoe kom ik aan een scholingsvoucher"  # answered by action_answer (custom action)
+CRISIS = "ik wil er niet meer zijn"  # utter_crisis: a plain response, no custom action
+LATE_ANSWER = "Het late antwoord over de scholingsvoucher."
+LATE_DELAY_S = 6.0  # the fake action server answers action_answer after this long ...
+ACTION_TIMEOUT_S = 10  # ... and Rasa gives up on an action after this long (shortened here)
+LOG_DIR = ROOT / "var" / "test-logs" / "reliability"
+SECRET = "e2e-" + uuid.uuid4().hex
+update_ids = itertools.count(int(time.time()))
+chat_ids = itertools.count(700_000_000 + uuid.uuid4().int % 10**8)
+
+
+@pytest.fixture(scope="module")
+def api() -> Iterator[FakeBotApi]:
+    with FakeBotApi() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def helpline(tmp_path_factory, api: FakeBotApi) -> Iterator[Helpline]:
+    """A helpline of its own (with Telegram): the tests stop and replace its action server."""
+    db_path: Path = tmp_path_factory.mktemp("reliability") / "loopbrug.db"
+    settings = dataclasses.replace(
+        make_settings(db_path),
+        telegram_bot_token=api.token,
+        telegram_webhook_secret=SECRET,
+        telegram_api_base_url=api.base_url,
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        # Rasa reads this when it imports the REST channel (connectors/reliability.py); the
+        # default (20 s) works the same, a shorter one keeps this module quick.
+        patch.setenv(ACTION_TIMEOUT_ENV, str(ACTION_TIMEOUT_S))
+        running = Helpline(settings, log_dir=LOG_DIR)
+        running.start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+# ---------------------------------------------------------------- the action server
+
+
+def action_server(helpline: Helpline) -> int:
+    """Index of the action server in ``helpline.processes``."""
+    return next(i for i, (name, _, _) in enumerate(helpline.processes) if name == "actions")
+
+
+def stop_action_server(helpline: Helpline) -> None:
+    """Stop it the way Helpline.stop does: its whole process group."""
+    _, process, _ = helpline.processes[action_server(helpline)]
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def start_action_server(helpline: Helpline) -> None:
+    """Start the same command again and wait until it is healthy; Helpline.stop stops it."""
+    name, argv, health = next(c for c in commands(helpline.settings) if c[0] == "actions")
+    log = open(LOG_DIR / f"{name}.log", "ab")  # noqa: SIM115 (closed by Helpline.stop)
+    helpline.log_files.append(log)
+    process = subprocess.Popen(
+        argv,
+        cwd=ROOT,
+        env=helpline.settings.child_environment(os.environ),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    helpline.processes[action_server(helpline)] = (name, process, health)
+    wait_ready(health, process)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True  # a hanging request must not hold up the shutdown
+
+
+class FakeActionServer:
+    """On the action server's port: healthy, but action_answer comes late or never.
+
+    Other actions answer at once with nothing, so only action_answer is slow. For a sender
+    in ``hanging`` it waits longer than Rasa's action timeout: Rasa gives up on it.
+    """
+
+    def __init__(self, port: int) -> None:
+        self.hanging: Set[str] = set()
+        self.calls: List[str] = []
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # /health
+                self.answer({"status": "ok"})
+
+            def do_POST(self) -> None:  # /webhook
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                action, sender = body.get("next_action"), body.get("sender_id")
+                fake.calls.append(action)
+                if action != "action_answer":
+                    self.answer({"events": [], "responses": []})
+                    return
+                time.sleep(ACTION_TIMEOUT_S + 5 if sender in fake.hanging else LATE_DELAY_S)
+                self.answer({"events": [], "responses": [{"text": LATE_ANSWER}]})
+
+            def answer(self, body: Dict[str, Any]) -> None:
+                data = json.dumps(body).encode()
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except OSError:  # Rasa stopped waiting (its action timeout)
+                    pass
+
+            def log_message(self, *_: Any) -> None:
+                pass
+
+        self.server = _Server(("127.0.0.1", port), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> FakeActionServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+# ---------------------------------------------------------------- the channels
+
+
+class Widget:
+    """A person in the web widget, through the web server's API (close it when done)."""
+
+    def __init__(self, helpline: Helpline) -> None:
+        self.client = httpx.Client(
+            base_url=f"http://{helpline.settings.host}:{helpline.settings.web_port}", timeout=30
+        )
+        self.session = self.client.post("/api/session").json()["session"]
+        self.sender = "web-" + self.session
+        self.cursor = self.client.get("/api/updates", params={"session": self.session}).json()[
+            "cursor"
+        ]
+
+    def close(self) -> None:
+        self.client.close()
+
+    def post(self, text: str) -> httpx.Response:
+        return self.client.post("/api/message", json={"session": self.session, "message": text})
+
+    def wait_for_updates(self, count: int, timeout: float) -> List[str]:
+        """Bot texts from /api/updates (what the widget polls) until ``count`` came."""
+        deadline = time.monotonic() + timeout
+        texts: List[str] = []
+        while time.monotonic() < deadline and len(texts) < count:
+            reply = self.client.get(
+                "/api/updates", params={"session": self.session, "after": self.cursor}
+            )
+            assert reply.status_code == 200, reply.text
+            body = reply.json()
+            self.cursor = body["cursor"]
+            texts += [m["text"] for m in body["messages"] if m["from"] == "bot"]
+            time.sleep(0.5)
+        return texts
+
+
+@pytest.fixture
+def widgets(helpline: Helpline) -> Iterator[Callable[[], Widget]]:
+    """Make widget people; their connections are closed after the test."""
+    made: List[Widget] = []
+
+    def make() -> Widget:
+        made.append(Widget(helpline))
+        return made[-1]
+
+    yield make
+    for widget in made:
+        widget.close()
+
+
+class TelegramPerson:
+    """A person on Telegram: updates to Rasa's webhook, answers at the fake Bot API."""
+
+    def __init__(self, helpline: Helpline, api: FakeBotApi) -> None:
+        self.url = f"{helpline.settings.rasa_url}/webhooks/telegram/webhook"
+        self.api = api
+        self.chat_id = next(chat_ids)
+        self.sender = f"tg-{self.chat_id}"
+
+    def say(self, text: str) -> float:
+        """Send ``text``; the moment it was sent (time.monotonic)."""
+        sent = time.monotonic()
+        reply = httpx.post(
+            self.url,
+            json=text_update(next(update_ids), self.chat_id, text),
+            headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+            timeout=10,
+        )
+        assert reply.status_code == 200, reply.text
+        return sent
+
+    def texts(self) -> List[str]:
+        return self.api.texts(self.chat_id)
+
+    def wait_for(self, count: int, timeout: float) -> List[str]:
+        self.api.wait_for(lambda: len(self.texts()) >= count, timeout=timeout)
+        return self.texts()
+
+
+def timed(call, *args) -> tuple:
+    started = time.monotonic()
+    result = call(*args)
+    return result, time.monotonic() - started
+
+
+def texts_of(reply: httpx.Response) -> List[str]:
+    assert reply.status_code == 200, reply.text  # never a 500, never a 502
+    body = reply.json()
+    messages = body["messages"] if isinstance(body, dict) else body
+    return [m.get("text", "") for m in messages]
+
+
+def assert_normal(texts: List[str]) -> None:
+    """The real action_answer's answer, without any of the fault texts."""
+    assert texts and UNAVAILABLE_REPLY not in texts and SLOW_REPLY not in texts, texts
+    assert LATE_ANSWER not in texts and "voucher" in " ".join(texts).lower(), texts
+
+
+def said(helpline: Helpline, sender: str, who: str) -> List[str]:
+    """Texts of ``who`` ("user" or "bot") in the conversation's tracker, in order."""
+    tracker = httpx.get(
+        f"{helpline.settings.rasa_url}/conversations/{sender}/tracker",
+        params={"token": API_TOKEN},
+        timeout=30,
+    ).json()
+    return [e.get("text") for e in tracker["events"] if e["event"] == who]
+
+
+def user_texts(helpline: Helpline, sender: str) -> List[str]:
+    return said(helpline, sender, "user")
+
+
+def bot_texts(helpline: Helpline, sender: str) -> List[str]:
+    return said(helpline, sender, "bot")
+
+
+# ---------------------------------------------------------------- the tests
+
+
+def test_down_gets_a_friendly_text_fast_and_the_conversation_goes_on_when_it_is_back(
+    helpline: Helpline, widgets: Callable[[], Widget], api: FakeBotApi
+):
+    chat = Chat(helpline.settings.rasa_url)
+    widget = widgets()
+    telegram = TelegramPerson(helpline, api)
+    assert chat.text("hoi")  # a conversation that was going well
+    stop_action_server(helpline)
+    try:
+        # Telegram (the webhook answers 200 at once; the bot's message follows)
+        sent = telegram.say(QUESTION)
+        assert telegram.wait_for(1, timeout=LIMIT_S) == [UNAVAILABLE_REPLY]
+        elapsed = time.monotonic() - sent
+        print(f"down, Telegram: {elapsed:.2f} s")
+        assert elapsed < LIMIT_S
+        # REST webhook (the Telegram poller and other clients)
+        reply, elapsed = timed(chat.post, {"sender": chat.sender, "message": QUESTION})
+        print(f"down, REST webhook: {elapsed:.2f} s")
+        assert texts_of(reply) == [UNAVAILABLE_REPLY] and elapsed < LIMIT_S
+        # the web server's /api/message (the widget)
+        reply, elapsed = timed(widget.post, QUESTION)
+        print(f"down, /api/message: {elapsed:.2f} s")
+        assert texts_of(reply) == [UNAVAILABLE_REPLY] and elapsed < LIMIT_S
+        # the crisis answer needs no action server and still comes, without the notice
+        crisis = " ".join(texts_of(widget.post(CRISIS)))
+        assert "113" in crisis and "0800-0113" in crisis and UNAVAILABLE_REPLY not in crisis
+    finally:
+        start_action_server(helpline)
+
+    # Back: the next message gets a normal answer, and nothing said before was lost.
+    assert_normal(texts_of(chat.post({"sender": chat.sender, "message": QUESTION})))
+    assert_normal(texts_of(widget.post(QUESTION)))
+    telegram.say(QUESTION)
+    assert_normal(telegram.wait_for(2, timeout=30)[1:])
+    assert user_texts(helpline, chat.sender) == ["hoi", QUESTION, QUESTION]
+    assert user_texts(helpline, widget.sender) == [QUESTION, CRISIS, QUESTION]
+    assert user_texts(helpline, telegram.sender) == [QUESTION, QUESTION]
+
+
+def test_slow_gets_a_friendly_text_fast_and_the_late_answer_reaches_the_widget(
+    helpline: Helpline, widgets: Callable[[], Widget], api: FakeBotApi
+):
+    stop_action_server(helpline)
+    try:
+        with FakeActionServer(helpline.settings.actions_port) as fake:
+            chat = Chat(helpline.settings.rasa_url)
+            late, hanging = widgets(), widgets()
+            telegram = TelegramPerson(helpline, api)
+            fake.hanging.add(hanging.sender)
+            # Four people wait for action_answer at the same time (one turn each).
+            sent = telegram.say(QUESTION)
+            assert telegram.wait_for(1, timeout=LIMIT_S) == [SLOW_REPLY]
+            elapsed = time.monotonic() - sent
+            print(f"slow, Telegram: {elapsed:.2f} s")
+            assert elapsed < LIMIT_S
+            reply, elapsed = timed(chat.post, {"sender": chat.sender, "message": QUESTION})
+            print(f"slow, REST webhook: {elapsed:.2f} s")
+            assert texts_of(reply) == [SLOW_REPLY] and elapsed < LIMIT_S
+            started = time.monotonic()
+            for person in (late, hanging):
+                reply, elapsed = timed(person.post, QUESTION)
+                print(f"slow, /api/message: {elapsed:.2f} s")
+                assert texts_of(reply) == [SLOW_REPLY] and elapsed < LIMIT_S
+
+            # The late answer reaches the widget through /api/updates when it is ready ...
+            assert late.wait_for_updates(1, timeout=LATE_DELAY_S + 10) == [LATE_ANSWER]
+            print(f"slow, late answer in /api/updates after {time.monotonic() - started:.1f} s")
+            # ... and an action that hangs is given up after the action timeout, with a
+            # friendly text instead of the answer that was promised.
+            assert hanging.wait_for_updates(1, timeout=ACTION_TIMEOUT_S + 10) == [UNAVAILABLE_REPLY]
+            print(f"hanging, notice in /api/updates after {time.monotonic() - started:.1f} s")
+            assert "action_answer" in fake.calls
+            # ... and on Telegram it simply follows the slow text.
+            assert telegram.wait_for(2, timeout=10) == [SLOW_REPLY, LATE_ANSWER]
+    finally:
+        start_action_server(helpline)
+
+    # The turns finished in the background: the messages and the late answers are kept,
+    # also for a REST sender that is not the widget (it got SLOW_REPLY only).
+    assert user_texts(helpline, chat.sender) == [QUESTION]
+    assert LATE_ANSWER in bot_texts(helpline, chat.sender)
+    assert user_texts(helpline, late.sender) == [QUESTION]
+    assert_normal(texts_of(late.post(QUESTION)))  # back to normal
+    history = late.client.get("/api/history", params={"session": late.session}).json()
+    assert LATE_ANSWER in [m["text"] for m in history["messages"]]
