@@ -9,15 +9,18 @@ same way, on their own ports.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
+from urllib.parse import unquote, urlsplit
 
 import httpx
+import yaml
 
 from bot.settings import ROOT, Settings, load_settings
 
@@ -52,6 +55,76 @@ def credentials_for(settings: Settings) -> Path:
     return TELEGRAM_CREDENTIALS
 
 
+BASE_ENDPOINTS = ROOT / "bot" / "endpoints.yml"
+REDIS_ENDPOINTS = ROOT / "var" / "endpoints-redis.yml"
+REDIS_SCHEMES = {"redis": False, "rediss": True}  # scheme -> use_ssl
+# Rasa's RedisLockStore with atomic lock changes: Rasa's own loses messages that reach two
+# processes at once (see bot/lock_store.py). It takes the same arguments.
+REDIS_LOCK_STORE = "bot.lock_store.LoopbrugRedisLockStore"
+
+
+def redis_lock_store(redis_url: str) -> Dict[str, Any]:
+    """Rasa's ``lock_store`` section (RedisLockStore's arguments) for a ``redis://`` URL.
+
+    ``redis[s]://[[user]:password@]host[:port][/db]``: port 6379 and database 0 when left out,
+    as everywhere else Redis URLs are read; ``rediss://`` turns TLS on.
+    """
+    parts = urlsplit(redis_url)
+    if parts.scheme not in REDIS_SCHEMES:
+        raise ValueError(f"REDIS_URL must start with redis:// or rediss://, got {parts.scheme!r}")
+    if not parts.hostname:
+        raise ValueError("REDIS_URL has no host")
+    try:
+        port = parts.port or 6379
+        path = parts.path.strip("/")
+        db = int(path) if path else 0
+    except ValueError as exc:
+        raise ValueError(f"REDIS_URL has a bad port or database number: {exc}") from exc
+    section: Dict[str, Any] = {
+        "type": REDIS_LOCK_STORE,
+        "url": parts.hostname,
+        "port": port,
+        "db": db,
+    }
+    if parts.username:
+        section["username"] = unquote(parts.username)
+    if parts.password:
+        section["password"] = unquote(parts.password)
+    if REDIS_SCHEMES[parts.scheme]:
+        section["use_ssl"] = True
+    return section
+
+
+def endpoints_for(settings: Settings, out: Optional[Path] = None) -> Path:
+    """Rasa's endpoints file: bot/endpoints.yml, plus a Redis lock store when REDIS_URL is set.
+
+    Without REDIS_URL, Rasa keeps its in-memory lock store, which serialises one person's
+    messages only inside one process. With more than one Rasa process they must share a
+    lock store (and a tracker store: DATABASE_URL on PostgreSQL); see README.md.
+
+    A Redis password ends up in the written file, so it is only readable by its owner.
+    """
+    if not settings.redis_url:
+        return BASE_ENDPOINTS
+    section = redis_lock_store(settings.redis_url)
+    base = BASE_ENDPOINTS.read_text(encoding="utf-8")
+    if "lock_store" in (yaml.safe_load(base) or {}):
+        raise ValueError(f"{BASE_ENDPOINTS} has its own lock_store; REDIS_URL would add another")
+    # Strings as JSON (valid YAML) in double quotes: Rasa expands ${...} in plain scalars only,
+    # so a password is taken as written.
+    lines = ["", "", "lock_store:"]
+    lines += [f"  {key}: {json.dumps(value)}" for key, value in section.items()]
+    text = base.rstrip("\n") + "\n".join(lines) + "\n"
+    out = out or REDIS_ENDPOINTS
+    out.parent.mkdir(parents=True, exist_ok=True)
+    temporary = out.with_name(f".{out.name}.{os.getpid()}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(temporary, out)  # a Rasa process starting now never reads half a file
+    return out
+
+
 def commands(settings: Settings, python: str = sys.executable) -> List[tuple]:
     """(name, argv, health URL) for every process of the helpline."""
     bin_dir = Path(python).parent
@@ -66,7 +139,7 @@ def commands(settings: Settings, python: str = sys.executable) -> List[tuple]:
         "--model",
         str(latest_model(settings.model_dir)),
         "--endpoints",
-        "bot/endpoints.yml",
+        str(endpoints_for(settings)),
         "--credentials",
         str(credentials_for(settings)),
     ]
