@@ -35,7 +35,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from connectors import reliability
+from connectors import reliability, tuning
 from connectors.reliability import SLOW_REPLY, UNAVAILABLE_REPLY, WEB_SENDER_PREFIX, Turn
 
 logger = logging.getLogger(__name__)
@@ -107,6 +107,7 @@ class GuardedRestInput(RestInput):
         # Rasa builds the routes once, at start-up, in its own process: from then on a hanging
         # custom action holds a conversation for seconds, not minutes.
         reliability.bound_action_timeout()
+        tuning.compile_action_result_schema()  # ~30 ms less per custom action (connectors/tuning.py)
         webhook = Blueprint("guarded_rest_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])
