@@ -501,3 +501,16 @@ def test_axe_finds_no_violations_in_the_coach_inbox(browser, base_url, helpline)
         assert run_axe(inbox) == [], "ticket page"
     finally:
         context.close()
+
+
+def test_the_privacy_panel_shows_the_statement_the_bot_gives(page, base_url, helpline):
+    from bot import privacy_text
+
+    page.goto(base_url)
+    page.get_by_role("button", name="Chat met Loopbrug").click()
+    more = page.locator(".lb-privacy__more")
+    expect(more).to_be_visible()
+    more.locator("summary").click()
+    shown = more.locator("li").all_inner_texts()
+    assert shown == privacy_text.lines(helpline.settings)
+    expect(more.get_by_role("link")).to_have_attribute("href", f"{base_url}/privacy")

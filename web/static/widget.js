@@ -164,9 +164,9 @@
   });
   privacyMore.appendChild(privacyLink);
   privacyMore.hidden = true;
-  privacy.appendChild(privacyMore);
   var startButton = button("lb-primary lb-start", T.start);
   privacy.appendChild(startButton);
+  privacy.appendChild(privacyMore); // after the button: starting stays one Tab away
 
   var chat = el("div", "lb-chat");
   var log = attrs(el("div", "lb-log"), {
