@@ -49,6 +49,11 @@ OUTCOMES = {
     "anders": "Anders (zie notitie)",
 }
 # Reference alphabet without look-alikes (0/O, 1/I/L), so it can be read out on the phone.
+# What the person answered to "heb je al contact gehad?", as the coach reads it.
+FOLLOWUP_ANSWERS = {
+    "contact": "Antwoord: er is contact geweest",
+    "geen_contact": "Antwoord: nog geen contact",
+}
 REF_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 REF_LENGTH = 6
 
@@ -549,7 +554,7 @@ def record_followup_answer(
         if record is None:
             return None
         record.followup_answer = answer
-        _event(session, record, None, "followup", answer)
+        _event(session, record, None, "followup", FOLLOWUP_ANSWERS.get(answer, answer))
         return _ticket(record)
 
 

@@ -90,7 +90,8 @@ EVENT_LABELS = {
     "reply": "Bericht aan de persoon",
     "handback": "Gesprek teruggegeven",
     "close": "Gesloten",
-    "followup": "Antwoord op de navraag",
+    "followup": "Navraag: is er contact geweest?",
+    "erased": "Gewist op verzoek van de persoon",
 }
 SYSTEM_LINES = {
     "pause": "Een coach heeft het gesprek overgenomen. Loopbrug antwoordt niet.",

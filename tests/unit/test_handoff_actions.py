@@ -629,7 +629,7 @@ async def test_no_to_the_followup_records_it_and_gives_a_route(db_url):
     assert dispatcher.messages[0]["buttons"][0]["payload"] == "/request_human"
     assert slots_of(events) == {"handoff_followup": False}
     history = store.events(ticket.id, url=db_url)
-    assert (history[-1]["kind"], history[-1]["text"]) == ("followup", "geen_contact")
+    assert (history[-1]["kind"], history[-1]["text"]) == ("followup", "Antwoord: nog geen contact")
 
 
 async def test_no_to_the_followup_of_a_closed_ticket_does_not_promise_a_flag(db_url):

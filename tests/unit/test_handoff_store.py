@@ -393,7 +393,7 @@ def test_the_followup_answer_goes_on_the_followed_up_ticket(url):
     assert store.get_ticket(ticket.ref, url=url).followup_answer == "geen_contact"
     assert store.events(ticket.id, url=url)[-1] == {
         "kind": "followup",
-        "text": "geen_contact",
+        "text": "Antwoord: nog geen contact",
         "coach": None,
         "at": store.events(ticket.id, url=url)[-1]["at"],
     }
