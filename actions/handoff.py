@@ -28,17 +28,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import db
-from actions.location import NATIONAL_FINDER, desk_line, explain_match, region_slots
+from actions.location import NATIONAL_FINDER, desks_text, explain_match, region_slots
 from actions.region import get_region_model
 from bot.settings import load_settings
 from handoff import notify, store, summary
 from handoff.hours import OfficeHours, when_text
+from handoff.relay import EXTERNAL_PREFIX
 from handoff.routing import get_teams
 
 logger = logging.getLogger(__name__)
 
 CRISIS_LINE = "Heb je het nu zwaar? Bel 113 of gratis 0800-0113, dag en nacht."
-EXTERNAL_PREFIX = "EXTERNAL: "  # Rasa's text for an intent triggered through the HTTP API
 
 # The consent text. Its version is derived from the text itself, so every change of the
 # wording is recorded as a new version with the consent it was given under.
@@ -302,17 +302,6 @@ def handoff_reason(events: List[Dict[str, Any]]) -> str:
     return "Vraagt zelf om een coach"
 
 
-def region_text(tracker: Tracker) -> Optional[str]:
-    model = get_region_model()
-    place = model.gemeente(tracker.get_slot("gemeente_code") or "")
-    if place is None:
-        return None
-    lines = [line for line in map(desk_line, model.desks_for(place)) if line]
-    return f"Voor {place.display_name} (regio {place.arbeidsmarktregio}) kun je hier terecht:\n" + (
-        "\n".join(lines)
-    )
-
-
 def build_summary_for(tracker: Tracker) -> Dict[str, Any]:
     """The structured summary of this person (after consent only)."""
     sender = tracker.sender_id
@@ -358,8 +347,7 @@ class ActionHandoffFinish(Action):
 
     @staticmethod
     def declined(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-        desks = region_text(tracker)
-        routes = desks or f"Op {NATIONAL_FINDER} vind je het loket bij jou in de buurt."
+        routes = desks_text(tracker.get_slot("gemeente_code"))
         dispatcher.utter_message(
             text=(
                 "Dat is goed. Ik deel niets met een coach.\n"
@@ -374,8 +362,7 @@ class ActionHandoffFinish(Action):
 
     @staticmethod
     def desk_route(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-        desks = region_text(tracker)
-        routes = desks or f"Op {NATIONAL_FINDER} vind je het loket bij jou in de buurt."
+        routes = desks_text(tracker.get_slot("gemeente_code"))
         dispatcher.utter_message(text=f"Goed plan. {routes}")
         text = summary.as_text(build_summary_for(tracker))
         dispatcher.utter_message(
@@ -537,8 +524,7 @@ class ActionHandoffFollowupAnswer(Action):
                 buttons=[{"title": "Andere vraag", "payload": "/capabilities"}],
             )
         else:
-            desks = region_text(tracker)
-            routes = desks or f"Op {NATIONAL_FINDER} vind je het loket bij jou in de buurt."
+            routes = desks_text(tracker.get_slot("gemeente_code"))
             flagged = (
                 " Ik heb de coaches laten weten dat het nog niet gelukt is."
                 if ticket is not None and ticket.is_open

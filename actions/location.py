@@ -159,6 +159,20 @@ def desk_line(desk: Desk) -> Optional[str]:
     return f"- {desk.name}{where}: {purpose}.{unsure}"
 
 
+def desks_text(gemeente_code: Optional[str]) -> str:
+    """The desks of the person's region as short lines, or the national finder when the
+    place is not known (also used after a handoff question, actions/handoff.py)."""
+    model = get_region_model()
+    place = model.gemeente(gemeente_code or "")
+    if place is None:
+        return f"Op {NATIONAL_FINDER} vind je het leerwerkloket bij jou in de buurt."
+    lines = [line for line in map(desk_line, model.desks_for(place)) if line]
+    return (
+        f"Je woont in {place.display_name}, in de regio {place.arbeidsmarktregio}. "
+        "Hier kun je terecht:\n" + "\n".join(lines)
+    )
+
+
 class ActionAnswerLoket(Action):
     """Name the desks of the person's region."""
 
@@ -170,20 +184,7 @@ class ActionAnswerLoket(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
         """Look up the region's desks; fall back to the national finder."""
-        model = get_region_model()
-        place = model.gemeente(tracker.get_slot("gemeente_code") or "")
-        if place is None:
-            dispatcher.utter_message(
-                text=f"Op {NATIONAL_FINDER} vind je het leerwerkloket bij jou in de buurt.",
-                buttons=NEXT_STEP_BUTTONS,
-            )
-            return []
-        lines = [line for line in map(desk_line, model.desks_for(place)) if line]
         dispatcher.utter_message(
-            text=(
-                f"Je woont in {place.display_name}, in de regio {place.arbeidsmarktregio}. "
-                "Hier kun je terecht:\n" + "\n".join(lines)
-            ),
-            buttons=NEXT_STEP_BUTTONS,
+            text=desks_text(tracker.get_slot("gemeente_code")), buttons=NEXT_STEP_BUTTONS
         )
         return []

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import secrets
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -34,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from actions.db import Base, get_engine, person_key, sessions
+from actions.db import Base, get_engine, person_key, sessions, utcnow
 
 # Ticket states. "live" is not a state: a claimed ticket can be live (the coach has the chat).
 NEW, CLAIMED, CLOSED = "new", "claimed", "closed"
@@ -56,10 +56,6 @@ FOLLOWUP_ANSWERS = {
 }
 REF_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 REF_LENGTH = 6
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def aware(moment: Optional[datetime]) -> Optional[datetime]:
@@ -187,79 +183,6 @@ def factory(url: Optional[str] = None):
 
 
 @dataclass(frozen=True)
-class Ticket:
-    """A ticket as the rest of the code sees it (no ORM object escapes a transaction)."""
-
-    id: int
-    ref: str
-    person: str
-    conversation_id: str
-    channel: str
-    status: str
-    live: bool
-    team: str
-    topic: str
-    urgency: int
-    region: Optional[str]
-    gemeente: Optional[str]
-    summary: Dict[str, Any]
-    contact_channel: str
-    contact_detail: Optional[str]
-    contact_time: Optional[str]
-    consent_at: datetime
-    consent_version: str
-    coach_id: Optional[int]
-    coach_name: Optional[str]
-    created_at: datetime
-    updated_at: datetime
-    closed_at: Optional[datetime]
-    outcome: Optional[str]
-    followup_due_at: Optional[datetime]
-    followup_sent_at: Optional[datetime]
-    followup_answer: Optional[str]
-
-    @property
-    def is_open(self) -> bool:
-        return self.status != CLOSED
-
-
-def _ticket(record: TicketRecord, coach_name: Optional[str] = None) -> Ticket:
-    return Ticket(
-        id=record.id,
-        ref=record.ref,
-        person=record.person,
-        conversation_id=record.conversation_id,
-        channel=record.channel,
-        status=record.status,
-        live=bool(record.live),
-        team=record.team,
-        topic=record.topic,
-        urgency=record.urgency,
-        region=record.region,
-        gemeente=record.gemeente,
-        summary=json.loads(record.summary),
-        contact_channel=record.contact_channel,
-        contact_detail=record.contact_detail,
-        contact_time=record.contact_time,
-        consent_at=aware(record.consent_at),
-        consent_version=record.consent_version,
-        coach_id=record.coach_id,
-        coach_name=coach_name,
-        created_at=aware(record.created_at),
-        updated_at=aware(record.updated_at),
-        closed_at=aware(record.closed_at),
-        outcome=record.outcome,
-        followup_due_at=aware(record.followup_due_at),
-        followup_sent_at=aware(record.followup_sent_at),
-        followup_answer=record.followup_answer,
-    )
-
-
-def new_ref() -> str:
-    return "LB-" + "".join(secrets.choice(REF_ALPHABET) for _ in range(REF_LENGTH))
-
-
-@dataclass(frozen=True)
 class NewTicket:
     """What the action server knows when the person has agreed."""
 
@@ -276,6 +199,44 @@ class NewTicket:
     contact_time: Optional[str]
     consent_at: datetime
     consent_version: str
+
+
+@dataclass(frozen=True)
+class Ticket(NewTicket):
+    """A ticket as the rest of the code sees it (no ORM object escapes a transaction)."""
+
+    id: int
+    ref: str
+    person: str
+    status: str
+    live: bool
+    coach_id: Optional[int]
+    coach_name: Optional[str]
+    created_at: datetime
+    updated_at: datetime
+    closed_at: Optional[datetime]
+    outcome: Optional[str]
+    followup_due_at: Optional[datetime]
+    followup_sent_at: Optional[datetime]
+    followup_answer: Optional[str]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != CLOSED
+
+
+def _ticket(record: TicketRecord, coach_name: Optional[str] = None) -> Ticket:
+    """The record's columns as a Ticket (summary decoded, times in UTC)."""
+    values = {f.name: getattr(record, f.name) for f in fields(Ticket) if f.name != "coach_name"}
+    for name, value in values.items():
+        if isinstance(value, datetime):
+            values[name] = aware(value)
+    values.update(summary=json.loads(record.summary), live=bool(record.live))
+    return Ticket(**values, coach_name=coach_name)
+
+
+def new_ref() -> str:
+    return "LB-" + "".join(secrets.choice(REF_ALPHABET) for _ in range(REF_LENGTH))
 
 
 def _coach_name(session: Session, coach_id: Optional[int]) -> Optional[str]:
@@ -316,25 +277,15 @@ def create_ticket(
         return existing, False
     for _ in range(5):  # a reference collision is rare; the open_key race is handled below
         now = utcnow()
+        wish = {f.name: getattr(new, f.name) for f in fields(NewTicket)}
+        wish["summary"] = json.dumps(new.summary, ensure_ascii=False)
         record = TicketRecord(
+            **wish,
             ref=new_ref(),
             person=person,
             open_key=person,
-            conversation_id=new.conversation_id,
-            channel=new.channel,
             status=NEW,
             live=False,
-            team=new.team,
-            topic=new.topic,
-            urgency=new.urgency,
-            region=new.region,
-            gemeente=new.gemeente,
-            summary=json.dumps(new.summary, ensure_ascii=False),
-            contact_channel=new.contact_channel,
-            contact_detail=new.contact_detail,
-            contact_time=new.contact_time,
-            consent_at=new.consent_at,
-            consent_version=new.consent_version,
             created_at=now,
             updated_at=now,
             followup_due_at=now + followup_after,

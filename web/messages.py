@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterable, List, Optional
 
+from handoff.relay import EXTERNAL_PREFIX
+
 MAX_BUTTONS = 12
 MAX_TITLE_CHARS = 200
 MAX_PAYLOAD_CHARS = 500
 MAX_NAME_CHARS = 80
 MAX_HISTORY_MESSAGES = 300
-EXTERNAL_PREFIX = "EXTERNAL: "  # Rasa's text for an intent triggered through its HTTP API
 
 
 def clean_buttons(raw: Any) -> List[Dict[str, str]]:

@@ -466,7 +466,7 @@ async def test_no_shares_nothing_and_gives_the_public_routes(db_url, clock):
 async def test_no_with_a_known_place_names_the_regional_desk(db_url):
     _, dispatcher = await finish({**TWENTE_SLOTS, "handoff_consent": "nee"})
     said = texts(dispatcher)
-    assert "Leerwerkloket Twente" in said and "Voor Enschede (regio Twente)" in said
+    assert "Leerwerkloket Twente" in said and "Je woont in Enschede, in de regio Twente" in said
     assert ticket_count(db_url) == 0
 
 
