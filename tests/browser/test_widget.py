@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import timedelta
 from pathlib import Path
 from typing import Iterator, List
 
@@ -466,29 +465,11 @@ def test_a_coach_takes_over_the_widget_chat_and_hands_it_back(browser, base_url,
 
 
 def test_axe_finds_no_violations_in_the_coach_inbox(browser, base_url, helpline):
-    from handoff import store
     from handoff.coaches import add_coach
+    from tests.handoff_fixtures import make_ticket
 
     add_coach("sem", "Sem", ["landelijk"], COACH_PASSWORD, url=helpline.settings.database_url)
-    ticket, _ = store.create_ticket(
-        store.NewTicket(
-            conversation_id="web-axe-" + FORGED[:8],
-            channel="rest",
-            team="landelijk",
-            topic="werk",
-            urgency=store.NORMAL,
-            region=None,
-            gemeente=None,
-            summary={"reason": "Vraagt zelf om een coach", "asked": ["Werk"], "facts": []},
-            contact_channel="chat",
-            contact_detail=None,
-            contact_time=None,
-            consent_at=store.utcnow(),
-            consent_version="v1-test",
-        ),
-        timedelta(days=3),
-        url=helpline.settings.database_url,
-    )
+    ticket = make_ticket(helpline.settings.database_url, "web-axe-" + FORGED[:8])
     context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     try:
         login = context.new_page()

@@ -9,7 +9,7 @@ import re
 import sqlite3
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 import httpx
 import pytest
@@ -19,6 +19,7 @@ from argon2 import PasswordHasher
 from bot.settings import Settings
 from handoff import coaches, store
 from tests.conftest import free_port
+from tests.handoff_fixtures import make_ticket as shared_make_ticket
 from web import coach as inbox
 from web.app import build_app
 
@@ -110,36 +111,19 @@ async def client(settings: Settings, rasa: FakeRasa, team):
         yield test_client
 
 
-def make_ticket(
-    url: str,
-    conversation_id: str,
-    team: str = "landelijk",
-    urgency: int = store.NORMAL,
-    topic: str = "werk",
-    summary: Optional[Dict[str, Any]] = None,
-    channel: str = "rest",
-) -> store.Ticket:
-    ticket, created = store.create_ticket(
-        store.NewTicket(
-            conversation_id=conversation_id,
-            channel=channel,
-            team=team,
-            topic=topic,
-            urgency=urgency,
-            region="Groningen",
-            gemeente="Groningen",
-            summary=SUMMARY if summary is None else summary,
-            contact_channel="telefoon",
-            contact_detail="0612345678",
-            contact_time="ochtend",
-            consent_at=datetime.now(timezone.utc),
-            consent_version="v1-test",
-        ),
-        timedelta(days=3),
+def make_ticket(url: str, conversation_id: str, **changes: Any) -> store.Ticket:
+    changes.setdefault("summary", SUMMARY)
+    return shared_make_ticket(
         url,
+        conversation_id,
+        **{
+            "topic": "werk",
+            "region": "Groningen",
+            "gemeente": "Groningen",
+            "contact_detail": "0612345678",
+            **changes,
+        },
     )
-    assert created
-    return ticket
 
 
 def hidden(html: str, name: str) -> str:

@@ -24,6 +24,7 @@ from actions.location import NATIONAL_FINDER
 from actions.region import get_region_model
 from handoff import store
 from tests.conftest import make_tracker
+from tests.handoff_fixtures import make_ticket as shared_make_ticket
 from tests.telegram_fake import FakeBotApi
 
 SENDER = "test-user"  # make_tracker's sender id
@@ -76,24 +77,7 @@ def ticket_count(url: str) -> int:
 
 
 def make_ticket(url: str, conversation_id: str = SENDER, **changes: Any) -> store.Ticket:
-    fields: Dict[str, Any] = {
-        "conversation_id": conversation_id,
-        "channel": "rest",
-        "team": "twente",
-        "topic": "scholing",
-        "urgency": store.NORMAL,
-        "region": "Twente",
-        "gemeente": "Enschede",
-        "summary": {"reason": "test"},
-        "contact_channel": "telefoon",
-        "contact_detail": "+31 6 12345678",
-        "contact_time": "ochtend",
-        "consent_at": store.utcnow(),
-        "consent_version": "v1-test",
-    }
-    fields.update(changes)
-    ticket, _ = store.create_ticket(store.NewTicket(**fields), timedelta(days=3), url=url)
-    return ticket
+    return shared_make_ticket(url, conversation_id, **{"team": "twente", **changes})
 
 
 # --------------------------------------------------------------------------- the form

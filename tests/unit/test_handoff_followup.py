@@ -10,6 +10,7 @@ import pytest
 
 from handoff import followup, store
 from handoff.relay import RelayError
+from tests.handoff_fixtures import make_ticket
 
 FOLLOWUP_AFTER = timedelta(days=3)
 QUESTION = "Hoi, ik kom even terug op je vraag om een coach. Heb je al contact gehad?"
@@ -37,27 +38,7 @@ def url(tmp_path):
 
 
 def make(url: str, conversation_id: str) -> store.Ticket:
-    ticket, created = store.create_ticket(
-        store.NewTicket(
-            conversation_id=conversation_id,
-            channel="rest",
-            team="landelijk",
-            topic="werk",
-            urgency=store.NORMAL,
-            region=None,
-            gemeente=None,
-            summary={"reason": "test"},
-            contact_channel="chat",
-            contact_detail=None,
-            contact_time=None,
-            consent_at=store.utcnow(),
-            consent_version="v1-test",
-        ),
-        FOLLOWUP_AFTER,
-        url=url,
-    )
-    assert created
-    return ticket
+    return make_ticket(url, conversation_id, followup_after=FOLLOWUP_AFTER, contact_channel="chat")
 
 
 def followup_events(url: str, ticket: store.Ticket) -> List[Dict[str, Any]]:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 import threading
 from datetime import datetime, timedelta, timezone
-from typing import Any, Dict
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from actions.db import person_key
 from handoff import store
+from tests.handoff_fixtures import make_ticket, ticket_wish
 
 T0 = datetime(2026, 3, 4, 12, 0, tzinfo=timezone.utc)  # a Wednesday
 REF = re.compile(rf"^LB-[{store.REF_ALPHABET}]{{{store.REF_LENGTH}}}$")
@@ -23,31 +24,11 @@ def url(tmp_path):
 
 
 def new_ticket(conversation_id: str = "web-person-1", **changes: Any) -> store.NewTicket:
-    fields: Dict[str, Any] = {
-        "conversation_id": conversation_id,
-        "channel": "rest",
-        "team": "landelijk",
-        "topic": "scholing",
-        "urgency": store.NORMAL,
-        "region": "Twente",
-        "gemeente": "Enschede",
-        "summary": {"reason": "Vraagt zelf om een coach", "asked": ["Scholingsvoucher"]},
-        "contact_channel": "telefoon",
-        "contact_detail": "+31 6 12345678",
-        "contact_time": "ochtend",
-        "consent_at": T0,
-        "consent_version": "v1-test",
-    }
-    fields.update(changes)
-    return store.NewTicket(**fields)
+    return ticket_wish(conversation_id, **{"consent_at": T0, **changes})
 
 
 def make(url: str, conversation_id: str = "web-person-1", **changes: Any) -> store.Ticket:
-    ticket, created = store.create_ticket(
-        new_ticket(conversation_id, **changes), timedelta(days=3), url=url
-    )
-    assert created
-    return ticket
+    return make_ticket(url, conversation_id, **changes)
 
 
 def coach(url: str, username: str = "anna", name: str = "Anna", teams=("landelijk",)):

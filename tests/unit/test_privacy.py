@@ -17,6 +17,7 @@ from bot import privacy_text
 from bot.settings import Settings
 from bot.tracker_store import LoopbrugTrackerStore
 from handoff import pii, store
+from tests.handoff_fixtures import make_ticket
 
 DOMAIN = Domain.empty()
 
@@ -36,26 +37,12 @@ def rows(url: str, sql: str, *args):
 
 
 def new_ticket(conversation_id: str, url: str) -> store.Ticket:
-    ticket, _ = store.create_ticket(
-        store.NewTicket(
-            conversation_id=conversation_id,
-            channel="rest",
-            team="landelijk",
-            topic="werk",
-            urgency=store.NORMAL,
-            region="Twente",
-            gemeente="Enschede",
-            summary={"messages": ["ik heb schulden"], "facts": ["Woont in Enschede"]},
-            contact_channel="telefoon",
-            contact_detail="+31 6 12345678",
-            contact_time="middag",
-            consent_at=store.utcnow(),
-            consent_version="v1-test",
-        ),
-        timedelta(days=3),
-        url=url,
+    return make_ticket(
+        url,
+        conversation_id,
+        summary={"messages": ["ik heb schulden"], "facts": ["Woont in Enschede"]},
+        contact_time="middag",
     )
-    return ticket
 
 
 # -- the tracker store ---------------------------------------------------------------------
