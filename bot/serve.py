@@ -177,6 +177,30 @@ def wait_ready(url: str, process: subprocess.Popen, timeout: float = READY_TIMEO
     raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
 
 
+STOP_GRACE_S = 15.0
+
+
+def ask_to_stop(process: subprocess.Popen) -> None:
+    """SIGTERM to the process's whole group (it was started with start_new_session)."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+
+
+def wait_or_kill(process: subprocess.Popen, grace: float = STOP_GRACE_S) -> None:
+    """Wait for the process to end; SIGKILL its group after ``grace`` seconds."""
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def stop_process_group(process: subprocess.Popen) -> None:
+    """Stop one process and its children: SIGTERM, then SIGKILL after a grace period."""
+    ask_to_stop(process)
+    wait_or_kill(process)
+
+
 class Helpline:
     """The running processes, started in order and stopped together."""
 
@@ -215,14 +239,9 @@ class Helpline:
     def stop(self) -> None:
         """Stop every process (SIGTERM, then SIGKILL after a grace period)."""
         for _, process, _ in reversed(self.processes):
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
+            ask_to_stop(process)
         for _, process, _ in reversed(self.processes):
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            wait_or_kill(process)
         self.processes.clear()
         for handle in self.log_files:
             handle.close()

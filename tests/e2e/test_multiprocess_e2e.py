@@ -21,7 +21,6 @@ import os
 import pwd
 import secrets
 import shutil
-import signal
 import subprocess
 import tempfile
 import threading
@@ -38,7 +37,7 @@ import sqlalchemy as sa
 
 from actions.knowledge_base import KnowledgeBase
 from bot.lock_store import LoopbrugRedisLockStore
-from bot.serve import Helpline, commands, redis_lock_store, wait_ready
+from bot.serve import Helpline, commands, redis_lock_store, stop_process_group, wait_ready
 from bot.settings import ROOT, Settings
 from connectors.reliability import SLOW_REPLY
 from tests.conftest import free_port
@@ -217,16 +216,6 @@ def start_second_rasa(settings: Settings, port: int) -> Tuple[subprocess.Popen, 
         start_new_session=True,
     )
     return process, f"http://127.0.0.1:{port}", log
-
-
-def stop_process_group(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 @pytest.fixture(scope="module")
