@@ -30,6 +30,7 @@ from rasa_sdk.types import DomainDict
 from actions import db
 from actions.location import NATIONAL_FINDER, desks_text, explain_match, region_slots
 from actions.region import get_region_model
+from bot.safety import CRISIS_HOTLINE
 from bot.settings import load_settings
 from handoff import notify, store, summary
 from handoff.hours import OfficeHours, when_text
@@ -38,7 +39,7 @@ from handoff.routing import get_teams
 
 logger = logging.getLogger(__name__)
 
-CRISIS_LINE = "Heb je het nu zwaar? Bel 113 of gratis 0800-0113, dag en nacht."
+CRISIS_LINE = CRISIS_HOTLINE + " Dat kan dag en nacht."
 
 # The consent text. Its version is derived from the text itself, so every change of the
 # wording is recorded as a new version with the consent it was given under.

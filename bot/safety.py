@@ -10,6 +10,11 @@ from typing import Iterable, Pattern
 
 import yaml
 
+# 113 Zelfmoordpreventie: call 113, or 0800-0113 for free, day and night (113.nl, checked
+# 2026-11-25; utter_crisis in bot/domain/safety.yml gives the same numbers). Added to every
+# text that may reach someone in crisis while the full crisis answer cannot be given.
+CRISIS_HOTLINE = "Denk je aan zelfdoding? Bel dan 113 of gratis 0800-0113."
+
 
 def normalise(text: str) -> str:
     """Lower-case, strip accents and squeeze white space, so patterns stay simple."""

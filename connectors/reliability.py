@@ -48,6 +48,8 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 from rasa.core.channels.channel import UserMessage
 
+from bot.safety import CRISIS_HOTLINE
+
 logger = logging.getLogger(__name__)
 
 # The issue asks for an answer within 5 s. A turn gets 3.5 s; a turn that ends sooner without
@@ -71,8 +73,7 @@ SLOW_REPLY = (
 )
 UNAVAILABLE_REPLY = (
     "Het lukt me nu niet om je vraag te beantwoorden. Je bericht is bewaard. "
-    "Probeer het over een paar minuten opnieuw. "
-    "Denk je aan zelfdoding? Bel dan 113 of gratis 0800-0113."
+    "Probeer het over een paar minuten opnieuw. " + CRISIS_HOTLINE
 )
 
 

@@ -40,6 +40,7 @@ from aiohttp.abc import AbstractAccessLogger
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import privacy_text
+from bot.safety import CRISIS_HOTLINE
 from bot.settings import Settings
 from handoff import followup
 from handoff import store as handoff_store
@@ -78,7 +79,7 @@ SECURITY_HEADERS = {
 # Texts the widget shows (B1 Dutch). Crisis always wins, also when the bot is unreachable.
 RASA_DOWN = (
     "Loopbrug is nu even niet bereikbaar. Probeer het over een paar minuten opnieuw. "
-    "Denk je aan zelfdoding? Bel dan 113 of gratis 0800-0113."
+    + CRISIS_HOTLINE
 )
 HISTORY_DOWN = "Je eerdere berichten kunnen nu niet geladen worden. Probeer het later opnieuw."
 BAD_JSON = "Het verzoek is geen geldige JSON."

@@ -41,3 +41,24 @@ def test_unexplained_jargon_is_reported_and_explained_jargon_passes():
 
 def test_urls_and_list_numbers_do_not_count_as_sentences():
     assert sentences("1. Kijk op duo.nl/particulier voor meer.") == ["Kijk op website voor meer."]
+
+
+def texts_from_code():
+    """Texts that actions and channels compose themselves (not in the domain)."""
+    from actions import handoff
+    from bot import privacy_text
+    from bot.settings import Settings
+    from connectors import reliability
+    from handoff import texts
+
+    yield pytest.param(handoff.CONSENT_TEXT.format(days=180), id="handoff:consent")
+    yield pytest.param("\n".join(privacy_text.lines(Settings())), id="privacy:statement")
+    yield pytest.param(texts.takeover("Anna", "Leerwerkloket Twente"), id="handoff:takeover")
+    yield pytest.param(texts.handback("Anna"), id="handoff:handback")
+    yield pytest.param(reliability.SLOW_REPLY, id="channel:slow")
+    yield pytest.param(reliability.UNAVAILABLE_REPLY, id="channel:down")
+
+
+@pytest.mark.parametrize("text", list(texts_from_code()))
+def test_texts_from_actions_and_channels_are_plain_dutch(text):
+    assert problems(text, JARGON) == []
