@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+import time
 import uuid
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Callable, Dict, Iterator, List
 
 import httpx
 import pytest
@@ -12,6 +14,7 @@ import pytest
 from bot.serve import Helpline
 from bot.settings import ROOT, Settings
 from tests.conftest import free_port
+from tests.telegram_fake import FakeBotApi, text_update
 
 API_TOKEN = "e2e-" + uuid.uuid4().hex
 
@@ -78,3 +81,138 @@ def parse(helpline: Helpline, text: str) -> dict:
     )
     assert reply.status_code == 200, reply.text
     return reply.json()
+
+
+# -- Telegram ------------------------------------------------------------------------------
+# One webhook secret for every helpline with Telegram that the e2e tests start, and fresh
+# update and chat ids every run (the channel drops an update id it has seen).
+TELEGRAM_SECRET = "e2e-" + uuid.uuid4().hex
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+UPDATE_IDS = itertools.count(int(time.time()))
+CHAT_IDS = itertools.count(700_000_000 + uuid.uuid4().int % 10**8)
+
+
+@pytest.fixture(scope="module")
+def api() -> Iterator[FakeBotApi]:
+    """The fake Telegram Bot API on loopback, one per test module."""
+    with FakeBotApi() as fake:
+        yield fake
+
+
+class TelegramChat:
+    """One Telegram chat: real Update JSON to Rasa's webhook, answers at the fake Bot API."""
+
+    def __init__(self, helpline: Helpline, api: FakeBotApi) -> None:
+        self.url = f"{helpline.settings.rasa_url}/webhooks/telegram/webhook"
+        self.api = api
+        self.chat_id = next(CHAT_IDS)
+        self.sender = f"tg-{self.chat_id}"  # the Rasa conversation id
+
+    def post(self, update: Dict[str, Any], secret: Any = TELEGRAM_SECRET) -> httpx.Response:
+        headers = {SECRET_HEADER: secret} if secret is not None else {}
+        return httpx.post(self.url, json=update, headers=headers, timeout=10)
+
+    def send(self, update: Dict[str, Any]) -> None:
+        reply = self.post(update)
+        assert reply.status_code == 200, reply.text
+
+    def say(self, text: str) -> float:
+        """Send ``text``; returns when it was sent (time.monotonic)."""
+        sent = time.monotonic()
+        self.send(text_update(next(UPDATE_IDS), self.chat_id, text))
+        return sent
+
+    def replies(self) -> List[Dict[str, Any]]:
+        return self.api.sent(self.chat_id)
+
+    def texts(self) -> List[str]:
+        return self.api.texts(self.chat_id)
+
+    def text(self) -> str:
+        return " ".join(self.texts())
+
+    def wait_for_replies(self, count: int, timeout: float = 60) -> List[Dict[str, Any]]:
+        self.api.wait_for(lambda: len(self.replies()) >= count, timeout=timeout)
+        return self.replies()
+
+    def wait_for(self, count: int, timeout: float = 60) -> List[str]:
+        self.wait_for_replies(count, timeout)
+        return self.texts()
+
+    def say_and_wait(self, text: str, timeout: float = 60) -> str:
+        """Send ``text`` and return the answer (all messages of the turn)."""
+        before = len(self.texts())
+        self.say(text)
+        self.api.wait_for(lambda: len(self.texts()) > before, timeout=timeout)
+        time.sleep(0.5)  # a turn may send more than one message
+        return " ".join(self.texts()[before:])
+
+
+# -- the web widget's API ---------------------------------------------------------------------
+_clients: List[httpx.Client] = []
+
+
+def client_for(helpline: Helpline) -> httpx.Client:
+    """An HTTP client to the web server, closed after the test (see close_clients)."""
+    client = httpx.Client(base_url=f"http://127.0.0.1:{helpline.settings.web_port}", timeout=30)
+    _clients.append(client)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def close_clients() -> Iterator[None]:
+    yield
+    while _clients:
+        _clients.pop().close()
+
+
+class WebPerson:
+    """A person in the web widget, through the web server's API (as widget.js calls it)."""
+
+    def __init__(self, helpline: Helpline) -> None:
+        self.client = client_for(helpline)
+        reply = self.client.post("/api/session")
+        assert reply.status_code == 200, reply.text
+        self.session = reply.json()["session"]
+        self.sender = "web-" + self.session  # the Rasa conversation id
+        self.cursor = self.client.get("/api/updates", params={"session": self.session}).json()[
+            "cursor"
+        ]
+
+    def post(self, text: str) -> httpx.Response:
+        return self.client.post("/api/message", json={"session": self.session, "message": text})
+
+    def say(self, text: str) -> List[Dict[str, Any]]:
+        reply = self.post(text)
+        assert reply.status_code == 200, reply.text
+        return reply.json()["messages"]
+
+    def text(self, message: str) -> str:
+        return "\n".join(m["text"] for m in self.say(message))
+
+    def updates(self) -> Dict[str, Any]:
+        """New relay messages (coach replies, notices, late answers) since the last call."""
+        reply = self.client.get(
+            "/api/updates", params={"session": self.session, "after": self.cursor}
+        )
+        assert reply.status_code == 200, reply.text
+        body = reply.json()
+        self.cursor = body["cursor"]
+        return body
+
+    def wait_for_updates(
+        self, done: Callable[[List[Dict[str, Any]]], bool], timeout: float = 20
+    ) -> Dict[str, Any]:
+        """Poll /api/updates, as the widget does, until ``done(messages so far)``."""
+        deadline = time.monotonic() + timeout
+        seen: List[Dict[str, Any]] = []
+        while time.monotonic() < deadline:
+            body = self.updates()
+            seen += body["messages"]
+            if done(seen):
+                return {"messages": seen, "live": body["live"]}
+            time.sleep(0.5)
+        raise AssertionError(f"updates did not come within {timeout:.0f} s; saw {seen}")
+
+    def wait_for_update(self, needle: str, timeout: float = 20) -> Dict[str, Any]:
+        return self.wait_for_updates(lambda seen: any(needle in m["text"] for m in seen), timeout)

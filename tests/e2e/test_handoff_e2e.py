@@ -9,7 +9,6 @@ controllable clock) instead of waiting days.
 
 from __future__ import annotations
 
-import itertools
 import re
 import sqlite3
 import time
@@ -25,22 +24,14 @@ from bot.settings import ROOT, Settings
 from handoff import store
 from handoff.coaches import add_coach
 from tests.conftest import free_port
-from tests.telegram_fake import FakeBotApi, text_update
+from tests.e2e.conftest import TELEGRAM_SECRET, TelegramChat, WebPerson, client_for
+from tests.telegram_fake import FakeBotApi
 
 pytestmark = pytest.mark.e2e
 
 TOKEN = "e2e-" + uuid.uuid4().hex
-SECRET = "e2e-" + uuid.uuid4().hex
 COACH_GROUP = "-100777"
 PASSWORD = "een-lang-wachtwoord-" + uuid.uuid4().hex[:8]
-update_ids = itertools.count(int(time.time()))
-chat_ids = itertools.count(800_000_000 + uuid.uuid4().int % 10**8)
-
-
-@pytest.fixture(scope="module")
-def api() -> Iterator[FakeBotApi]:
-    with FakeBotApi() as fake:
-        yield fake
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +48,7 @@ def helpline(api: FakeBotApi, db_path: Path) -> Iterator[Helpline]:
         database_url=f"sqlite:///{db_path}",
         rasa_api_token=TOKEN,
         telegram_bot_token=api.token,
-        telegram_webhook_secret=SECRET,
+        telegram_webhook_secret=TELEGRAM_SECRET,
         telegram_api_base_url=api.base_url,
         coach_telegram_chat_id=COACH_GROUP,
         office_hours="ma-zo 00:00-24:00",  # always open: the texts do not depend on the hour
@@ -75,95 +66,9 @@ def helpline(api: FakeBotApi, db_path: Path) -> Iterator[Helpline]:
     running.stop()
 
 
-_clients: List[httpx.Client] = []
-
-
-def client_for(helpline: Helpline) -> httpx.Client:
-    """An HTTP client to the web server, closed after the test (see close_clients)."""
-    client = httpx.Client(base_url=f"http://127.0.0.1:{helpline.settings.web_port}", timeout=30)
-    _clients.append(client)
-    return client
-
-
-@pytest.fixture(autouse=True)
-def close_clients() -> Iterator[None]:
-    yield
-    while _clients:
-        _clients.pop().close()
-
-
 @pytest.fixture(scope="module")
 def url(helpline: Helpline) -> str:
     return helpline.settings.database_url
-
-
-class WebPerson:
-    """A person in the web widget, through the web server's API."""
-
-    def __init__(self, helpline: Helpline) -> None:
-        self.client = client_for(helpline)
-        reply = self.client.post("/api/session")
-        assert reply.status_code == 200, reply.text
-        self.session = reply.json()["session"]
-        self.conversation = "web-" + self.session
-        self.cursor = self.client.get("/api/updates", params={"session": self.session}).json()[
-            "cursor"
-        ]
-
-    def say(self, text: str) -> List[Dict[str, Any]]:
-        reply = self.client.post("/api/message", json={"session": self.session, "message": text})
-        assert reply.status_code == 200, reply.text
-        return reply.json()["messages"]
-
-    def text(self, message: str) -> str:
-        return " ".join(m["text"] for m in self.say(message))
-
-    def updates(self) -> Dict[str, Any]:
-        reply = self.client.get(
-            "/api/updates", params={"session": self.session, "after": self.cursor}
-        )
-        assert reply.status_code == 200, reply.text
-        body = reply.json()
-        self.cursor = body["cursor"]
-        return body
-
-    def wait_for_update(self, needle: str, timeout: float = 20) -> Dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        seen: List[Dict[str, Any]] = []
-        while time.monotonic() < deadline:
-            body = self.updates()
-            seen += body["messages"]
-            if any(needle in m["text"] for m in seen):
-                return {"messages": seen, "live": body["live"]}
-            time.sleep(0.5)
-        raise AssertionError(f"no update with {needle!r}; saw {seen}")
-
-
-class TelegramPerson:
-    def __init__(self, helpline: Helpline, api: FakeBotApi) -> None:
-        self.url = f"{helpline.settings.rasa_url}/webhooks/telegram/webhook"
-        self.api = api
-        self.chat_id = next(chat_ids)
-        self.conversation = f"tg-{self.chat_id}"
-
-    def say(self, text: str) -> None:
-        reply = httpx.post(
-            self.url,
-            json=text_update(next(update_ids), self.chat_id, text),
-            headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
-            timeout=10,
-        )
-        assert reply.status_code == 200, reply.text
-
-    def texts(self) -> List[str]:
-        return self.api.texts(self.chat_id)
-
-    def say_and_wait(self, text: str, timeout: float = 60) -> str:
-        before = len(self.texts())
-        self.say(text)
-        self.api.wait_for(lambda: len(self.texts()) > before, timeout=timeout)
-        time.sleep(0.5)  # a turn may send more than one message
-        return " ".join(self.texts()[before:])
 
 
 class Coach:
@@ -214,7 +119,7 @@ def test_no_consent_shares_nothing_and_gives_the_public_route(helpline, url):
     answer = person.text("nee")
     assert "Ik deel niets" in answer
     assert "lerenenwerken.nl" in answer
-    assert store.latest_ticket_for(person.conversation, url) is None
+    assert store.latest_ticket_for(person.sender, url) is None
 
 
 def test_status_without_a_ticket(helpline):
@@ -232,7 +137,7 @@ def test_web_handoff_ticket_live_relay_and_hand_back(helpline, api, url, db_path
     ref = REF.search(done).group(0)
     assert "Leerwerkloket Twente" in done
 
-    ticket = store.open_ticket_for(person.conversation, url)
+    ticket = store.open_ticket_for(person.sender, url)
     assert ticket.ref == ref and ticket.team == "twente" and ticket.topic == "scholing"
     assert ticket.contact_channel == "chat" and ticket.consent_version.startswith("v1-")
     assert "hoe kom ik aan een scholingsvoucher" in ticket.summary["messages"]
@@ -276,17 +181,17 @@ def test_web_handoff_ticket_live_relay_and_hand_back(helpline, api, url, db_path
     assert "fonds" in person.text("wat is een scholingsvoucher").lower()
 
     anna.post(ref, "close", outcome="contact")
-    assert store.open_ticket_for(person.conversation, url) is None
+    assert store.open_ticket_for(person.sender, url) is None
     assert "afgesloten" in person.text("wanneer belt de coach")
 
 
 def test_telegram_handoff_live_relay_and_hand_back(helpline, api, url):
-    person = TelegramPerson(helpline, api)
+    person = TelegramChat(helpline, api)
     assert "Vind je dat goed?" in person.say_and_wait("ik wil iemand spreken")
     assert "sla over" in person.say_and_wait("ja")
     assert "contact" in person.say_and_wait("sla over")
     ref = REF.search(person.say_and_wait("hier in de chat")).group(0)
-    ticket = store.open_ticket_for(person.conversation, url)
+    ticket = store.open_ticket_for(person.sender, url)
     assert ticket.ref == ref and ticket.team == "landelijk" and ticket.channel == "telegram"
 
     bram = Coach(helpline, "bram")
@@ -324,7 +229,7 @@ def test_followup_asks_once_whether_contact_happened(helpline, url, db_path):
     person.text("ja")
     person.text("sla over")
     ref = REF.search(person.text("mail mij op iemand@example.nl")).group(0)
-    ticket = store.open_ticket_for(person.conversation, url)
+    ticket = store.open_ticket_for(person.sender, url)
     assert ticket.contact_channel == "email" and ticket.contact_detail == "iemand@example.nl"
     assert ticket.followup_due_at > store.utcnow()
     time.sleep(2.5)  # the job runs every second: nothing is due yet

@@ -25,6 +25,7 @@ from bot import privacy_text
 from bot.serve import Helpline
 from bot.settings import ROOT
 from handoff import store
+from tests.e2e.conftest import WebPerson
 
 pytestmark = pytest.mark.e2e
 
@@ -45,28 +46,9 @@ def random_iban() -> str:
     return f"NL{digits}{body}"
 
 
-class WebPerson:
-    def __init__(self, helpline: Helpline) -> None:
-        self.client = httpx.Client(
-            base_url=f"http://127.0.0.1:{helpline.settings.web_port}", timeout=30
-        )
-        self.session = self.client.post("/api/session").json()["session"]
-        self.conversation = "web-" + self.session
-
-    def text(self, message: str) -> str:
-        reply = self.client.post("/api/message", json={"session": self.session, "message": message})
-        assert reply.status_code == 200, reply.text
-        return "\n".join(m["text"] for m in reply.json()["messages"])
-
-    def close(self) -> None:
-        self.client.close()
-
-
 @pytest.fixture
-def person(helpline: Helpline):
-    web_person = WebPerson(helpline)
-    yield web_person
-    web_person.close()
+def person(helpline: Helpline) -> WebPerson:
+    return WebPerson(helpline)
 
 
 def db_path(helpline: Helpline) -> Path:
@@ -97,20 +79,20 @@ def test_erasure_after_confirmation_removes_everything_about_the_person(helpline
     person.text("ja")
     person.text("Enschede")
     assert "LB-" in person.text("hier in de chat")
-    ref = store.open_ticket_for(person.conversation, url).ref
-    db.save_profile(person.conversation, {"q_talent": {"value": "koken"}}, {"blocks": {}}, url=url)
-    db.save_money_check(person.conversation, {"colour": "rood"}, url=url)
-    assert any(e.get("text") == "Enschede" for e in tracker_rows(helpline, person.conversation))
+    ref = store.open_ticket_for(person.sender, url).ref
+    db.save_profile(person.sender, {"q_talent": {"value": "koken"}}, {"blocks": {}}, url=url)
+    db.save_money_check(person.sender, {"colour": "rood"}, url=url)
+    assert any(e.get("text") == "Enschede" for e in tracker_rows(helpline, person.sender))
 
     assert "Dit kan niet terug" in person.text("wis al mijn gegevens")
     assert "gewist" in person.text("ja")
 
-    kept = tracker_rows(helpline, person.conversation)
+    kept = tracker_rows(helpline, person.sender)
     assert [e["event"] for e in kept if e["event"] == "user"] == []
     assert "deurwaarder" not in json.dumps(kept) and "Enschede" not in json.dumps(kept)
-    assert db.load_profile(person.conversation, url=url) is None
-    assert db.latest_money_check(person.conversation, url=url) is None
-    assert store.latest_ticket_for(person.conversation, url=url) is None
+    assert db.load_profile(person.sender, url=url) is None
+    assert db.latest_money_check(person.sender, url=url) is None
+    assert store.latest_ticket_for(person.sender, url=url) is None
     tombstone = store.get_ticket(ref, url=url)
     assert tombstone.outcome == "gewist" and tombstone.summary == {}
     history = person.client.get("/api/history", params={"session": person.session}).json()
@@ -124,12 +106,12 @@ def test_no_means_nothing_is_erased(helpline, person):
     person.text("hoi")
     assert "Dit kan niet terug" in person.text("verwijder mijn gegevens")
     assert "ik wis niets" in person.text("nee").lower()
-    assert any(e["event"] == "user" for e in tracker_rows(helpline, person.conversation))
+    assert any(e["event"] == "user" for e in tracker_rows(helpline, person.sender))
 
 
 def test_personal_numbers_are_masked_in_tickets_and_never_logged(helpline, person):
     bsn, iban = random_bsn(), random_iban()
-    phone = "06" + f"{random.randrange(10**7, 10**8)}"
+    phone = "061" + f"{random.randrange(10**6, 10**7)}"  # 061: always a valid mobile number
     email = f"test.{uuid.uuid4().hex[:10]}@voorbeeld.nl"
     person.text(f"hoe kom ik aan een scholingsvoucher? mijn bsn is {bsn}")
     person.text(f"kan de gemeente helpen met schulden, mijn iban is {iban} en mail {email}")
@@ -139,7 +121,7 @@ def test_personal_numbers_are_masked_in_tickets_and_never_logged(helpline, perso
     person.text(f"bel me op {phone}")
     assert "LB-" in person.text("middag")
 
-    ticket = store.open_ticket_for(person.conversation, helpline.settings.database_url)
+    ticket = store.open_ticket_for(person.sender, helpline.settings.database_url)
     summary = json.dumps(ticket.summary, ensure_ascii=False)
     assert "[BSN]" in summary and "[IBAN]" in summary and "[e-mail]" in summary
     for value in (bsn, iban, email):
@@ -167,6 +149,6 @@ def test_access_needs_an_issued_session_a_token_and_a_login(helpline, person):
     coach_page = web.get("/coach/tickets/LB-AAAAAA")
     assert coach_page.status_code == 303 and coach_page.headers["location"] == "/coach/login"
     assert web.post("/coach/tickets/LB-AAAAAA/claim").status_code == 403
-    tracker = httpx.get(f"{helpline.settings.rasa_url}/conversations/{person.conversation}/tracker")
+    tracker = httpx.get(f"{helpline.settings.rasa_url}/conversations/{person.sender}/tracker")
     assert tracker.status_code == 401
     assert re.match(r"^[A-Za-z0-9_-]{32}$", person.session)

@@ -9,26 +9,30 @@ one (back). See connectors/reliability.py for the design.
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import json
 import os
-import signal
 import subprocess
 import threading
 import time
-import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Set
+from typing import Any, Dict, Iterator, List, Set
 
 import httpx
 import pytest
 
-from bot.serve import Helpline, commands, wait_ready
+from bot.serve import Helpline, commands, stop_process_group, wait_ready
 from bot.settings import ROOT
 from connectors.reliability import ACTION_TIMEOUT_ENV, SLOW_REPLY, UNAVAILABLE_REPLY
-from tests.e2e.conftest import API_TOKEN, Chat, make_settings
-from tests.telegram_fake import FakeBotApi, text_update
+from tests.e2e.conftest import (
+    API_TOKEN,
+    TELEGRAM_SECRET,
+    Chat,
+    TelegramChat,
+    WebPerson,
+    make_settings,
+)
+from tests.telegram_fake import FakeBotApi
 
 pytestmark = pytest.mark.e2e
 
@@ -39,15 +43,6 @@ LATE_ANSWER = "Het late antwoord over de scholingsvoucher."
 LATE_DELAY_S = 6.0  # the fake action server answers action_answer after this long ...
 ACTION_TIMEOUT_S = 10  # ... and Rasa gives up on an action after this long (shortened here)
 LOG_DIR = ROOT / "var" / "test-logs" / "reliability"
-SECRET = "e2e-" + uuid.uuid4().hex
-update_ids = itertools.count(int(time.time()))
-chat_ids = itertools.count(700_000_000 + uuid.uuid4().int % 10**8)
-
-
-@pytest.fixture(scope="module")
-def api() -> Iterator[FakeBotApi]:
-    with FakeBotApi() as fake:
-        yield fake
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +52,7 @@ def helpline(tmp_path_factory, api: FakeBotApi) -> Iterator[Helpline]:
     settings = dataclasses.replace(
         make_settings(db_path),
         telegram_bot_token=api.token,
-        telegram_webhook_secret=SECRET,
+        telegram_webhook_secret=TELEGRAM_SECRET,
         telegram_api_base_url=api.base_url,
     )
     with pytest.MonkeyPatch.context() as patch:
@@ -83,13 +78,7 @@ def action_server(helpline: Helpline) -> int:
 def stop_action_server(helpline: Helpline) -> None:
     """Stop it the way Helpline.stop does: its whole process group."""
     _, process, _ = helpline.processes[action_server(helpline)]
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    stop_process_group(process)
 
 
 def start_action_server(helpline: Helpline) -> None:
@@ -168,82 +157,12 @@ class FakeActionServer:
 # ---------------------------------------------------------------- the channels
 
 
-class Widget:
-    """A person in the web widget, through the web server's API (close it when done)."""
-
-    def __init__(self, helpline: Helpline) -> None:
-        self.client = httpx.Client(
-            base_url=f"http://{helpline.settings.host}:{helpline.settings.web_port}", timeout=30
-        )
-        self.session = self.client.post("/api/session").json()["session"]
-        self.sender = "web-" + self.session
-        self.cursor = self.client.get("/api/updates", params={"session": self.session}).json()[
-            "cursor"
-        ]
-
-    def close(self) -> None:
-        self.client.close()
-
-    def post(self, text: str) -> httpx.Response:
-        return self.client.post("/api/message", json={"session": self.session, "message": text})
-
-    def wait_for_updates(self, count: int, timeout: float) -> List[str]:
-        """Bot texts from /api/updates (what the widget polls) until ``count`` came."""
-        deadline = time.monotonic() + timeout
-        texts: List[str] = []
-        while time.monotonic() < deadline and len(texts) < count:
-            reply = self.client.get(
-                "/api/updates", params={"session": self.session, "after": self.cursor}
-            )
-            assert reply.status_code == 200, reply.text
-            body = reply.json()
-            self.cursor = body["cursor"]
-            texts += [m["text"] for m in body["messages"] if m["from"] == "bot"]
-            time.sleep(0.5)
-        return texts
-
-
-@pytest.fixture
-def widgets(helpline: Helpline) -> Iterator[Callable[[], Widget]]:
-    """Make widget people; their connections are closed after the test."""
-    made: List[Widget] = []
-
-    def make() -> Widget:
-        made.append(Widget(helpline))
-        return made[-1]
-
-    yield make
-    for widget in made:
-        widget.close()
-
-
-class TelegramPerson:
-    """A person on Telegram: updates to Rasa's webhook, answers at the fake Bot API."""
-
-    def __init__(self, helpline: Helpline, api: FakeBotApi) -> None:
-        self.url = f"{helpline.settings.rasa_url}/webhooks/telegram/webhook"
-        self.api = api
-        self.chat_id = next(chat_ids)
-        self.sender = f"tg-{self.chat_id}"
-
-    def say(self, text: str) -> float:
-        """Send ``text``; the moment it was sent (time.monotonic)."""
-        sent = time.monotonic()
-        reply = httpx.post(
-            self.url,
-            json=text_update(next(update_ids), self.chat_id, text),
-            headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
-            timeout=10,
-        )
-        assert reply.status_code == 200, reply.text
-        return sent
-
-    def texts(self) -> List[str]:
-        return self.api.texts(self.chat_id)
-
-    def wait_for(self, count: int, timeout: float) -> List[str]:
-        self.api.wait_for(lambda: len(self.texts()) >= count, timeout=timeout)
-        return self.texts()
+def widget_updates(widget: WebPerson, count: int, timeout: float) -> List[str]:
+    """Bot texts from /api/updates (what the widget polls) once ``count`` came."""
+    seen = widget.wait_for_updates(
+        lambda messages: sum(m["from"] == "bot" for m in messages) >= count, timeout
+    )
+    return [m["text"] for m in seen["messages"] if m["from"] == "bot"]
 
 
 def timed(call, *args) -> tuple:
@@ -287,11 +206,11 @@ def bot_texts(helpline: Helpline, sender: str) -> List[str]:
 
 
 def test_down_gets_a_friendly_text_fast_and_the_conversation_goes_on_when_it_is_back(
-    helpline: Helpline, widgets: Callable[[], Widget], api: FakeBotApi
+    helpline: Helpline, api: FakeBotApi
 ):
     chat = Chat(helpline.settings.rasa_url)
-    widget = widgets()
-    telegram = TelegramPerson(helpline, api)
+    widget = WebPerson(helpline)
+    telegram = TelegramChat(helpline, api)
     assert chat.text("hoi")  # a conversation that was going well
     stop_action_server(helpline)
     try:
@@ -326,14 +245,14 @@ def test_down_gets_a_friendly_text_fast_and_the_conversation_goes_on_when_it_is_
 
 
 def test_slow_gets_a_friendly_text_fast_and_the_late_answer_reaches_the_widget(
-    helpline: Helpline, widgets: Callable[[], Widget], api: FakeBotApi
+    helpline: Helpline, api: FakeBotApi
 ):
     stop_action_server(helpline)
     try:
         with FakeActionServer(helpline.settings.actions_port) as fake:
             chat = Chat(helpline.settings.rasa_url)
-            late, hanging = widgets(), widgets()
-            telegram = TelegramPerson(helpline, api)
+            late, hanging = WebPerson(helpline), WebPerson(helpline)
+            telegram = TelegramChat(helpline, api)
             fake.hanging.add(hanging.sender)
             # Four people wait for action_answer at the same time (one turn each).
             sent = telegram.say(QUESTION)
@@ -351,11 +270,11 @@ def test_slow_gets_a_friendly_text_fast_and_the_late_answer_reaches_the_widget(
                 assert texts_of(reply) == [SLOW_REPLY] and elapsed < LIMIT_S
 
             # The late answer reaches the widget through /api/updates when it is ready ...
-            assert late.wait_for_updates(1, timeout=LATE_DELAY_S + 10) == [LATE_ANSWER]
+            assert widget_updates(late, 1, timeout=LATE_DELAY_S + 10) == [LATE_ANSWER]
             print(f"slow, late answer in /api/updates after {time.monotonic() - started:.1f} s")
             # ... and an action that hangs is given up after the action timeout, with a
             # friendly text instead of the answer that was promised.
-            assert hanging.wait_for_updates(1, timeout=ACTION_TIMEOUT_S + 10) == [UNAVAILABLE_REPLY]
+            assert widget_updates(hanging, 1, timeout=ACTION_TIMEOUT_S + 10) == [UNAVAILABLE_REPLY]
             print(f"hanging, notice in /api/updates after {time.monotonic() - started:.1f} s")
             assert "action_answer" in fake.calls
             # ... and on Telegram it simply follows the slow text.
