@@ -177,6 +177,18 @@ def wait_ready(url: str, process: subprocess.Popen, timeout: float = READY_TIMEO
     raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
 
 
+def check_settings(settings: Settings) -> None:
+    """Stop the start on settings that would only fail later, in a person's conversation."""
+    from handoff.hours import OfficeHours
+
+    try:
+        OfficeHours.parse(settings.office_hours, settings.timezone)
+    except (ValueError, KeyError) as exc:  # ZoneInfoNotFoundError is a KeyError
+        raise SystemExit(
+            f"LOOPBRUG_OFFICE_HOURS / LOOPBRUG_TIMEZONE cannot be read: {exc}"
+        ) from exc
+
+
 STOP_GRACE_S = 15.0
 
 
@@ -212,6 +224,7 @@ class Helpline:
 
     def start(self) -> None:
         """Start every process and wait until each is healthy."""
+        check_settings(self.settings)
         env = self.settings.child_environment(os.environ)
         (ROOT / "var").mkdir(exist_ok=True)
         for name, argv, health in commands(self.settings):

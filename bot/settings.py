@@ -137,7 +137,7 @@ def load_settings(
         merged.update(os.environ)
         env = merged
     defaults = Settings()
-    settings = Settings(
+    return Settings(
         rasa_port=_int(env, "RASA_PORT", defaults.rasa_port),
         actions_port=_int(env, "ACTIONS_PORT", defaults.actions_port),
         web_port=_int(env, "WEB_PORT", defaults.web_port),
@@ -161,17 +161,3 @@ def load_settings(
             env, "LOOPBRUG_CONVERSATION_RETENTION_DAYS", defaults.conversation_retention_days
         ),
     )
-    _check_office_hours(settings)
-    return settings
-
-
-def _check_office_hours(settings: Settings) -> None:
-    """A typo in the office hours must stop the start, not a person's handoff later on."""
-    from handoff.hours import OfficeHours
-
-    try:
-        OfficeHours.parse(settings.office_hours, settings.timezone)
-    except (ValueError, KeyError) as exc:  # ZoneInfoNotFoundError is a KeyError
-        raise ValueError(
-            f"LOOPBRUG_OFFICE_HOURS / LOOPBRUG_TIMEZONE cannot be read: {exc}"
-        ) from exc

@@ -113,3 +113,16 @@ def test_rasa_builds_the_atomic_redis_lock_store_from_the_written_file(tmp_path)
     connection = store.red.connection_pool.connection_kwargs
     assert (connection["host"], connection["port"], connection["db"]) == ("127.0.0.1", 6390, 3)
     assert (connection["username"], connection["password"]) == ("rasa", "pw")
+
+
+@pytest.mark.parametrize(
+    "hours, zone", [("maandag 9-5", "Europe/Amsterdam"), ("ma-vr 09:00-17:00", "Mars/Basis")]
+)
+def test_unreadable_office_hours_stop_the_start_before_any_process_runs(hours, zone):
+    from bot.serve import Helpline
+    from bot.settings import Settings
+
+    helpline = Helpline(Settings(office_hours=hours, timezone=zone))
+    with pytest.raises(SystemExit, match="LOOPBRUG_OFFICE_HOURS"):
+        helpline.start()
+    assert helpline.processes == []
