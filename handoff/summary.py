@@ -83,38 +83,27 @@ TOPIC_OF_INTENT = {
     ),
     "crisis": "crisis",
 }
-INTENT_LABEL = {
-    "orientation_start": "Welk werk past bij mij",
-    "shortage_sectors": "Waar is werk",
-    "sector_info": "Informatie over een sector",
-    "experience_work": "Werk eerst proberen",
-    "orientation_programs": "Oriëntatieprogramma's",
-    "orientation_time": "Tijd om te oriënteren",
-    "guidance_support": "Begeleiding bij een overstap",
-    "start_assessment": "Zelftest Wie ben ik, wat wil ik, wat kan ik",
-    "show_profile": "Persoonlijk Profiel",
-    "export_profile": "Persoonlijk Profiel",
-    "funding_overview": "Opleiding betalen",
-    "funding_voucher": "Scholingsvoucher",
-    "funding_employer": "Opleiding via de werkgever",
-    "funding_sector_fund": "Opleidingsfonds van de sector (O&O-fonds)",
-    "funding_transition_payment": "Transitievergoeding",
-    "funding_benefits": "Leren met een uitkering",
-    "funding_loan": "Levenlanglerenkrediet",
-    "funding_stap": "STAP-budget",
-    "career_advice_free": "Gratis loopbaanadvies",
-    "training_routes": "Opleidingsroutes",
-    "skills_recognition": "Erkenning van ervaring (EVC)",
-    "finance_check": "Geldcheck: kan ik een overstap betalen",
-    "income_during_training": "Inkomen tijdens een opleiding",
-    "debt_help": "Hulp bij schulden",
-    "practical_costs": "Reiskosten en kinderopvang",
+# Topic titles: the labels the clarification buttons already use (actions/clarify.py), so
+# an intent has one name everywhere; plus the intents that are never offered as a guess.
+EXTRA_LABELS = {
     "calculate_transition": "Transitievergoeding berekenen",
     "calculate_gap": "Inkomensverschil berekenen",
     "calculate_buffer": "Buffer berekenen",
-    "find_loket": "Het loket in de regio",
+    "export_profile": "Mijn profiel bekijken",
     "crisis": "Zorgwekkend bericht (crisis)",
 }
+
+
+def topic_label(intent: str) -> Optional[str]:
+    """The title of a question's topic, or None for talk that is not a question (hoi, ja)."""
+    if intent not in TOPIC_OF_INTENT and intent != "find_loket":
+        return None
+    from actions.clarify import INTENT_LABELS
+
+    label = INTENT_LABELS.get(intent) or EXTRA_LABELS.get(intent)
+    return label.rstrip("?") if label else None
+
+
 COLOUR_WORDS = {"groen": "groen", "oranje": "oranje", "rood": "rood"}
 CONTACT_WORDS = {"chat": "in de chat", "telefoon": "bellen", "email": "mailen"}
 TIME_WORDS = {
@@ -220,7 +209,7 @@ def build_summary(
     ]
     asked: List[str] = []
     for intent in intents:
-        label = INTENT_LABEL.get(intent)
+        label = topic_label(intent)
         if label and label not in asked:
             asked.append(label)
     facts: List[str] = []

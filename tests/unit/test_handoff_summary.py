@@ -141,7 +141,7 @@ def test_asked_lists_topic_titles_oldest_first_without_repeats():
     assert build(events)["asked"] == [
         "Scholingsvoucher",
         "Hulp bij schulden",
-        "Persoonlijk Profiel",
+        "Mijn profiel bekijken",
     ]
 
 

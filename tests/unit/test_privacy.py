@@ -94,7 +94,8 @@ async def test_the_erasure_turn_deletes_every_stored_event_of_the_person(url):
     assert rows(url, "SELECT COUNT(*) FROM events WHERE sender_id='p1'") == [(3,)]
 
 
-async def test_the_store_reconnects_after_the_database_dropped_its_connections(url):
+async def test_the_store_checks_connections_before_use(url):
+    # The reconnect itself, after a real PostgreSQL restart: tests/e2e/test_multiprocess_e2e.py.
     tracker_store = LoopbrugTrackerStore(domain=DOMAIN, host=url)
     assert tracker_store.engine.pool._pre_ping is True
 
