@@ -28,8 +28,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import db
-from actions.location import NATIONAL_FINDER, desks_text, explain_match, region_slots
-from actions.region import get_region_model
+from actions.location import NATIONAL_FINDER, desks_text, place_answer
 from bot.safety import CRISIS_HOTLINE
 from bot.settings import load_settings
 from handoff import notify, store, summary
@@ -223,12 +222,10 @@ class ValidateHandoffForm(FormValidationAction):
         said = str(value or "").strip()
         if is_skip(said):
             return {"location_input": None, "handoff_region_skipped": True}
-        match = get_region_model().resolve(said)
-        if match.status == "found" and match.gemeente:
-            return {e["name"]: e["value"] for e in region_slots(match.gemeente, said)}
-        explain_match(match, dispatcher)
-        dispatcher.utter_message(text="Wil je dit liever niet zeggen? Typ dan 'sla over'.")
-        return {"location_input": None}
+        answer = place_answer(said, dispatcher)
+        if answer.get("location_input") is None:
+            dispatcher.utter_message(text="Wil je dit liever niet zeggen? Typ dan 'sla over'.")
+        return answer
 
     def validate_handoff_region_skipped(self, value, dispatcher, tracker, domain):
         return {"handoff_region_skipped": bool(value)}

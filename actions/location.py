@@ -82,6 +82,16 @@ def latest_place_text(tracker: Tracker) -> Optional[str]:
     return (tracker.latest_message or {}).get("text")
 
 
+def place_answer(said: str, dispatcher: CollectingDispatcher) -> Dict[str, Any]:
+    """Slot values for an answer to "waar woon je?": the place when we are sure of it,
+    else an empty ``location_input`` (the form asks again) and what we understood."""
+    match = get_region_model().resolve(said)
+    if match.status == "found" and match.gemeente:
+        return {e["name"]: e["value"] for e in region_slots(match.gemeente, said)}
+    explain_match(match, dispatcher)
+    return {"location_input": None}
+
+
 class ValidateLocationForm(FormValidationAction):
     """Resolves the answer to "waar woon je?"; asks back when it is not certain."""
 
@@ -97,12 +107,7 @@ class ValidateLocationForm(FormValidationAction):
         domain: Dict[str, Any],
     ) -> Dict[str, Any]:
         """Accept a place we are sure of; otherwise explain and ask again."""
-        said = str(slot_value or "").strip()
-        match = get_region_model().resolve(said)
-        if match.status == "found" and match.gemeente:
-            return {e["name"]: e["value"] for e in region_slots(match.gemeente, said)}
-        explain_match(match, dispatcher)
-        return {"location_input": None}
+        return place_answer(str(slot_value or "").strip(), dispatcher)
 
 
 class ActionSetLocation(Action):
