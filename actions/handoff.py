@@ -155,6 +155,19 @@ def is_skip(text: str) -> bool:
     )
 
 
+def contact_detail(
+    slot: str, found: Optional[str], text: str, how: str, dispatcher: CollectingDispatcher
+) -> Dict[str, Any]:
+    """A phone number or e-mail address read from ``text``; else ask again, saying ``how``.
+    "toch chat" switches to the chat, so nobody is stuck in a question they cannot answer."""
+    if found:
+        return {slot: found}
+    if contact_choice(text) == "chat":
+        return {slot: None, "handoff_contact": "chat"}
+    dispatcher.utter_message(text=f"{how} Wil je toch liever chatten? Typ dan 'chat'.")
+    return {slot: None}
+
+
 class ActionHandoffStart(Action):
     """Fresh handoff questions; a person with an open ticket is not asked again."""
 
@@ -254,29 +267,13 @@ class ValidateHandoffForm(FormValidationAction):
 
     def validate_handoff_phone(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         text = str(value or "")
-        number = phone_number(text)
-        if number:
-            return {"handoff_phone": number}
-        if contact_choice(text) == "chat":
-            return {"handoff_phone": None, "handoff_contact": "chat"}
-        dispatcher.utter_message(
-            text="Dat nummer klopt niet helemaal. Typ het zo: 06 12345678. "
-            "Wil je toch liever chatten? Typ dan 'chat'."
-        )
-        return {"handoff_phone": None}
+        how = "Dat nummer klopt niet helemaal. Typ het zo: 06 12345678."
+        return contact_detail("handoff_phone", phone_number(text), text, how, dispatcher)
 
     def validate_handoff_email(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         text = str(value or "")
-        address = email_address(text)
-        if address:
-            return {"handoff_email": address}
-        if contact_choice(text) == "chat":
-            return {"handoff_email": None, "handoff_contact": "chat"}
-        dispatcher.utter_message(
-            text="Dat e-mailadres klopt niet helemaal. Typ het zo: naam@voorbeeld.nl. "
-            "Wil je toch liever chatten? Typ dan 'chat'."
-        )
-        return {"handoff_email": None}
+        how = "Dat e-mailadres klopt niet helemaal. Typ het zo: naam@voorbeeld.nl."
+        return contact_detail("handoff_email", email_address(text), text, how, dispatcher)
 
     def validate_handoff_time(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         choice = time_choice(str(value or ""))
