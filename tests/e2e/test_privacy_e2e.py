@@ -113,8 +113,9 @@ def test_personal_numbers_are_masked_in_tickets_and_never_logged(helpline, perso
     bsn, iban = random_bsn(), random_iban()
     phone = "061" + f"{random.randrange(10**6, 10**7)}"  # 061: always a valid mobile number
     email = f"test.{uuid.uuid4().hex[:10]}@voorbeeld.nl"
-    person.text(f"hoe kom ik aan een scholingsvoucher? mijn bsn is {bsn}")
-    person.text(f"kan de gemeente helpen met schulden, mijn iban is {iban} en mail {email}")
+    # One question whose intent is clear (only questions go into the summary), so the test
+    # does not depend on how the random numbers sway the classifier.
+    person.text(f"hoe kom ik aan een scholingsvoucher? bsn {bsn}, iban {iban}, mail {email}")
     person.text("ik wil een coach")
     person.text("ja")
     person.text("sla over")
