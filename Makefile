@@ -11,7 +11,9 @@ SPACY_MODEL := var/spacy/nl_loopbrug-1.0.0
 MODEL_STAMP := models/.trained
 RASA_DATA := data/nlu bot/rules bot/stories
 RASA_ARGS := --config bot/config.yml --domain bot/domain
-TRAIN_INPUTS := bot/config.yml $(shell find bot/domain bot/rules bot/stories data/nlu -type f -name '*.yml' 2>/dev/null)
+# The crisis guard trains a classifier on data/safety/ and normalises text with loopbrug/safety/.
+TRAIN_INPUTS := bot/config.yml bot/components/crisis_guard.py $(wildcard loopbrug/safety/*.py) \
+	$(shell find bot/domain bot/rules bot/stories data/nlu data/safety -type f -name '*.yml' 2>/dev/null)
 SPACY_INPUTS := bot/spacy_pipeline.py $(wildcard data/regions/*.csv data/regions/*.txt data/nlu/lookups/*.txt data/nlu/*.yml)
 
 # Keep TensorFlow quiet and on the CPU; the machines have no accelerator.

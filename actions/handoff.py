@@ -29,7 +29,6 @@ from rasa_sdk.types import DomainDict
 
 from actions import db
 from actions.location import NATIONAL_FINDER, desks_text, place_answer
-from bot.safety import CRISIS_HOTLINE
 from bot.settings import load_settings
 from handoff import notify, store, summary
 from handoff.hours import OfficeHours, when_text
@@ -38,7 +37,6 @@ from handoff.routing import get_teams
 
 logger = logging.getLogger(__name__)
 
-CRISIS_LINE = CRISIS_HOTLINE + " Dat kan dag en nacht."
 
 # The consent text. Its version is derived from the text itself, so every change of the
 # wording is recorded as a new version with the consent it was given under.
@@ -90,6 +88,25 @@ AFTER_BUTTONS = [
 def office_hours() -> OfficeHours:
     settings = load_settings()
     return OfficeHours.parse(settings.office_hours, settings.timezone)
+
+
+# A crisis ticket never says "binnen een werkdag": 113 is the fastest help, day and night.
+CRISIS_FIRST = (
+    "113 blijft de snelste hulp: bel 113 of gratis 0800-0113, of chat op 113.nl. Dag en nacht."
+)
+
+
+def crisis_hours_text(now=None) -> str:
+    """For a crisis ticket: it goes first, and 113 stays the fastest help."""
+    now = now or store.utcnow()
+    hours = office_hours()
+    if hours.is_open(now):
+        first = "Je aanvraag gaat met voorrang naar een coach."
+    else:
+        opening = hours.next_opening(now)
+        when = when_text(opening, now) if opening else "op de eerstvolgende werkdag"
+        first = f"Coaches zijn er weer {when}. Je aanvraag staat dan bovenaan."
+    return f"{first} {CRISIS_FIRST}"
 
 
 def hours_text(now=None) -> str:
@@ -414,9 +431,8 @@ class ActionHandoffFinish(Action):
         ]
         if ticket.contact_channel == "chat":
             lines.append("Houd deze chat open of kom later terug. Je ziet het als de coach er is.")
-        lines.append(hours_text())
-        if ticket.urgency == store.CRISIS:
-            lines.append(CRISIS_LINE)
+        crisis = ticket.urgency == store.CRISIS
+        lines.append(crisis_hours_text() if crisis else hours_text())
         dispatcher.utter_message(text="\n".join(lines), buttons=AFTER_BUTTONS)
 
 
@@ -485,14 +501,15 @@ class ActionHandoffStatus(Action):
         else:
             text = (
                 f"Je aanvraag {ticket.ref} is binnen sinds {_date(ticket.created_at)}. "
-                f"Er heeft nog geen coach van {team} op gereageerd. " + hours_text()
+                f"Er heeft nog geen coach van {team} op gereageerd. "
+                + (crisis_hours_text() if ticket.urgency == store.CRISIS else hours_text())
             )
             buttons = [
                 {"title": "Zoek mijn loket", "payload": "/find_loket"},
                 {"title": "Andere vraag", "payload": "/capabilities"},
             ]
-        if ticket.urgency == store.CRISIS and ticket.is_open:
-            text += " " + CRISIS_LINE
+        if ticket.urgency == store.CRISIS and ticket.is_open and ticket.status != store.NEW:
+            text += " " + CRISIS_FIRST
         dispatcher.utter_message(text=text, buttons=buttons)
         return [SlotSet("handoff_followup", False)]
 

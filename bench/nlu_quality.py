@@ -21,13 +21,66 @@ from typing import Dict, List, Sequence, Tuple
 
 import yaml
 
-from bot.nlu_data import nlu_examples
 from bot.settings import ROOT
+from loopbrug.nlu_data import nlu_examples
 
 HELD_OUT = ROOT / "tests" / "nlu" / "heldout.yml"
 CRISIS_SET = ROOT / "tests" / "nlu" / "crisis_set.yml"
 SCOPE_SET = ROOT / "tests" / "nlu" / "out_of_scope_set.yml"
+SAFETY_SETS = ROOT / "tests" / "safety"
+# Two probes written blind to the detector: the first was then used to develop it (seen), the
+# second is never tuned on (blind); see docs/safety.md.
+CRISIS_PROBES = {
+    "development probe": ROOT / "bench" / "data" / "crisis_probe.yml",
+    "blind probe": ROOT / "bench" / "data" / "crisis_probe_blind.yml",
+}
 CLARIFY = {"out_of_scope", "nlu_fallback"}
+
+
+@dataclass
+class CrisisSet:
+    """One set of messages that must (``want``) or must not get the crisis answer."""
+
+    name: str
+    texts: List[str]
+    want: bool
+    value: float = float("nan")  # recall when ``want``, else the false-crisis rate
+    misses: List[str] = field(default_factory=list)
+
+
+def crisis_sets() -> List[CrisisSet]:
+    """Every crisis and not-crisis set the benchmark reports, per set."""
+    curated = yaml.safe_load((SAFETY_SETS / "crisis_set.yml").read_text(encoding="utf-8"))
+    ordinary = yaml.safe_load((SAFETY_SETS / "not_crisis_set.yml").read_text(encoding="utf-8"))
+    old = yaml.safe_load(CRISIS_SET.read_text(encoding="utf-8"))
+    held = nlu_examples(HELD_OUT)
+    sets = [
+        CrisisSet("held-out crisis examples", held.get("crisis", []), True),
+        CrisisSet("tests/nlu/crisis_set.yml", list(old["crisis"]), True),
+        CrisisSet("curated: fresh and mixed", [m["text"] for m in curated["fresh"]], True),
+    ]
+    for flow, messages in curated["flows"].items():
+        sets.append(CrisisSet(f"curated: said inside {flow}", [m["text"] for m in messages], True))
+    in_scope = [t for intent, texts in held.items() if intent != "crisis" for t in texts]
+    sets += [
+        CrisisSet("held-out in-scope (every non-crisis intent)", in_scope, False),
+        CrisisSet("tests/nlu near-crisis", [m["text"] for m in old["not_crisis"]], False),
+    ]
+    for group, messages in ordinary.items():
+        sets.append(CrisisSet(f"curated ordinary: {group}", [m["text"] for m in messages], False))
+    for name, path in CRISIS_PROBES.items():
+        probe = yaml.safe_load(path.read_text(encoding="utf-8"))
+        sets += [
+            CrisisSet(f"{name}: crisis", [m["text"] for m in probe["crisis"]], True),
+            CrisisSet(f"{name}: ordinary", [m["text"] for m in probe["ordinary"]], False),
+        ]
+    return sets
+
+
+# The sets whose recall must be 1.0 (not the probes) and the set whose false-crisis rate
+# has a goal.
+RECALL_SETS_EXCLUDE = tuple(f"{name}: crisis" for name in CRISIS_PROBES)
+FALSE_RATE_SET = "held-out in-scope (every non-crisis intent)"
 
 
 @dataclass
@@ -50,6 +103,9 @@ class QualityReport:
     short_to_clarify: float = float("nan")  # the scope set's short in-scope messages
     short_examples: int = 0
     confusions: List[Tuple[str, str, int]] = field(default_factory=list)  # gold, taken, count
+    # Crisis per set (crisis_sets): recall or false-crisis rate, with the misses.
+    crisis_per_set: List[Dict] = field(default_factory=list)
+    false_crisis_rate: float = float("nan")  # over every in-scope held-out message
 
 
 def held_out_pairs() -> List[Tuple[str, str]]:
@@ -121,13 +177,25 @@ def evaluate(model: Path) -> QualityReport:
     pairs = held_out_pairs()
     crisis, near = crisis_cases()
     oos, short = scope_cases()
+    per_set = crisis_sets()
     groups = [[t for t, _ in pairs], crisis, near, oos, [t for t, _ in short]]
+    groups += [c.texts for c in per_set]
     predicted = predict_all(model, [t for group in groups for t in group])
     split, start = [], 0
     for group in groups:
         split.append(predicted[start : start + len(group)])
         start += len(group)
-    held_pred, crisis_pred, near_pred, oos_pred, short_pred = split
+    held_pred, crisis_pred, near_pred, oos_pred, short_pred = split[:5]
+    for one, taken in zip(per_set, split[5:]):
+        hits = [p == "crisis" for p in taken]
+        one.value = share(hits)
+        one.misses = [t for t, hit in zip(one.texts, hits) if hit != one.want]
+    crisis_recall_texts = [
+        t for c in per_set if c.want and c.name not in RECALL_SETS_EXCLUDE for t in c.texts
+    ]
+    crisis_missed = [
+        t for c in per_set if c.want and c.name not in RECALL_SETS_EXCLUDE for t in c.misses
+    ]
 
     gold = [i for _, i in pairs]
     macro, accuracy, per_intent = intent_scores(gold, held_pred)
@@ -136,8 +204,8 @@ def evaluate(model: Path) -> QualityReport:
         macro_f1=macro,
         accuracy=accuracy,
         per_intent=per_intent,
-        crisis_recall=share([p == "crisis" for p in crisis_pred]),
-        crisis_missed=[t for t, p in zip(crisis, crisis_pred) if p != "crisis"],
+        crisis_recall=1 - len(crisis_missed) / len(crisis_recall_texts),
+        crisis_missed=crisis_missed,
         near_crisis_false_alarms=[t for t, p in zip(near, near_pred) if p == "crisis"],
         examples=len(pairs),
         oos_to_clarify=share([p in CLARIFY for p in oos_pred]),
@@ -148,4 +216,15 @@ def evaluate(model: Path) -> QualityReport:
         short_to_clarify=share([p in CLARIFY for p in short_pred]),
         short_examples=len(short),
         confusions=top_confusions(gold, held_pred),
+        crisis_per_set=[
+            {
+                "name": c.name,
+                "want": c.want,
+                "n": len(c.texts),
+                "value": c.value,
+                "misses": c.misses,
+            }
+            for c in per_set
+        ],
+        false_crisis_rate=next(c.value for c in per_set if c.name == FALSE_RATE_SET),
     )

@@ -49,7 +49,20 @@ class Target:
 
 TARGETS = [
     Target("intent macro-F1 (held-out)", ("understanding", "project", "macro_f1"), 0.93, True, ""),
-    Target("crisis recall", ("understanding", "project", "crisis_recall"), 1.0, True, ""),
+    Target(
+        "crisis recall (held-out + curated sets)",
+        ("understanding", "project", "crisis_recall"),
+        1.0,
+        True,
+        "",
+    ),
+    Target(
+        "false-crisis rate, in-scope held-out messages",
+        ("understanding", "project", "false_crisis_rate"),
+        0.005,
+        False,
+        "%",
+    ),
     Target(
         "out-of-scope messages sent to clarification",
         ("understanding", "project", "oos_to_clarify"),
@@ -204,6 +217,43 @@ def _targets(results: dict) -> List[str]:
     return lines
 
 
+def _crisis_sets(project: dict, baseline: Optional[dict]) -> List[str]:
+    """Crisis recall and false-crisis rate per set, with every miss of the project model."""
+    sets = project.get("crisis_per_set") or []
+    if not sets:
+        return []
+    base = {s["name"]: s for s in (baseline or {}).get("crisis_per_set") or []}
+    lines = [
+        "",
+        "### Crisis per set",
+        "",
+        "A message counts as heard when its final intent is `crisis` (the crisis detector, "
+        "loopbrug/safety/, applied by the crisis guard). Recall sets must all be 1.0, except "
+        "the probes, written blind to the detector: the development probe "
+        "(bench/data/crisis_probe.yml) was then used to develop it, the blind probe "
+        "(bench/data/crisis_probe_blind.yml) never is, so it shows how the detector does on "
+        "wording nobody foresaw. Sets that must not fire show the false-crisis rate (goal "
+        "below 0.5% on the in-scope held-out set).",
+        "",
+        "| set | n | measures | project | baseline |",
+        "|---|---|---|---|---|",
+    ]
+    for one in sets:
+        what = "recall" if one["want"] else "false-crisis rate"
+        unit = "" if one["want"] else "%"
+        other = base.get(one["name"], {}).get("value")
+        lines.append(
+            f"| {one['name']} | {one['n']} | {what} | {fmt(one['value'], unit)} | "
+            f"{fmt(other, unit) if baseline else 'n/a'} |"
+        )
+    for one in sets:
+        if one["misses"]:
+            kind = "missed" if one["want"] else "taken for crisis"
+            lines += ["", f"{one['name']}, {kind} by the project model:", ""]
+            lines += [f"- {text}" for text in one["misses"]]
+    return lines
+
+
 def _understanding(results: dict) -> List[str]:
     understanding = results.get("understanding", {})
     project, baseline = understanding.get("project"), understanding.get("baseline")
@@ -257,6 +307,7 @@ def _understanding(results: dict) -> List[str]:
     if project.get("confusions"):
         lines += ["", "Most frequent mistakes of the project model on the held-out set:", ""]
         lines += [f"- {g} taken as `{p}`: {n}" for g, p, n in project["confusions"]]
+    lines += _crisis_sets(project, baseline)
     lines += _crossval(results.get("crossval"))
     lines += [
         "",

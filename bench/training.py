@@ -17,8 +17,8 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import yaml
 
 from bench.common import RASA, run_logged
-from bot.nlu_data import ENTITY_MARKUP
 from bot.settings import ROOT
+from loopbrug.nlu_data import ENTITY_MARKUP
 
 NLU_DIR = ROOT / "data" / "nlu"
 PROJECT_CONFIG = ROOT / "bot" / "config.yml"

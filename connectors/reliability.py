@@ -35,6 +35,7 @@ The design:
 3. Down: a turn without bot messages gets ``UNAVAILABLE_REPLY`` when the conversation is not
    paused and the action server does not answer its health URL within ``HEALTH_TIMEOUT_S``
    (or when the turn was slow: the person was promised an answer).
+4. Crisis while a coach has the conversation: the 113 line at once (``reply_for_silence``).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 from rasa.core.channels.channel import UserMessage
 
-from bot.safety import CRISIS_HOTLINE
+from loopbrug.safety.hotline import CRISIS_HOTLINE, TAKEOVER_CRISIS
 
 logger = logging.getLogger(__name__)
 
@@ -133,29 +134,63 @@ async def action_server_up(url: Optional[str] = None, timeout: float = HEALTH_TI
         return False
 
 
-async def is_paused(agent: Any, sender: str) -> bool:
-    """Whether a coach has the conversation (Rasa's ``pause`` event); False when unknown."""
+async def _tracker(agent: Any, sender: str) -> Any:
+    """The conversation's tracker, or None when there is no store or it cannot be read."""
     store = getattr(agent, "tracker_store", None)
     if store is None:
-        return False
+        return None
     try:
-        tracker = await store.retrieve(sender)
-    except Exception as error:  # the question is only whether to add a notice
-        logger.warning("tracker could not be read for the pause check (%s)", type(error).__name__)
-        return False
-    return bool(tracker is not None and tracker.is_paused())
+        return await store.retrieve(sender)
+    except Exception as error:  # the question is only what to add to a silent turn
+        logger.warning("tracker could not be read after a silent turn (%s)", type(error).__name__)
+        return None
 
 
-async def needs_unavailable_reply(agent: Any, sender: str, late: bool) -> bool:
-    """Decide for a turn that produced no bot message at all.
+async def reply_for_silence(agent: Any, sender: str, late: bool) -> Optional[str]:
+    """What a person hears after a turn in which the bot said nothing, or None for silence.
 
-    A slow turn (``late``) promised an answer, so silence is always wrong there; a quick one
-    is silent because of the action server only when the server does not answer its health
-    URL. Either way a paused conversation stays silent: a coach answers.
+    * A coach has the conversation (Rasa's ``pause`` event): silence is right, the coach
+      answers. Except for a crisis message: Rasa still parses what the person types, so the
+      person gets the 113 and 112 line at once (``TAKEOVER_CRISIS``), and the open ticket
+      becomes an urgent crisis ticket at the top of the coach's inbox (plus the Telegram
+      coach notice when configured).
+    * A slow turn (``late``) promised an answer, so silence is always wrong there.
+    * A quick one is silent because of the action server only when that server does not
+      answer its health URL: then ``UNAVAILABLE_REPLY``.
+
+    The tracker is read once, and only for a silent turn (rare: a takeover, a server down).
     """
+    tracker = await _tracker(agent, sender)
+    if tracker is not None and tracker.is_paused():
+        return await _crisis_line(tracker, sender)
     if not late and await action_server_up():
-        return False
-    return not await is_paused(agent, sender)
+        return None
+    return UNAVAILABLE_REPLY
+
+
+async def _crisis_line(tracker: Any, sender: str) -> Optional[str]:
+    latest = getattr(tracker, "latest_message", None)
+    parsed = (getattr(latest, "parse_data", None) or {}) if latest is not None else {}
+    if (parsed.get("intent") or {}).get("name") != "crisis":
+        return None
+    lang = (parsed.get("crisis") or {}).get("lang") or "nl"
+    try:
+        await mark_ticket_crisis(sender)
+    except Exception:  # the person's line matters more than the ticket
+        logger.exception("the ticket could not be marked as a crisis")
+    return TAKEOVER_CRISIS.get(lang, TAKEOVER_CRISIS["nl"])
+
+
+async def mark_ticket_crisis(sender: str) -> None:
+    """Make the person's open ticket a crisis ticket and tell the coaches' group."""
+    from bot.settings import load_settings
+    from handoff import notify, store
+    from handoff.routing import get_teams
+
+    teams = get_teams()
+    ticket, changed = await asyncio.to_thread(store.mark_crisis, sender, teams.national)
+    if ticket is not None and changed:
+        await notify.new_ticket(load_settings(), ticket, teams.name(ticket.team), escalated=True)
 
 
 class Turn:

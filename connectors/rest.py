@@ -36,7 +36,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from connectors import reliability, tuning
-from connectors.reliability import SLOW_REPLY, UNAVAILABLE_REPLY, WEB_SENDER_PREFIX, Turn
+from connectors.reliability import SLOW_REPLY, WEB_SENDER_PREFIX, Turn
 
 logger = logging.getLogger(__name__)
 
@@ -158,10 +158,10 @@ class GuardedRestInput(RestInput):
                 if turn.error is not None:  # one failing turn must not become a 500
                     logger.error("rest: message handling failed", exc_info=turn.error)
                     messages.append({"recipient_id": sender, "text": ERROR_REPLY})
-                elif not messages and await reliability.needs_unavailable_reply(
-                    agent, sender, late=False
+                elif not messages and (
+                    line := await reliability.reply_for_silence(agent, sender, late=False)
                 ):
-                    messages.append({"recipient_id": sender, "text": UNAVAILABLE_REPLY})
+                    messages.append({"recipient_id": sender, "text": line})
                 return messages
             logger.warning(
                 "rest: turn slower than %ss, answered for now", reliability.SLOW_REPLY_AFTER_S
@@ -190,8 +190,8 @@ class GuardedRestInput(RestInput):
             if turn.error is not None:
                 logger.error("rest: message handling failed", exc_info=turn.error)
                 texts.append(ERROR_REPLY)
-            elif not late and await reliability.needs_unavailable_reply(agent, sender, late=True):
-                texts.append(UNAVAILABLE_REPLY)
+            elif not late and (line := await reliability.reply_for_silence(agent, sender, True)):
+                texts.append(line)
             if not texts:
                 return
             if not sender.startswith(WEB_SENDER_PREFIX):

@@ -75,7 +75,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, ExtBot
 
 from connectors import reliability
-from connectors.reliability import SLOW_REPLY, UNAVAILABLE_REPLY, Turn
+from connectors.reliability import SLOW_REPLY, Turn
 from connectors.rest import EMPTY_REPLY, ERROR_REPLY, TOO_LONG_NOTE, clean_text
 
 logger = logging.getLogger(__name__)
@@ -539,10 +539,10 @@ async def guarded_turn(
         await turn.finished_within(None)
     if turn.error is not None:
         raise turn.error
-    if output.responses == before and await reliability.needs_unavailable_reply(
-        agent, message.sender_id, late
+    if output.responses == before and (
+        line := await reliability.reply_for_silence(agent, message.sender_id, late)
     ):
-        await output.send_text_message(message.sender_id, UNAVAILABLE_REPLY)
+        await output.send_text_message(message.sender_id, line)
 
 
 class ChatTurns:

@@ -18,9 +18,14 @@ logger = logging.getLogger(__name__)
 URGENCY_WORDS = {1: "CRISIS, met voorrang", 2: "acute geldzorgen, met voorrang", 3: "normaal"}
 
 
-def message_for(settings: Settings, ticket: Ticket, team_name: str) -> str:
+def message_for(settings: Settings, ticket: Ticket, team_name: str, escalated: bool = False) -> str:
+    heading = (
+        f"Ticket {ticket.ref} is nu dringend (crisis), team {team_name}"
+        if escalated
+        else f"Nieuw ticket {ticket.ref} voor {team_name}"
+    )
     lines = [
-        ("🔴 " if ticket.urgency == CRISIS else "") + f"Nieuw ticket {ticket.ref} voor {team_name}",
+        ("🔴 " if ticket.urgency == CRISIS else "") + heading,
         f"Onderwerp: {ticket.topic}. Regio: {ticket.region or 'onbekend'}.",
         f"Urgentie: {URGENCY_WORDS.get(ticket.urgency, ticket.urgency)}.",
         f"{settings.inbox_url}/tickets/{ticket.ref}",
@@ -28,8 +33,10 @@ def message_for(settings: Settings, ticket: Ticket, team_name: str) -> str:
     return "\n".join(lines)
 
 
-async def new_ticket(settings: Settings, ticket: Ticket, team_name: str) -> bool:
-    """Send the notification; True when it was sent."""
+async def new_ticket(
+    settings: Settings, ticket: Ticket, team_name: str, escalated: bool = False
+) -> bool:
+    """Send the notification (``escalated``: an open ticket became a crisis); True when sent."""
     if not (settings.telegram_bot_token and settings.coach_telegram_chat_id):
         return False
     from connectors.telegram import build_bot
@@ -39,7 +46,7 @@ async def new_ticket(settings: Settings, ticket: Ticket, team_name: str) -> bool
         async with bot:
             await bot.send_message(
                 chat_id=settings.coach_telegram_chat_id,
-                text=message_for(settings, ticket, team_name),
+                text=message_for(settings, ticket, team_name, escalated),
             )
         return True
     except TelegramError as error:

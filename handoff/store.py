@@ -302,6 +302,32 @@ def create_ticket(
     raise RuntimeError("could not find a free ticket reference")
 
 
+def mark_crisis(
+    conversation_id: str, crisis_team: str, url: Optional[str] = None
+) -> Tuple[Optional[Ticket], bool]:
+    """A crisis in the conversation makes the person's open ticket urgent.
+
+    The ticket gets crisis urgency and topic. A ticket nobody has claimed yet moves to
+    ``crisis_team``; a claimed one stays with its coach, who already knows the person.
+    Returns (the open ticket or None, whether it changed).
+    """
+    with factory(url).begin() as session:
+        record = session.execute(
+            select(TicketRecord).where(TicketRecord.open_key == person_key(conversation_id))
+        ).scalar_one_or_none()
+        if record is None:
+            return None, False
+        record = _locked_ticket(session, record.ref)
+        changed = record.urgency != CRISIS
+        if changed:
+            record.urgency = CRISIS
+            record.topic = "crisis"
+            if record.coach_id is None:
+                record.team = crisis_team
+            _event(session, record, None, "crisis")
+        return _ticket(record, _coach_name(session, record.coach_id)), changed
+
+
 def get_ticket(ref: str, url: Optional[str] = None) -> Optional[Ticket]:
     with factory(url).begin() as session:
         record = session.execute(

@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Optional
 import pytest
 import yaml
 
-from bot.nlu_data import nlu_examples  # noqa: F401  (re-exported for tests)
+from loopbrug.nlu_data import nlu_examples  # noqa: F401  (re-exported for tests)
 
 ROOT = Path(__file__).resolve().parent.parent
 

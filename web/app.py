@@ -40,10 +40,10 @@ from aiohttp.abc import AbstractAccessLogger
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import privacy_text
-from bot.safety import CRISIS_HOTLINE
 from bot.settings import Settings
 from handoff import followup
 from handoff import store as handoff_store
+from loopbrug.safety.hotline import CRISIS_HOTLINE
 from web import coach, messages
 from web.sessions import SessionStore
 

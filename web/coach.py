@@ -92,6 +92,7 @@ EVENT_LABELS = {
     "close": "Gesloten",
     "followup": "Navraag: is er contact geweest?",
     "erased": "Gewist op verzoek van de persoon",
+    "crisis": "Zorgwekkend bericht: het ticket is nu dringend (crisis)",
 }
 SYSTEM_LINES = {
     "pause": "Een coach heeft het gesprek overgenomen. Loopbrug antwoordt niet.",

@@ -1,28 +1,32 @@
-"""Crisis guard: make sure a message about acute distress always reaches the crisis answer.
+"""Crisis guard: the crisis detector's verdict on every message, applied to the parse result.
 
-A missed crisis message is the worst error this assistant can make (shared/spec/intents.md),
-so the statistical classifier is not trusted alone. This component runs after the
-FallbackClassifier and sets the intent to ``crisis`` when
+A missed crisis message is the worst error this assistant can make (shared/spec/intents.md).
+Crisis is therefore not left to the intent classifier: the crisis detector
+(``loopbrug/safety/detector.py``) reads every message by itself, clause by clause, so a
+message that is about debts *and* about wanting to die is a crisis message. This component
+runs last in the NLU pipeline and
 
-1. the text matches one of the curated crisis patterns (harmless idioms such as "doodmoe"
-   are cut out first), or
-2. ``crisis`` is among the classifier's ranked intents with at least
-   ``min_ranking_confidence``, even when another intent or the fallback came first, unless
-   the text holds one of those idioms: they are exactly the words that make the classifier
-   think of crisis without reason ("dodelijk saai"), and real crisis wording next to them is
-   still caught by the patterns in step 1.
-
-The idioms work the other way too: when the classifier itself picks ``crisis`` below
-``idiom_demote_below`` for a message whose only crisis-like words are such an idiom, the
-message goes to clarification (``nlu_fallback``) instead. It is asked back, never answered
-at random, and real crisis wording next to the idiom still wins through the patterns.
-
-Both the patterns and the threshold live in data (``data/safety/crisis_patterns.yml``), so
-safety reviewers can change them without touching code.
+1. sets the intent to ``crisis`` (confidence 1.0) when the detector hears a crisis, whatever
+   the classifier or the fallback said. The classifier's own ranking stays below it, and its
+   best other intent is kept as ``crisis.other_intent`` so the dialogue can offer to come back
+   to the other question ("Wil je het daarna ook over je schulden hebben?");
+2. adds the verdict to the parse result as ``crisis`` (level, language, rules, other intent),
+   and for a crisis the entity ``crisis_lang`` (nl or en), so the crisis answer comes in the
+   person's language (slot ``crisis_lang``);
+3. does not let the classifier alone raise a crisis: when it guesses ``crisis`` but the
+   detector hears no crisis wording ("ik denk erover om van beroep te wisselen"), the message
+   gets its next-best intent, or ``distress`` when the detector hears sadness. Why: every
+   curated and training crisis message is caught by the detector (tests/unit/
+   test_crisis_detector.py), while the classifier's guesses are what sent career questions to
+   the 113 answer. A classifier that is very sure (``classifier_crisis_min``) of a message the
+   detector calls sad still counts as crisis: a safety net for wording nobody wrote down yet;
+4. sends a sad message that the classifier cannot place (fallback, out of scope, unsure) to
+   ``distress``: a warm answer and the offer of a person, not the 113 script.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -33,6 +37,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import (
+    ENTITIES,
     INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
@@ -40,35 +45,89 @@ from rasa.shared.nlu.constants import (
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.safety import CrisisMatcher
+from loopbrug.safety import CrisisDetector, Verdict
+from loopbrug.safety.classifier import NEGATIVE_FILE, POSITIVE_FILE, ClauseClassifier
+from loopbrug.safety.detector import CRISIS, DISTRESS
 
 logger = logging.getLogger(__name__)
 
 CRISIS_INTENT = "crisis"
+DISTRESS_INTENT = "distress"
+FALLBACK_INTENT = "nlu_fallback"
+# The parse result's key for the verdict, and the entity that carries its language.
+VERDICT_KEY = "crisis"
+LANGUAGE_ENTITY = "crisis_lang"
+# Intents that say nothing about a topic: a sad message with one of these is about the sadness.
+NO_TOPIC = {FALLBACK_INTENT, "out_of_scope", "give_feedback", "deny", "affirm", "greet"}
+# Not a question to come back to after a crisis answer.
+NOT_A_QUESTION = NO_TOPIC | {
+    DISTRESS_INTENT,
+    "thank",
+    "goodbye",
+    "bot_challenge",
+    "inform_location",
+}
+# The other intent of a mixed message needs this share of what crisis leaves over.
+OTHER_SHARE = 0.4
 
 
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+MODEL_FILE = "crisis_clauses.joblib"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class CrisisGuard(GraphComponent, IntentClassifier):
-    """Overrules the classifier when a message may be about a crisis."""
+    """Applies the crisis detector's verdict to every parsed message.
+
+    Trained with the model: the detector's per-clause classifier learns from the training
+    examples (crisis against every other intent) and data/safety/crisis_training_*.yml. The
+    patterns are read from their file whenever the model loads, so a reviewed pattern change
+    needs no retraining.
+    """
 
     @classmethod
     def required_components(cls) -> List[type]:
-        """Needs an intent classifier before it: it reads the ranking."""
-        return [IntentClassifier]
+        """None declared: it reads the intent ranking when there is one (bot/config.yml puts
+        it after DIET and the fallback), and Rasa's check of required components would demand
+        an intent classifier before its training node too, which a training graph has not."""
+        return []
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        """Defaults; bot/config.yml sets both explicitly."""
+        """Defaults; bot/config.yml sets them explicitly."""
         return {
             "patterns_file": "data/safety/crisis_patterns.yml",
-            "min_ranking_confidence": 0.45,
-            "idiom_demote_below": 0.9,
+            "classifier_crisis_min": 0.9,
+            "distress_unsure_below": 0.6,
+            "fallback_threshold": 0.55,
+            "classifier_threshold": 0.8,
+            "classifier_doubt": 0.5,
         }
 
-    def __init__(self, config: Dict[str, Any], matcher: CrisisMatcher) -> None:
-        self.component_config = config
-        self.matcher = matcher
+    def __init__(
+        self,
+        config: Dict[str, Any],
+        detector: CrisisDetector,
+        model_storage: Optional[ModelStorage] = None,
+        resource: Optional[Resource] = None,
+    ) -> None:
+        self.component_config = {**self.get_default_config(), **config}
+        self.detector = detector
+        self._model_storage = model_storage
+        self._resource = resource
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        """Retrain when the classifier's training files or code change (Rasa cannot see them)."""
+        from loopbrug.safety import classifier, detector
+
+        digest = hashlib.sha256()
+        for path in (POSITIVE_FILE, NEGATIVE_FILE, config.get("patterns_file", "")):
+            digest.update(Path(path).read_bytes() if path and Path(path).is_file() else b"")
+        for module in (classifier, detector):
+            digest.update(Path(module.__file__).read_bytes())
+        return digest.hexdigest()
 
     @classmethod
     def create(
@@ -78,61 +137,152 @@ class CrisisGuard(GraphComponent, IntentClassifier):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> CrisisGuard:
-        """Load the pattern file named in the config."""
-        matcher = CrisisMatcher.from_file(Path(config["patterns_file"]))
-        return cls(config, matcher)
+        """An untrained guard: the patterns of the file named in the config."""
+        detector = CrisisDetector.from_file(Path(config["patterns_file"]))
+        return cls(config, detector, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Train the per-clause classifier and store it with the model."""
+        examples = [
+            (str(e.get(INTENT)), str(e.get(TEXT)))
+            for e in training_data.intent_examples
+            if e.get(TEXT)
+        ]
+        self.detector = self.detector.trained(
+            examples,
+            threshold=self.component_config["classifier_threshold"],
+            doubt=self.component_config["classifier_doubt"],
+        )
+        # joblib (pickle) is fine here: the file is written by this training and lives in the
+        # model archive, which Rasa trusts as a whole (its TensorFlow weights load the same way).
+        with self._model_storage.write_to(self._resource) as model_dir:
+            self.detector.classifier.save(model_dir / MODEL_FILE)
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> CrisisGuard:
+        """The patterns from their file, the classifier from the model."""
+        guard = cls.create(config, model_storage, resource, execution_context)
+        try:
+            with model_storage.read_from(resource) as model_dir:
+                classifier = ClauseClassifier.load(model_dir / MODEL_FILE)
+        except (ValueError, FileNotFoundError):
+            logger.warning("crisis_guard: no trained classifier in the model; patterns only")
+            return guard
+        guard.detector = guard.detector.with_classifier(classifier)
+        return guard
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Training data passes unchanged: the guard only acts on messages people send."""
+        return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
-        """Set the intent to crisis where the text or the ranking calls for it."""
+        """Apply the verdict to each message (see the module docstring)."""
         for message in messages:
-            if self._idiom_only(message):
-                logger.info("crisis_guard sent an idiom to clarification")
-                ranking = [
-                    item
-                    for item in message.data.get(INTENT_RANKING_KEY, [])
-                    if item.get(INTENT_NAME_KEY) != CRISIS_INTENT
-                ]
-                fallback = {INTENT_NAME_KEY: "nlu_fallback", PREDICTED_CONFIDENCE_KEY: 1.0}
-                message.data[INTENT] = dict(fallback)
-                message.data[INTENT_RANKING_KEY] = [dict(fallback)] + ranking
-                continue
-            reason = self._crisis_reason(message)
-            if reason is None:
-                continue
-            logger.info("crisis_guard overruled the classifier (%s)", reason)
-            ranking = [
-                item
-                for item in message.data.get(INTENT_RANKING_KEY, [])
-                if item.get(INTENT_NAME_KEY) != CRISIS_INTENT
-            ]
-            crisis = {INTENT_NAME_KEY: CRISIS_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
-            message.data[INTENT] = dict(crisis)
-            message.data[INTENT_RANKING_KEY] = [dict(crisis)] + ranking
+            verdict = self.detector.detect(message.get(TEXT) or "")
+            intent = message.data.get(INTENT) or {}
+            name = intent.get(INTENT_NAME_KEY)
+            confidence = intent.get(PREDICTED_CONFIDENCE_KEY, 0.0)
+            if not verdict.crisis and name == CRISIS_INTENT:
+                sure = confidence >= self.component_config["classifier_crisis_min"]
+                if sure and verdict.level == DISTRESS:
+                    logger.info("crisis_guard kept a very sure classifier crisis")
+                    verdict = Verdict(CRISIS, verdict.lang or "nl", ("classifier",))
+                else:
+                    self._demote(message, verdict)
+            if verdict.crisis:
+                self._raise(message, verdict)
+            elif verdict.level == DISTRESS and self._unplaced(message):
+                self._set_intent(message, DISTRESS_INTENT)
+            message.set(VERDICT_KEY, self._verdict_data(message, verdict), add_to_output=True)
         return messages
 
-    def _idiom_only(self, message: Message) -> bool:
-        """The classifier chose crisis, unsure, and only because of a harmless idiom."""
-        text = message.get(TEXT) or ""
+    def _unplaced(self, message: Message) -> bool:
         intent = message.data.get(INTENT) or {}
         return (
-            intent.get(INTENT_NAME_KEY) == CRISIS_INTENT
-            and intent.get(PREDICTED_CONFIDENCE_KEY, 0.0)
-            < self.component_config["idiom_demote_below"]
-            and self.matcher.has_idiom(text)
-            and not self.matcher.matches(text)
+            intent.get(INTENT_NAME_KEY) in NO_TOPIC
+            or intent.get(PREDICTED_CONFIDENCE_KEY, 0.0)
+            < self.component_config["distress_unsure_below"]
         )
 
-    def _crisis_reason(self, message: Message) -> Optional[str]:
-        text = message.get(TEXT) or ""
-        if self.matcher.matches(text):
-            return "pattern"
-        if self.matcher.has_idiom(text):
-            return None
-        threshold = self.component_config["min_ranking_confidence"]
-        for item in message.data.get(INTENT_RANKING_KEY, []):
-            if (
-                item.get(INTENT_NAME_KEY) == CRISIS_INTENT
-                and item.get(PREDICTED_CONFIDENCE_KEY, 0.0) >= threshold
-            ):
-                return "ranking"
+    def _raise(self, message: Message, verdict: Verdict) -> None:
+        other = self._other_intent(message) if verdict.other else None
+        logger.info("crisis_guard heard a crisis (%s)", ",".join(verdict.rules))
+        self._set_intent(message, CRISIS_INTENT)
+        entities = [e for e in message.get(ENTITIES, []) if e.get("entity") != LANGUAGE_ENTITY]
+        entities.append(
+            {"entity": LANGUAGE_ENTITY, "value": verdict.lang or "nl", "extractor": "CrisisGuard"}
+        )
+        message.set(ENTITIES, entities, add_to_output=True)
+        message.data["_crisis_other"] = other
+
+    def _demote(self, message: Message, verdict: Verdict) -> None:
+        """A classifier's crisis without crisis wording: its next guess, or distress."""
+        logger.info("crisis_guard did not follow a classifier crisis without crisis wording")
+        if verdict.level == DISTRESS:
+            self._set_intent(message, DISTRESS_INTENT)
+            return
+        everything = message.data.get(INTENT_RANKING_KEY, [])
+        crisis = sum(
+            item.get(PREDICTED_CONFIDENCE_KEY, 0.0)
+            for item in everything
+            if item.get(INTENT_NAME_KEY) == CRISIS_INTENT
+        )
+        ranking = [
+            item
+            for item in everything
+            if item.get(INTENT_NAME_KEY) not in (CRISIS_INTENT, FALLBACK_INTENT)
+        ]
+        message.data[INTENT_RANKING_KEY] = ranking
+        best = dict(ranking[0]) if ranking else {}
+        # Without crisis, the next guess's share of what is left is its real confidence; it
+        # must be as sure as the fallback asks of any guess, else the person is asked back.
+        share = best.get(PREDICTED_CONFIDENCE_KEY, 0.0) / max(1.0 - crisis, 1e-9)
+        if not best or share < self.component_config["fallback_threshold"]:
+            best = {INTENT_NAME_KEY: FALLBACK_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+        message.data[INTENT] = best
+
+    @staticmethod
+    def _other_intent(message: Message) -> Optional[str]:
+        """The classifier's best guess apart from crisis: what the rest of the message asks.
+
+        Its share of what crisis leaves over must be clear (``OTHER_SHARE``), and it must be a
+        question (not "ja", "hoi" or the fallback): the crisis answer offers to come back to it.
+        """
+        ranking = message.data.get(INTENT_RANKING_KEY, [])
+        crisis = sum(
+            item.get(PREDICTED_CONFIDENCE_KEY, 0.0)
+            for item in ranking
+            if item.get(INTENT_NAME_KEY) == CRISIS_INTENT
+        )
+        for item in ranking:
+            name = item.get(INTENT_NAME_KEY)
+            if name in (CRISIS_INTENT, FALLBACK_INTENT):
+                continue
+            share = item.get(PREDICTED_CONFIDENCE_KEY, 0.0) / max(1.0 - crisis, 1e-9)
+            return name if share >= OTHER_SHARE and name not in NOT_A_QUESTION else None
         return None
+
+    @staticmethod
+    def _set_intent(message: Message, name: str) -> None:
+        ranking = [
+            item
+            for item in message.data.get(INTENT_RANKING_KEY, [])
+            if item.get(INTENT_NAME_KEY) != name
+        ]
+        chosen = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0}
+        message.data[INTENT] = dict(chosen)
+        message.data[INTENT_RANKING_KEY] = [dict(chosen)] + ranking
+
+    @staticmethod
+    def _verdict_data(message: Message, verdict: Verdict) -> Dict[str, Any]:
+        data = verdict.as_dict()
+        data["other_intent"] = message.data.pop("_crisis_other", None)
+        return data

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import time
 import uuid
 from pathlib import Path
@@ -146,6 +147,42 @@ class TelegramChat:
         self.api.wait_for(lambda: len(self.texts()) > before, timeout=timeout)
         time.sleep(0.5)  # a turn may send more than one message
         return " ".join(self.texts()[before:])
+
+
+# -- the coach inbox -----------------------------------------------------------------------
+# One password for every coach account the e2e tests make; a ticket reference as people see it.
+PASSWORD = "een-lang-wachtwoord-" + uuid.uuid4().hex[:8]
+REF = re.compile(r"LB-[A-Z0-9]{6}")
+
+
+class Coach:
+    """A coach in the inbox, through plain HTTP (forms and redirects, as a browser does)."""
+
+    def __init__(self, helpline: Helpline, username: str) -> None:
+        self.client = client_for(helpline)
+        page = self.client.get("/coach/login")
+        login_csrf = re.search(r'name="login_csrf" value="([^"]+)"', page.text).group(1)
+        reply = self.client.post(
+            "/coach/login",
+            data={"username": username, "password": PASSWORD, "login_csrf": login_csrf},
+        )
+        assert reply.status_code == 303, reply.text
+
+    def page(self, ref: str) -> httpx.Response:
+        return self.client.get(f"/coach/tickets/{ref}")
+
+    def post(self, ref: str, action: str, **fields: str) -> httpx.Response:
+        page = self.page(ref)
+        assert page.status_code == 200, page.status_code
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        reply = self.client.post(f"/coach/tickets/{ref}/{action}", data={"csrf": csrf, **fields})
+        assert reply.status_code == 303, reply.text
+        return reply
+
+    def transcript(self, ref: str) -> Dict[str, Any]:
+        reply = self.client.get(f"/coach/tickets/{ref}/transcript.json")
+        assert reply.status_code == 200, reply.text
+        return reply.json()
 
 
 # -- the web widget's API ---------------------------------------------------------------------

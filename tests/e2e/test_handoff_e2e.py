@@ -9,14 +9,12 @@ controllable clock) instead of waiting days.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import time
 import uuid
 from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
-import httpx
 import pytest
 
 from bot.serve import Helpline
@@ -24,14 +22,20 @@ from bot.settings import ROOT, Settings
 from handoff import store
 from handoff.coaches import add_coach
 from tests.conftest import free_port
-from tests.e2e.conftest import TELEGRAM_SECRET, TelegramChat, WebPerson, client_for
+from tests.e2e.conftest import (
+    PASSWORD,
+    REF,
+    TELEGRAM_SECRET,
+    Coach,
+    TelegramChat,
+    WebPerson,
+)
 from tests.telegram_fake import FakeBotApi
 
 pytestmark = pytest.mark.e2e
 
 TOKEN = "e2e-" + uuid.uuid4().hex
 COACH_GROUP = "-100777"
-PASSWORD = "een-lang-wachtwoord-" + uuid.uuid4().hex[:8]
 
 
 @pytest.fixture(scope="module")
@@ -71,44 +75,11 @@ def url(helpline: Helpline) -> str:
     return helpline.settings.database_url
 
 
-class Coach:
-    """A coach in the inbox, through plain HTTP (forms and redirects, as a browser does)."""
-
-    def __init__(self, helpline: Helpline, username: str) -> None:
-        self.client = client_for(helpline)
-        page = self.client.get("/coach/login")
-        login_csrf = re.search(r'name="login_csrf" value="([^"]+)"', page.text).group(1)
-        reply = self.client.post(
-            "/coach/login",
-            data={"username": username, "password": PASSWORD, "login_csrf": login_csrf},
-        )
-        assert reply.status_code == 303, reply.text
-
-    def page(self, ref: str) -> httpx.Response:
-        return self.client.get(f"/coach/tickets/{ref}")
-
-    def post(self, ref: str, action: str, **fields: str) -> httpx.Response:
-        page = self.page(ref)
-        assert page.status_code == 200, page.status_code
-        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-        reply = self.client.post(f"/coach/tickets/{ref}/{action}", data={"csrf": csrf, **fields})
-        assert reply.status_code == 303, reply.text
-        return reply
-
-    def transcript(self, ref: str) -> Dict[str, Any]:
-        reply = self.client.get(f"/coach/tickets/{ref}/transcript.json")
-        assert reply.status_code == 200, reply.text
-        return reply.json()
-
-
 def ticket_count(db_path: Path, person: str) -> int:
     with sqlite3.connect(db_path) as connection:
         return connection.execute(
             "select count(*) from loopbrug_tickets where person = ?", (person,)
         ).fetchone()[0]
-
-
-REF = re.compile(r"LB-[A-Z0-9]{6}")
 
 
 def test_no_consent_shares_nothing_and_gives_the_public_route(helpline, url):

@@ -16,7 +16,7 @@ from bench.load import check_loopback, conversations, summarise
 from bench.nlu_quality import intent_scores, top_confusions
 from bench.resources import summarise_profile
 from bench.run import TARGETS, dig, fmt, render, verdict
-from bot.nlu_data import nlu_examples
+from loopbrug.nlu_data import nlu_examples
 from tests.conftest import ROOT
 
 # --- statistics ---

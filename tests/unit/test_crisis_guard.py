@@ -1,13 +1,27 @@
-"""The crisis guard overrules the classifier and the fallback, and nothing else."""
+"""The crisis guard applies the detector's verdict to the parse result, and nothing else."""
 
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.components.crisis_guard import CrisisGuard
-from bot.safety import CrisisMatcher
+from loopbrug.safety import CrisisDetector
 
-MATCHER = CrisisMatcher.from_lists(["wil dood"], ["doodmoe|dodelijk saai"])
-CONFIG = {"patterns_file": "unused", "min_ranking_confidence": 0.35, "idiom_demote_below": 0.9}
+DETECTOR = CrisisDetector.from_data(
+    {
+        "crisis": [
+            {"id": "dood", "pattern": r"\bwil dood\b", "reason": "test"},
+            {"id": "die", "pattern": r"want to die", "lang": "en", "reason": "test"},
+        ],
+        "distress": [{"id": "rot", "pattern": "voel me rot", "reason": "test"}],
+        "idioms": [{"id": "moe", "pattern": "doodmoe|dodelijk saai", "reason": "test"}],
+    }
+)
+CONFIG = {
+    "patterns_file": "unused",
+    "classifier_crisis_min": 0.9,
+    "distress_unsure_below": 0.6,
+    "fallback_threshold": 0.55,
+}
 
 
 def message(text, *ranking):
@@ -16,52 +30,82 @@ def message(text, *ranking):
 
 
 def run(msg):
-    return CrisisGuard(CONFIG, MATCHER).process([msg])[0]
+    return CrisisGuard(CONFIG, DETECTOR).process([msg])[0]
 
 
-def test_pattern_overrules_the_fallback():
+def test_crisis_wording_overrules_the_fallback_and_any_intent():
     out = run(message("ik wil dood", ("nlu_fallback", 0.55), ("greet", 0.2)))
     assert out.data["intent"] == {"name": "crisis", "confidence": 1.0}
     assert out.data["intent_ranking"][0]["name"] == "crisis"
+    out = run(message("schulden, ik wil dood", ("debt_help", 0.95), ("crisis", 0.04)))
+    assert out.data["intent"]["name"] == "crisis"
+
+
+def test_the_verdict_and_the_other_intent_are_in_the_parse_result():
+    out = run(message("hoe werkt de ww? ik wil dood", ("funding_benefits", 0.8), ("crisis", 0.1)))
+    assert out.get("crisis") == {
+        "level": "crisis",
+        "lang": "nl",
+        "rules": ["dood"],
+        "has_other": True,
+        "other_intent": "funding_benefits",
+    }
+    assert "crisis" in out.as_dict(only_output_properties=True)
+    assert {"entity": "crisis_lang", "value": "nl", "extractor": "CrisisGuard"} in out.get(
+        "entities"
+    )
+
+
+def test_a_message_that_is_only_crisis_has_no_other_intent():
+    out = run(message("ik wil dood", ("crisis", 0.9), ("debt_help", 0.05)))
+    assert out.get("crisis")["other_intent"] is None
+
+
+def test_english_crisis_sets_the_language_entity():
+    out = run(message("i lost my job and i want to die", ("nlu_fallback", 0.6)))
+    assert out.data["intent"]["name"] == "crisis"
+    assert out.get("entities")[-1]["value"] == "en"
+
+
+def test_the_classifier_alone_raises_no_crisis():
+    out = run(
+        message(
+            "ik denk erover om van beroep te wisselen", ("crisis", 0.7), ("orientation_start", 0.25)
+        )
+    )
+    assert out.data["intent"]["name"] == "orientation_start"
+    assert "crisis" not in [item["name"] for item in out.data["intent_ranking"]]
+    assert out.get("crisis")["level"] == "none"
+
+
+def test_a_classifier_crisis_with_no_good_second_guess_goes_to_clarification():
+    out = run(message("die uitleg was dodelijk saai", ("crisis", 0.8), ("give_feedback", 0.1)))
+    assert out.data["intent"]["name"] == "nlu_fallback"
+
+
+def test_a_very_sure_classifier_crisis_on_a_sad_message_stays_crisis():
+    out = run(message("ik voel me rot, echt alles", ("crisis", 0.95)))
+    assert out.data["intent"]["name"] == "crisis"
+    assert out.get("crisis")["rules"] == ["classifier"]
 
 
 @pytest.mark.parametrize(
     "ranking, expected",
     [
-        ([("nlu_fallback", 0.55), ("crisis", 0.4)], "crisis"),  # unsure classifier, crisis close
-        ([("debt_help", 0.9), ("crisis", 0.36)], "crisis"),  # even when another intent won
-        ([("debt_help", 0.9), ("crisis", 0.2)], "debt_help"),  # too far below the threshold
-        ([("greet", 0.99)], "greet"),  # crisis not ranked at all
+        ([("crisis", 0.7)], "distress"),  # the classifier's unsure crisis becomes warmth
+        ([("nlu_fallback", 0.55)], "distress"),  # unplaced sadness
+        ([("orientation_start", 0.5)], "distress"),  # placed, but unsure
+        ([("orientation_start", 0.92)], "orientation_start"),  # a clear question is answered
     ],
 )
-def test_ranking_threshold(ranking, expected):
-    assert run(message("iets", *ranking)).data["intent"]["name"] == expected
+def test_sad_messages(ranking, expected):
+    assert (
+        run(message("ik voel me rot sinds mijn ontslag", *ranking)).data["intent"]["name"]
+        == expected
+    )
 
 
-def test_idiom_blocks_the_ranking_path_but_not_the_patterns():
-    idiom = message("die uitleg was dodelijk saai", ("nlu_fallback", 0.55), ("crisis", 0.5))
-    assert run(idiom).data["intent"]["name"] == "nlu_fallback"
-    both = message("ik ben doodmoe, ik wil dood", ("orientation_start", 0.9))
-    assert run(both).data["intent"]["name"] == "crisis"
-
-
-def test_crisis_is_not_listed_twice_in_the_ranking():
-    out = run(message("ik wil dood", ("greet", 0.6), ("crisis", 0.4)))
-    names = [item["name"] for item in out.data["intent_ranking"]]
-    assert names.count("crisis") == 1
-
-
-def test_an_unsure_crisis_guess_caused_by_an_idiom_goes_to_clarification():
-    out = run(message("die uitleg was dodelijk saai", ("crisis", 0.63), ("give_feedback", 0.2)))
-    assert out.data["intent"]["name"] == "nlu_fallback"
-    assert "crisis" not in [item["name"] for item in out.data["intent_ranking"]]
-
-
-def test_a_confident_crisis_guess_stays_even_with_an_idiom():
-    out = run(message("ik ben doodmoe van alles", ("crisis", 0.95)))
-    assert out.data["intent"]["name"] == "crisis"
-
-
-def test_real_crisis_wording_next_to_an_idiom_stays_crisis():
-    out = run(message("ik ben doodmoe en ik wil dood", ("crisis", 0.5)))
-    assert out.data["intent"]["name"] == "crisis"
+def test_ordinary_messages_are_left_alone():
+    out = run(message("hoe kom ik aan een scholingsvoucher", ("funding_voucher", 0.97)))
+    assert out.data["intent"] == {"name": "funding_voucher", "confidence": 0.97}
+    assert out.get("crisis")["level"] == "none"

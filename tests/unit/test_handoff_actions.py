@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from actions import handoff as actions
 from actions.handoff import (
     CONSENT_VERSION,
-    CRISIS_LINE,
+    CRISIS_FIRST,
     ActionAskHandoffConsent,
     ActionHandoffFinish,
     ActionHandoffFollowupAnswer,
@@ -388,7 +388,10 @@ async def test_a_crisis_ticket_goes_national_with_the_crisis_line(db_url, clock)
     _, dispatcher = await finish(slots, events)
     ticket = store.open_ticket_for(SENDER)
     assert (ticket.team, ticket.topic, ticket.urgency) == ("landelijk", "crisis", store.CRISIS)
-    assert CRISIS_LINE in texts(dispatcher)
+    said = texts(dispatcher)
+    assert CRISIS_FIRST in said and "Je aanvraag gaat met voorrang naar een coach." in said
+    # A crisis ticket never promises an answer "binnen een werkdag": 113 is faster.
+    assert "werkdag" not in said
     assert ticket.summary["reason"] == "Na een zorgwekkend bericht; de persoon wil een coach"
 
 
@@ -555,7 +558,8 @@ async def test_status_of_a_closed_ticket(db_url):
 async def test_status_of_an_open_crisis_ticket_repeats_the_crisis_line(db_url, clock):
     make_ticket(db_url, team="landelijk", topic="crisis", urgency=store.CRISIS)
     _, dispatcher = await status()
-    assert CRISIS_LINE in texts(dispatcher)
+    said = texts(dispatcher)
+    assert CRISIS_FIRST in said and "werkdag" not in said
 
 
 async def test_the_followup_trigger_asks_whether_contact_happened(db_url):

@@ -14,6 +14,7 @@ import pytest
 from aiohttp import web
 from rasa.core.channels.channel import UserMessage
 from rasa.core.constants import DEFAULT_LOCK_LIFETIME
+from rasa.shared.core.events import UserUttered
 from sanic import Sanic
 
 from connectors import reliability, rest
@@ -26,6 +27,7 @@ from connectors.rest import (
     clean_text,
     parse_body,
 )
+from loopbrug.safety.hotline import TAKEOVER_CRISIS
 from tests.conftest import free_port
 
 
@@ -114,21 +116,23 @@ class Rasa:
 
 
 class FakeTracker:
-    def __init__(self, paused: bool) -> None:
+    def __init__(self, paused: bool, latest: Any = None) -> None:
         self.paused = paused
+        self.latest_message = latest
 
     def is_paused(self) -> bool:
         return self.paused
 
 
 class FakeTrackerStore:
-    def __init__(self, paused: bool) -> None:
+    def __init__(self, paused: bool, latest: Any = None) -> None:
         self.paused = paused
+        self.latest = latest
         self.asked: List[str] = []
 
     async def retrieve(self, sender_id: str) -> FakeTracker:
         self.asked.append(sender_id)
-        return FakeTracker(self.paused)
+        return FakeTracker(self.paused, self.latest)
 
 
 class FakeAgent:
@@ -277,6 +281,34 @@ async def test_silence_with_the_action_server_up_stays_silence():
 async def test_a_paused_conversation_stays_silent_also_when_the_server_is_down(monkeypatch):
     server_down(monkeypatch)  # a coach has the chat: the coach answers, not the bot
     assert await handle(GuardedRestInput(), Rasa(answers=()), agent=FakeAgent(paused=True)) == []
+
+
+def crisis_message(lang: str) -> UserUttered:
+    """A person's message that the crisis guard heard as a crisis (as Rasa stores it)."""
+    parse = {"intent": {"name": "crisis", "confidence": 1.0}, "crisis": {"lang": lang}}
+    return UserUttered("ik wil niet meer leven", parse_data=parse)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+async def test_a_crisis_during_a_takeover_gets_the_113_line_at_once(monkeypatch, lang):
+    marked: List[str] = []
+
+    async def mark(sender: str) -> None:
+        marked.append(sender)
+
+    monkeypatch.setattr(reliability, "mark_ticket_crisis", mark)
+    agent = FakeAgent(paused=True)
+    agent.tracker_store = FakeTrackerStore(paused=True, latest=crisis_message(lang))
+    messages = await handle(GuardedRestInput(), Rasa(answers=()), agent=agent)
+    assert texts(messages) == [TAKEOVER_CRISIS[lang]]
+    assert marked == ["web-abc"]
+
+
+async def test_ordinary_talk_during_a_takeover_stays_silent(monkeypatch):
+    agent = FakeAgent(paused=True)
+    ordinary = UserUttered("hoi", parse_data={"intent": {"name": "greet", "confidence": 1.0}})
+    agent.tracker_store = FakeTrackerStore(paused=True, latest=ordinary)
+    assert await handle(GuardedRestInput(), Rasa(answers=()), agent=agent) == []
 
 
 async def test_a_slow_turn_is_answered_at_once_and_its_answer_relayed_later(relayed):

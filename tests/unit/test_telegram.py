@@ -562,7 +562,7 @@ class PausedAgent:
     class tracker_store:  # noqa: N801 (stands in for an attribute)
         @staticmethod
         async def retrieve(sender_id: str) -> Any:
-            return type("Tracker", (), {"is_paused": lambda self: True})()
+            return type("Tracker", (), {"is_paused": lambda self: True, "latest_message": None})()
 
 
 @pytest.fixture

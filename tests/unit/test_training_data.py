@@ -115,3 +115,36 @@ def test_every_response_is_used_somewhere():
         and name.removeprefix("utter_ask_") not in form_slots
     }
     assert unused == set()
+
+
+def evaluation_texts() -> set:
+    """Every message of the crisis evaluation sets and the held-out set, squashed."""
+    texts = {
+        squash(e)
+        for examples in nlu_examples(ROOT / "tests/nlu/heldout.yml").values()
+        for e in examples
+    }
+    old = yaml.safe_load((ROOT / "tests/nlu/crisis_set.yml").read_text())
+    texts |= {squash(t) for t in old["crisis"]} | {squash(m["text"]) for m in old["not_crisis"]}
+    curated = yaml.safe_load((ROOT / "tests/safety/crisis_set.yml").read_text())
+    messages = curated["fresh"] + [m for flow in curated["flows"].values() for m in flow]
+    ordinary = yaml.safe_load((ROOT / "tests/safety/not_crisis_set.yml").read_text())
+    messages += [m for group in ordinary.values() for m in group]
+    for name in ("crisis_probe.yml", "crisis_probe_blind.yml"):
+        probe = yaml.safe_load((ROOT / "bench" / "data" / name).read_text())
+        messages += [m for group in probe.values() for m in group]
+    return texts | {squash(m["text"]) for m in messages}
+
+
+def test_no_crisis_evaluation_message_is_trained_on():
+    """The crisis classifier learns from data/nlu and data/safety/crisis_training_*.yml only."""
+    safety = ROOT / "data" / "safety"
+    trained = set(yaml.safe_load((safety / "crisis_training_positive.yml").read_text())["crisis"])
+    trained |= set(
+        yaml.safe_load((safety / "crisis_training_negative.yml").read_text())["ordinary"]
+    )
+    trained |= {e for examples in training().values() for e in examples}
+    evaluation = evaluation_texts()
+    # A few words ("ja", "hoi", "ja dat mag", "zwolle") are the same everywhere: not a leak.
+    leaked = sorted(t for t in trained if squash(t) in evaluation and len(t.split()) > 3)
+    assert leaked == []

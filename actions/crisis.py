@@ -1,0 +1,133 @@
+"""After the crisis answer: pause, do not wipe; keep the other question; make a ticket urgent.
+
+The crisis answer itself is the plain response ``utter_crisis`` (it must work when this
+server is down). This action runs right after it (rule "crisis wins", bot/rules/core.yml):
+
+* a form that the crisis message interrupted is paused: its answers stay in their slots, the
+  form's name goes into ``paused_form``, and the person can go on later ("verder", or the
+  button), where ``action_resume_form`` starts the same form again at its next question;
+* the other part of a mixed message ("ik heb schulden en wil dood") is acknowledged, with a
+  button to come back to it later;
+* an open ticket becomes a crisis ticket (handoff/store.mark_crisis), and the coaches hear of
+  it on Telegram when that is set up.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.clarify import INTENT_LABELS
+from bot.settings import load_settings
+from handoff import notify, store
+from handoff.routing import get_teams
+
+logger = logging.getLogger(__name__)
+
+# What a paused form is called in "Je antwoorden van ... heb ik bewaard".
+FORM_NAMES = {
+    "nl": {
+        "assessment_form": "de zelftest",
+        "money_form": "de geldcheck",
+        "transition_form": "de berekening van je transitievergoeding",
+        "gap_form": "de berekening van je tekort per maand",
+        "buffer_form": "de berekening van je buffer",
+        "handoff_form": "je aanvraag voor een coach",
+        "location_form": "de vraag waar je woont",
+    },
+    "en": {
+        "assessment_form": "the self-test",
+        "money_form": "the money check",
+        "transition_form": "the transitievergoeding calculation",
+        "gap_form": "the monthly gap calculation",
+        "buffer_form": "the buffer calculation",
+        "handoff_form": "your request for a coach",
+        "location_form": "the question where you live",
+    },
+}
+RESUME_BUTTON = {"nl": "Verder met de vragen", "en": "Go on with the questions"}
+COACH_BUTTON = {"nl": "Ja, zoek een coach", "en": "Yes, find a coach"}
+LATER_BUTTON = {"nl": "Ja, daar later over", "en": "Yes, later"}
+
+
+def interrupted_form(events: List[Dict[str, Any]]) -> Optional[str]:
+    """The form that was active when the latest user message came in, if any."""
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
+    active: Optional[str] = None
+    for event in events[: max(last_user, 0)]:
+        if event.get("event") == "active_loop":
+            active = event.get("name")
+        elif event.get("event") in ("restart", "session_started"):
+            active = None
+    return active if active in FORM_NAMES["nl"] else None
+
+
+def topic_of(intent: Optional[str]) -> Optional[str]:
+    """A short Dutch name of the other question's topic, or None when it is not a question."""
+    label = INTENT_LABELS.get(intent or "")
+    return label.rstrip("?").lower() if label else None
+
+
+class ActionCrisisFollowup(Action):
+    """Pause an interrupted form, offer the other question, make an open ticket urgent."""
+
+    def name(self) -> str:
+        return "action_crisis_followup"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[str, Any]]:
+        lang = tracker.get_slot("crisis_lang") or "nl"
+        lang = lang if lang in FORM_NAMES else "nl"
+        await self.escalate(dispatcher, tracker)
+        form = interrupted_form(tracker.events) or tracker.get_slot("paused_form")
+        verdict = (tracker.latest_message or {}).get("crisis") or {}
+        other = verdict.get("other_intent")
+        coach = {"title": COACH_BUTTON[lang], "payload": "/request_human"}
+        if form:
+            dispatcher.utter_message(
+                response="utter_crisis_form_paused",
+                form=FORM_NAMES[lang][form],
+                buttons=[coach, {"title": RESUME_BUTTON[lang], "payload": "/resume_form"}],
+            )
+        elif topic_of(other):
+            dispatcher.utter_message(
+                response="utter_crisis_other_topic",
+                topic=topic_of(other),
+                buttons=[coach, {"title": LATER_BUTTON[lang], "payload": f"/{other}"}],
+            )
+        return [SlotSet("paused_form", form)]
+
+    async def escalate(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        """An open ticket of this person becomes a crisis ticket."""
+        teams = get_teams()
+        try:
+            ticket, changed = store.mark_crisis(tracker.sender_id, teams.national)
+        except Exception:  # the crisis answer is already out; never fail on the ticket
+            logger.exception("crisis: could not mark the open ticket")
+            return
+        if ticket is None or not changed:
+            return
+        dispatcher.utter_message(response="utter_crisis_ticket_urgent", ref=ticket.ref)
+        await notify.new_ticket(load_settings(), ticket, teams.name(ticket.team), escalated=True)
+
+
+class ActionResumeForm(Action):
+    """Start the form a crisis answer paused again, at its next unanswered question."""
+
+    def name(self) -> str:
+        return "action_resume_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[str, Any]]:
+        form = tracker.get_slot("paused_form")
+        if not form:
+            dispatcher.utter_message(response="utter_resume_nothing")
+            return []
+        return [SlotSet("paused_form", None), FollowupAction(form)]
