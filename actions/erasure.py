@@ -30,7 +30,7 @@ from sqlalchemy import delete, inspect, select, text, update
 
 from actions.db import MoneyCheckRecord, ProfileRecord, get_engine, person_key
 from bot.settings import load_settings
-from handoff import store
+from handoff import store, throttle
 
 ERASED = "gewist"
 TRACKER_TABLE = "events"  # Rasa's SQLTrackerStore
@@ -172,7 +172,41 @@ def sweep(
             )
     if not dry_run:
         result.tickets = store.purge_closed(now - timedelta(days=ticket_days), url)
+        result.add({"unused_web_sessions": purge_unused_web_sessions(now - UNUSED_SESSION, url)})
+        result.add({"login_counters": throttle.purge(now - LOGIN_COUNTERS, url)})
     return result
+
+
+# A widget session nobody ever wrote in is only a random id; it goes after a day. Login
+# counters (handoff/throttle.py) are kept a day after their window and lock ended.
+UNUSED_SESSION = timedelta(days=1)
+LOGIN_COUNTERS = timedelta(days=1)
+
+
+def purge_unused_web_sessions(before: datetime, url: Optional[str] = None) -> int:
+    """Delete widget sessions issued before ``before`` that never reached a conversation."""
+    engine = get_engine(url)
+    inspector = inspect(engine)
+    if not inspector.has_table("loopbrug_web_sessions"):
+        return 0
+    used = set()
+    if inspector.has_table(TRACKER_TABLE):
+        with engine.connect() as connection:
+            senders = connection.execute(
+                text(f"SELECT DISTINCT sender_id FROM {TRACKER_TABLE} WHERE sender_id LIKE 'web-%'")
+            )
+            used = {_web_session_hash(row[0]) for row in senders}
+    with engine.begin() as connection:
+        old = connection.execute(
+            text("SELECT key_hash FROM loopbrug_web_sessions WHERE created_at < :before"),
+            {"before": before},
+        )
+        unused = [row[0] for row in old if row[0] not in used]
+        for key in unused:
+            connection.execute(
+                text("DELETE FROM loopbrug_web_sessions WHERE key_hash = :hash"), {"hash": key}
+            )
+    return len(unused)
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -110,6 +110,8 @@ class CoachRecord(Base):
     teams = Column(String(400), nullable=False)
     password_hash = Column(String(200), nullable=False)
     active = Column(Boolean, nullable=False, default=True)
+    # No longer used: login throttling lives in loopbrug_login_throttle (handoff/throttle.py).
+    # Kept until the product's tables have migrations (issue 18), which can drop them.
     failed_logins = Column(Integer, nullable=False, default=0)
     locked_until = Column(DateTime(timezone=True), nullable=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
@@ -157,7 +159,20 @@ class RelayRecord(Base):
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
+class ThrottleRecord(Base):
+    """A login throttle counter (handoff/throttle.py): failures in the current window, and a
+    lock time once it is full."""
+
+    __tablename__ = "loopbrug_login_throttle"
+
+    key = Column(String(120), primary_key=True)
+    failures = Column(Integer, nullable=False, default=0)
+    window_start = Column(DateTime(timezone=True), nullable=False)
+    locked_until = Column(DateTime(timezone=True), nullable=True)
+
+
 TABLES = [
+    ThrottleRecord.__table__,
     CoachRecord.__table__,
     TicketRecord.__table__,
     CoachSessionRecord.__table__,
@@ -639,7 +654,7 @@ def deactivate_coach(username: str, url: Optional[str] = None) -> bool:
 
 
 def coach_login_record(username: str, url: Optional[str] = None) -> Optional[Dict[str, Any]]:
-    """What a login needs: id, hash, active flag and lock time."""
+    """What a login needs: id, hash and active flag."""
     with factory(url).begin() as session:
         record = session.execute(
             select(CoachRecord).where(CoachRecord.username == username)
@@ -650,32 +665,16 @@ def coach_login_record(username: str, url: Optional[str] = None) -> Optional[Dic
             "id": record.id,
             "password_hash": record.password_hash,
             "active": bool(record.active),
-            "locked_until": aware(record.locked_until),
         }
 
 
-def login_failed(coach_id: int, max_failures: int, lock_for: timedelta, url=None) -> None:
-    """Count a failed login; lock the account for a while after too many in a row."""
-    with factory(url).begin() as session:
-        record = session.get(CoachRecord, coach_id)
-        if record is None:  # removed meanwhile: nothing to count
-            return
-        record.failed_logins = (record.failed_logins or 0) + 1
-        if record.failed_logins >= max_failures:
-            record.locked_until = utcnow() + lock_for
-            record.failed_logins = 0
-
-
 def login_succeeded(coach_id: int, password_hash: Optional[str] = None, url=None) -> None:
-    """Reset the failure count; store a rehashed password when the hash parameters changed."""
+    """Store a rehashed password when the hash parameters changed (throttling: throttle.py)."""
     with factory(url).begin() as session:
         record = session.get(CoachRecord, coach_id)
-        if record is None:
+        if record is None or not password_hash:
             return
-        record.failed_logins = 0
-        record.locked_until = None
-        if password_hash:
-            record.password_hash = password_hash
+        record.password_hash = password_hash
 
 
 def start_session(

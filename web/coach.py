@@ -41,7 +41,7 @@ from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.settings import Settings
-from handoff import coaches, store, texts
+from handoff import coaches, store, texts, throttle
 from handoff.relay import RasaRelay, RelayError
 from handoff.routing import get_teams
 
@@ -51,8 +51,6 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 COOKIE = "loopbrug_coach"
 LOGIN_CSRF_COOKIE = "loopbrug_login_csrf"
 SESSION_TTL = timedelta(hours=12)
-MAX_FAILED_LOGINS = 5
-LOCK_FOR = timedelta(minutes=15)
 MAX_REPLY_CHARS = 2000
 MAX_NOTE_CHARS = 4000
 MAX_PASSWORD_CHARS = 1024
@@ -420,9 +418,18 @@ async def get_login(request: web.Request) -> web.StreamResponse:
 
 
 async def check_password(request: web.Request, username: str, password: str) -> Optional[int]:
-    """The coach id when the login is good; every failure takes about as long."""
+    """The coach id when the login is good; every failure takes about as long.
+
+    The attempt first takes a place in the throttle's counters (handoff/throttle.py), in one
+    atomic update each, so parallel attempts cannot slip past the limit; then the password
+    is checked. Unknown names are throttled the same way, so they tell nothing.
+    """
     if not coaches.USERNAME.match(username) or len(password) > MAX_PASSWORD_CHARS:
         await asyncio.to_thread(coaches.dummy_verify, password[:MAX_PASSWORD_CHARS])
+        return None
+    client = request.remote or "unknown"
+    if not await db(request, throttle.reserve, username, client):
+        await asyncio.to_thread(coaches.dummy_verify, password)
         return None
     record = await db(request, store.coach_login_record, username)
     if record is None:
@@ -431,12 +438,9 @@ async def check_password(request: web.Request, username: str, password: str) -> 
     matches, rehash = await asyncio.to_thread(
         coaches.verify_password, record["password_hash"], password
     )
-    locked = record["locked_until"] is not None and record["locked_until"] > store.utcnow()
-    if not record["active"] or locked:
-        return None  # refused, whatever the password; a lock is not extended
-    if not matches:
-        await db(request, store.login_failed, record["id"], MAX_FAILED_LOGINS, LOCK_FOR)
-        return None
+    if not record["active"] or not matches:
+        return None  # the places stay taken: a failure counts
+    await db(request, throttle.succeeded, username, client)
     await db(request, store.login_succeeded, record["id"], rehash)
     return record["id"]
 

@@ -115,7 +115,13 @@ def test_personal_numbers_are_masked_in_tickets_and_never_logged(helpline, perso
     email = f"test.{uuid.uuid4().hex[:10]}@voorbeeld.nl"
     # One question whose intent is clear (only questions go into the summary), so the test
     # does not depend on how the random numbers sway the classifier.
-    person.text(f"hoe kom ik aan een scholingsvoucher? bsn {bsn}, iban {iban}, mail {email}")
+    # Written the way people write them: a BSN in dotted groups, an IBAN in lower case with
+    # dashes (formats that once reached a coach unmasked).
+    dotted_bsn = f"{bsn[:3]}.{bsn[3:6]}.{bsn[6:]}"
+    dashed_iban = "-".join(iban[i : i + 4] for i in range(0, len(iban), 4)).lower()
+    person.text(
+        f"hoe kom ik aan een scholingsvoucher? bsn {dotted_bsn}, iban {dashed_iban}, mail {email}"
+    )
     person.text("ik wil een coach")
     person.text("ja")
     person.text("sla over")
@@ -125,11 +131,11 @@ def test_personal_numbers_are_masked_in_tickets_and_never_logged(helpline, perso
     ticket = store.open_ticket_for(person.sender, helpline.settings.database_url)
     summary = json.dumps(ticket.summary, ensure_ascii=False)
     assert "[BSN]" in summary and "[IBAN]" in summary and "[e-mail]" in summary
-    for value in (bsn, iban, email):
+    for value in (bsn, iban, email, dotted_bsn, dashed_iban):
         assert value not in summary
     assert ticket.contact_detail.replace(" ", "").endswith(phone[1:])  # the chosen route
 
-    secrets_typed = [bsn, iban, email, phone, phone[1:], "schulden"]
+    secrets_typed = [bsn, iban, email, phone, phone[1:], dotted_bsn, dashed_iban, "schulden"]
     logs = [p for p in LOG_DIR.rglob("*.log") if p.is_file()]
     assert logs, f"no log files under {LOG_DIR}"
     found = {

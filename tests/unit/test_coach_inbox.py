@@ -3,6 +3,7 @@ and a real SQLite database: login, CSRF, team isolation, claim, takeover, reply,
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import re
@@ -17,7 +18,7 @@ from aiohttp import test_utils
 from argon2 import PasswordHasher
 
 from bot.settings import Settings
-from handoff import coaches, store
+from handoff import coaches, store, throttle
 from tests.conftest import free_port
 from tests.handoff_fixtures import make_ticket as shared_make_ticket
 from web import coach as inbox
@@ -282,16 +283,9 @@ async def test_a_wrong_password_or_unknown_user_gets_one_generic_answer(client, 
 
 
 async def test_five_failures_lock_the_account_for_15_minutes(client, url):
-    for _ in range(4):
+    for _ in range(5):
         assert inbox.LOGIN_FAILED in await (await login(client, "anna", "fout-wachtwoord")).text()
-    assert db_rows(url, "SELECT failed_logins FROM loopbrug_coaches WHERE username='anna'") == [
-        (4,)
-    ]
-    await login(client, "anna", "fout-wachtwoord")
-    ((locked_until,),) = db_rows(
-        url, "SELECT locked_until FROM loopbrug_coaches WHERE username='anna'"
-    )
-    until = datetime.fromisoformat(locked_until).replace(tzinfo=timezone.utc)
+    until = throttle.locked_until("anna", "127.0.0.1", url)
     assert timedelta(minutes=14) < until - datetime.now(timezone.utc) <= timedelta(minutes=15)
     # Locked: even the right password is refused, with the same text.
     refused = await login(client, "anna")
@@ -302,13 +296,33 @@ async def test_five_failures_lock_the_account_for_15_minutes(client, url):
     # Once the lock has passed, the right password works and the count starts again.
     with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
         db.execute(
-            "UPDATE loopbrug_coaches SET locked_until='2000-01-01 00:00:00' WHERE username='anna'"
+            "UPDATE loopbrug_login_throttle SET locked_until='2000-01-01 00:00:00', "
+            "window_start='2000-01-01 00:00:00'"
         )
     db.close()
     assert (await login(client, "anna")).status == 303
-    assert db_rows(
-        url, "SELECT failed_logins, locked_until FROM loopbrug_coaches WHERE username='anna'"
-    ) == [(0, None)]
+    assert throttle.locked_until("anna", "127.0.0.1", url) is None
+
+
+async def test_thirty_parallel_wrong_passwords_cannot_open_the_way(client, url):
+    """Issue 15: 30 wrong passwords at once, then the right one, used to log in."""
+
+    async def attempt(token: str):
+        return await client.post(
+            "/coach/login",
+            data={"login_csrf": token, "username": "anna", "password": "fout-wachtwoord"},
+            allow_redirects=False,
+        )
+
+    # One login form (CSRF cookie and field) for all 30, as a script would do.
+    client.session.cookie_jar.clear()
+    form = await client.get("/coach/login")
+    token = hidden(await form.text(), "login_csrf")
+    replies = await asyncio.gather(*(attempt(token) for _ in range(30)))
+    assert all(r.status == 200 for r in replies)
+    assert (await login(client, "anna")).status == 200  # still refused
+    rows = db_rows(url, "SELECT failures FROM loopbrug_login_throttle WHERE key LIKE 'pair:anna:%'")
+    assert rows == [(5,)]
 
 
 async def test_an_inactive_account_cannot_log_in_and_its_session_ends(client, url):

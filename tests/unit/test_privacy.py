@@ -16,7 +16,7 @@ from actions import db, erasure
 from bot import privacy_text
 from bot.settings import Settings
 from bot.tracker_store import LoopbrugTrackerStore
-from handoff import pii, store
+from handoff import pii, store, throttle
 from tests.handoff_fixtures import make_ticket
 
 DOMAIN = Domain.empty()
@@ -164,6 +164,30 @@ def test_the_sweep_deletes_old_conversations_but_not_active_ones(url):
     assert rows(url, "SELECT COUNT(*) FROM events WHERE sender_id='web-recent'") == [(2,)]
     assert db.load_profile("web-recent", url=url) is not None
     assert store.open_ticket_for("web-old-with-ticket", url=url) is not None
+
+
+def test_the_sweep_deletes_widget_sessions_nobody_wrote_in_and_old_login_counters(url):
+    from web.sessions import SessionStore
+
+    sessions = SessionStore(url)
+    sessions.open()
+    used, unused, fresh = (sessions.issue_sync() for _ in range(3))
+    seed_events(url, f"web-{used}", store.utcnow().timestamp())
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+        connection.execute(
+            "UPDATE loopbrug_web_sessions SET created_at='2000-01-01 00:00:00' "
+            "WHERE key_hash IN (?, ?)",
+            (erasure._web_session_hash(f"web-{used}"), erasure._web_session_hash(f"web-{unused}")),
+        )
+    throttle.reserve("anna", "10.0.0.1", url)
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+        connection.execute("UPDATE loopbrug_login_throttle SET window_start='2000-01-01 00:00:00'")
+
+    result = erasure.sweep(store.utcnow(), 90, 180, url=url)
+    assert result.erased["unused_web_sessions"] == 1 and result.erased["login_counters"] == 3
+    assert sessions.is_issued_sync(used) and sessions.is_issued_sync(fresh)
+    assert not sessions.is_issued_sync(unused)
+    sessions.close()
 
 
 def test_the_sweep_works_before_rasa_made_its_table(url):
