@@ -28,7 +28,7 @@ _SEP = r"[ .\-]?"
 # separator. Case does not matter.
 IBAN_LIKE = re.compile(rf"(?<![A-Za-z0-9])[A-Za-z]{{2}}{_SEP}\d{{2}}(?:{_SEP}[A-Za-z0-9]){{11,30}}")
 # BSN: eight or nine digits (old BSNs have eight), maybe split by single separators.
-BSN_LIKE = re.compile(rf"(?<![\d.\-])(?<!\d[ .\-])\d(?:{_SEP}\d){{7,8}}(?!{_SEP}\d)")
+BSN_LIKE = re.compile(rf"(?<![\d.\-])(?<!\d[.\-])\d(?:{_SEP}\d){{7,8}}(?!{_SEP}\d)")
 _SEPARATORS = re.compile(r"[ .\-]")
 
 MASKS = {"email": "[e-mail]", "iban": "[IBAN]", "bsn": "[BSN]", "phone": "[telefoonnummer]"}
@@ -49,15 +49,21 @@ def _is_bsn(digits: str) -> bool:
 
 
 def _mask_with(pattern: re.Pattern, valid: Callable[[str], bool], label: str, text: str) -> str:
+    """Mask every valid number ``pattern`` finds a start for.
+
+    Candidates may overlap ("is 12 ... nl91-abna-...": two letters and two digits can start
+    anywhere), so every start is tried, not only where the previous candidate ended.
+    """
     out = []
     position = 0
-    for match in pattern.finditer(text):
-        if match.start() < position:
+    for start in (m.start() for m in re.finditer(f"(?=(?:{pattern.pattern}))", text)):
+        if start < position:
             continue
-        length = _longest_valid(match.group(0), valid)
+        match = pattern.match(text, start)
+        length = _longest_valid(match.group(0), valid) if match else 0
         if length:
-            out.append(text[position : match.start()] + label)
-            position = match.start() + length
+            out.append(text[position:start] + label)
+            position = start + length
     out.append(text[position:])
     return "".join(out)
 

@@ -8,7 +8,8 @@ from typing import Dict, List
 
 import yaml
 
-ENTITY_MARKUP = re.compile(r"\[([^\]]+)\]\([^)]+\)")
+# Both ways Rasa marks an entity: [Zwolle](gemeente) and [STAP]{"entity": "regeling", ...}.
+ENTITY_MARKUP = re.compile(r"\[([^\]]+)\](?:\([^)]+\)|\{[^}]+\})")
 
 
 def nlu_examples(path: Path) -> Dict[str, List[str]]:

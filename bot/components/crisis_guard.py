@@ -194,7 +194,7 @@ class CrisisGuard(GraphComponent, IntentClassifier):
                 sure = confidence >= self.component_config["classifier_crisis_min"]
                 if sure and verdict.level == DISTRESS:
                     logger.info("crisis_guard kept a very sure classifier crisis")
-                    verdict = Verdict(CRISIS, verdict.lang or "nl", ("classifier",))
+                    verdict = Verdict(CRISIS, verdict.lang or "nl", ("intent_classifier",))
                 else:
                     self._demote(message, verdict)
             if verdict.crisis:

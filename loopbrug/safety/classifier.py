@@ -8,7 +8,7 @@ examples of the ``crisis`` intent, from ``data/safety/crisis_training_positive.y
 counter-examples, from every other intent and ``data/safety/crisis_training_negative.yml``
 (ordinary talk with dark words: funeral jobs, "doodmoe", "this job is killing me").
 
-Why this model: character n-grams within words (2 to 5) plus word unigrams and bigrams, with a
+Why this model: character n-grams within words (3 to 5) plus word n-grams (1 to 3), with a
 logistic regression. It is small (trains in seconds on 2 cores), robust to the typos and
 compounds of Dutch phone messages, and its probabilities are calibrated enough for one
 threshold. It reads text as the detector normalises it (slang, fillers, key-word typos), and
@@ -73,10 +73,10 @@ def _pipeline(seed: int) -> Pipeline:
             (
                 "chars",
                 TfidfVectorizer(
-                    analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True
+                    analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True
                 ),
             ),
-            ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True)),
+            ("words", TfidfVectorizer(ngram_range=(1, 3), min_df=1, sublinear_tf=True)),
         ]
     )
     # Chosen by measurement on the development probe and the held-out set (docs/safety.md):

@@ -86,7 +86,7 @@ def test_a_classifier_crisis_with_no_good_second_guess_goes_to_clarification():
 def test_a_very_sure_classifier_crisis_on_a_sad_message_stays_crisis():
     out = run(message("ik voel me rot, echt alles", ("crisis", 0.95)))
     assert out.data["intent"]["name"] == "crisis"
-    assert out.get("crisis")["rules"] == ["classifier"]
+    assert out.get("crisis")["rules"] == ["intent_classifier"]
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,9 @@ from stdnum.nl import bsn
 from handoff import pii
 
 SEPARATORS = st.sampled_from(["", " ", ".", "-"])
-BEFORE = st.sampled_from(["", "mijn nummer is ", "bsn: ", "ok ", "graag naar "])
+BEFORE = st.sampled_from(
+    ["", "mijn nummer is ", "bsn: ", "ok ", "graag naar ", "is 12 jaar oud, nummer ", "nl 2024 "]
+)
 AFTER = st.sampled_from(["", " graag", ", klopt dat?", ". bedankt", " en verder niks"])
 
 
@@ -81,6 +83,11 @@ def test_every_way_of_writing_an_iban_is_masked(number, separator, lower, before
         ("NL91-ABNA-0417-1643-00", "[IBAN]"),
         ("nl91 abna 0417 1643 00", "[IBAN]"),
         ("mijn iban is nl91abna0417164300.", "mijn iban is [IBAN]."),
+        # Two letters and two digits earlier in the sentence must not hide the IBAN after them.
+        (
+            "mijn bsn is 123.456.782 en mijn rekening nl66-abna-6999-9595-58",
+            "mijn bsn is [BSN] en mijn rekening [IBAN]",
+        ),
         ("06 123 456 78", "[telefoonnummer]"),
         ("bel 0031 6 12345678", "bel [telefoonnummer]"),
         ("020-1234567 of Piet.Jansen@Example.NL", "[telefoonnummer] of [e-mail]"),
