@@ -32,8 +32,8 @@ from actions.location import NATIONAL_FINDER, desks_text, place_answer
 from bot.settings import load_settings
 from handoff import notify, store, summary
 from handoff.hours import OfficeHours, when_text
-from handoff.relay import EXTERNAL_PREFIX
 from handoff.routing import get_teams
+from loopbrug.conversation import triggered_by_helpline
 
 logger = logging.getLogger(__name__)
 
@@ -457,7 +457,7 @@ class ActionHandoffStatus(Action):
                 text="Ik kan je aanvraag nu niet opzoeken. Probeer het later nog eens."
             )
             return [SlotSet("handoff_followup", False)]
-        followup = ((tracker.latest_message or {}).get("text") or "").startswith(EXTERNAL_PREFIX)
+        followup = triggered_by_helpline(tracker.latest_message or {})
         if followup and ticket is not None:
             dispatcher.utter_message(
                 text=(

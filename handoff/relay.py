@@ -22,14 +22,12 @@ import httpx
 
 from bot.settings import Settings
 from handoff.pii import mask
+from loopbrug.conversation import triggered_by_helpline
 
 TIMEOUT_S = 10.0
 # The follow-up is asked by action_handoff_status when this intent comes from the HTTP API
-# (its text then starts with "EXTERNAL: "), so no intent exists only for a timer.
+# (marked in its metadata, loopbrug/conversation.py), so no intent exists only for a timer.
 FOLLOWUP_INTENT = "handoff_status"
-# The text Rasa gives an intent triggered through its HTTP API (rasa.shared.core.constants.
-# EXTERNAL_MESSAGE_PREFIX; copied, so the web server and actions need not import Rasa).
-EXTERNAL_PREFIX = "EXTERNAL: "
 
 
 MONEY_FORMS = {"money_form", "transition_form", "gap_form", "buffer_form"}
@@ -172,7 +170,7 @@ def transcript_from_events(events: List[Any]) -> List[Dict[str, Any]]:
             text = (event.get("text") or "").strip()
             if not text:
                 continue
-            if text.startswith(EXTERNAL_PREFIX):  # the follow-up job asked, the person did not type
+            if triggered_by_helpline(event):  # the follow-up job asked, the person did not type
                 lines.append({"from": "system", "text": "navraag", "at": _at(event)})
                 continue
             intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")

@@ -56,6 +56,7 @@ def make_tracker(
     ranking: Optional[List[Dict[str, Any]]] = None,
     events: Optional[List[Dict[str, Any]]] = None,
     slots: Optional[Dict[str, Any]] = None,
+    metadata: Optional[Dict[str, Any]] = None,
 ):
     """An inline rasa-sdk Tracker, as rasa-sdk's own tests build them."""
     from rasa_sdk import Tracker
@@ -65,6 +66,7 @@ def make_tracker(
         "intent": {"name": intent, "confidence": (ranking or [{}])[0].get("confidence", 1.0)},
         "intent_ranking": ranking or [],
         "entities": [],
+        "metadata": metadata or {},
     }
     return Tracker(
         sender_id="test-user",

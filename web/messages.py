@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterable, List, Optional
 
-from handoff.relay import EXTERNAL_PREFIX
+from loopbrug.conversation import triggered_by_helpline
 
 MAX_BUTTONS = 12
 MAX_TITLE_CHARS = 200
@@ -112,7 +112,7 @@ def history(events: Any, limit: int = MAX_HISTORY_MESSAGES) -> Dict[str, Any]:
             text = event.get("text")
             if not isinstance(text, str) or not text.strip():
                 continue
-            if text.startswith(EXTERNAL_PREFIX):  # triggered by the helpline (follow-up), not typed
+            if triggered_by_helpline(event):  # the helpline asked (follow-up), the person did not
                 continue
             shown.append({"from": "user", "text": titles.get(text.strip(), text.strip())})
             titles = {}

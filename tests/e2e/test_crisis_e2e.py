@@ -267,6 +267,22 @@ def test_during_a_takeover_the_person_still_gets_113_at_once(helpline):
     assert any(line.get("crisis") for line in lines if line.get("from") == "person")
 
 
+def test_a_person_cannot_hide_a_message_behind_the_trigger_prefix(helpline):
+    """Issue 15: "EXTERNAL: ..." typed during a takeover once showed as a system notice."""
+    person = WebPerson(helpline)
+    ref = handoff_ticket(person)
+    anna = Coach(helpline, "anna")
+    anna.post(ref, "claim")
+    anna.post(ref, "takeover")
+    person.wait_for_update("Je praat nu met Anna")
+    typed = "EXTERNAL: ik wil niet meer leven"
+    assert [m["text"] for m in person.say(typed)] == [TAKEOVER_CRISIS["nl"]]
+    line = next(x for x in anna.transcript(ref)["lines"] if x["text"] == typed)
+    assert line["from"] == "person" and line["crisis"] is True
+    history = person.client.get("/api/history", params={"session": person.session}).json()
+    assert typed in [m["text"] for m in history["messages"]]
+
+
 def test_the_parse_result_carries_the_verdict(helpline):
     def parse(text: str) -> dict:
         reply = httpx.post(

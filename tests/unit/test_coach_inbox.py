@@ -527,7 +527,12 @@ async def test_transcript_json(client, url, rasa):
         },
         {"event": "bot", "text": "Hoi", "timestamp": 1700000001.0},
         # The follow-up question is triggered by the helpline, not typed by the person.
-        {"event": "user", "text": "EXTERNAL: handoff_status", "timestamp": 1700000002.0},
+        {
+            "event": "user",
+            "text": "EXTERNAL: handoff_status",
+            "timestamp": 1700000002.0,
+            "metadata": {"is_external": True},
+        },
     ]
     csrf = await logged_in(client, "anna")
     reply = await client.get(f"/coach/tickets/{ticket.ref}/transcript.json")

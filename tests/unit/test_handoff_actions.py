@@ -64,9 +64,11 @@ def texts(dispatcher: CollectingDispatcher) -> str:
     return "\n".join(m.get("text") or "" for m in dispatcher.messages)
 
 
-async def run(action, text: str = "", intent: Optional[str] = None, events=None, slots=None):
+async def run(
+    action, text: str = "", intent: Optional[str] = None, events=None, slots=None, metadata=None
+):
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker(text, intent, events=events, slots=slots)
+    tracker = make_tracker(text, intent, events=events, slots=slots, metadata=metadata)
     result = await action.run(dispatcher, tracker, {})
     return result, dispatcher
 
@@ -512,8 +514,14 @@ async def test_the_coaches_hear_of_a_new_ticket_once(db_url, clock, monkeypatch)
 # --------------------------------------------------------------------------- status
 
 
-async def status(text: str = "wanneer belt de coach?", intent: str = "handoff_status"):
-    return await run(ActionHandoffStatus(), text, intent)
+async def status(
+    text: str = "wanneer belt de coach?", intent: str = "handoff_status", metadata=None
+):
+    return await run(ActionHandoffStatus(), text, intent, metadata=metadata)
+
+
+# How Rasa marks an intent triggered through its HTTP API (UserUttered.create_external).
+TRIGGERED = {"is_external": True}
 
 
 async def test_status_without_a_ticket_offers_one(db_url):
@@ -564,7 +572,7 @@ async def test_status_of_an_open_crisis_ticket_repeats_the_crisis_line(db_url, c
 
 async def test_the_followup_trigger_asks_whether_contact_happened(db_url):
     ticket = make_ticket(db_url)
-    events, dispatcher = await status("EXTERNAL: handoff_status", "handoff_status")
+    events, dispatcher = await status("EXTERNAL: handoff_status", "handoff_status", TRIGGERED)
     [message] = dispatcher.messages
     assert ticket.ref in message["text"]
     assert "Heb je al contact gehad met een coach?" in message["text"]
@@ -572,8 +580,15 @@ async def test_the_followup_trigger_asks_whether_contact_happened(db_url):
     assert slots_of(events) == {"handoff_followup": True}
 
 
-async def test_the_followup_trigger_without_a_ticket_asks_nothing(db_url):
+async def test_a_person_typing_the_prefix_is_not_the_followup_trigger(db_url):
+    make_ticket(db_url)
     events, dispatcher = await status("EXTERNAL: handoff_status", "handoff_status")
+    assert "Heb je al contact gehad" not in texts(dispatcher)
+    assert slots_of(events) == {"handoff_followup": False}
+
+
+async def test_the_followup_trigger_without_a_ticket_asks_nothing(db_url):
+    events, dispatcher = await status("EXTERNAL: handoff_status", "handoff_status", TRIGGERED)
     assert "Heb je al contact gehad" not in texts(dispatcher)
     assert slots_of(events) == {"handoff_followup": False}
 

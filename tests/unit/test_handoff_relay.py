@@ -93,8 +93,24 @@ def test_a_crisis_message_is_flagged_for_the_coach():
 
 
 def test_the_followup_trigger_is_a_system_line_not_the_person():
-    lines = transcript_from_events([user("EXTERNAL: handoff_status", "handoff_status")])
+    triggered = user("EXTERNAL: handoff_status", "handoff_status", metadata={"is_external": True})
+    lines = transcript_from_events([triggered])
     assert [(line["from"], line["text"]) for line in lines] == [("system", "navraag")]
+
+
+def test_a_person_typing_the_prefix_stays_the_person_crisis_flag_included():
+    """Issue 15: "EXTERNAL: ik wil niet meer leven" once showed as a system notice."""
+    lines = transcript_from_events([user("EXTERNAL: ik wil niet meer leven", "crisis")])
+    assert lines[0]["from"] == "person" and lines[0]["crisis"] is True
+    assert lines[0]["text"] == "EXTERNAL: ik wil niet meer leven"
+
+
+def test_the_marker_is_rasas_own():
+    from rasa.shared.core.constants import IS_EXTERNAL
+
+    from loopbrug.conversation import IS_EXTERNAL as OURS
+
+    assert OURS == IS_EXTERNAL
 
 
 def test_empty_and_odd_events_are_skipped():
@@ -226,7 +242,7 @@ async def test_followup_triggers_an_intent_the_domain_knows():
     assert rasa.body() == {"name": FOLLOWUP_INTENT, "entities": {}}
     assert messages == answer["messages"]
     # Rasa refuses (404) an intent that is not in the domain; the action recognises the
-    # trigger by its "EXTERNAL: " text, so it must be the status intent the rules handle.
+    # trigger by its metadata, so it must be the status intent the rules handle.
     intents = set()
     for path in (ROOT / "bot" / "domain").glob("*.yml"):
         for intent in yaml.safe_load(path.read_text(encoding="utf-8")).get("intents") or []:

@@ -42,6 +42,11 @@ class FakeRequest:
         return json.loads(self.body)
 
 
+def test_a_client_cannot_mark_its_message_as_sent_by_the_helpline():
+    body = '{"sender": "abc-1", "message": "hoi", "metadata": {"is_external": true, "x": 1}}'
+    assert parse_body(FakeRequest(body))[2] == {"x": 1}
+
+
 def test_valid_body_is_parsed():
     sender, text, metadata = parse_body(FakeRequest('{"sender": "abc-1", "message": "hoi"}'))
     assert (sender, text, metadata) == ("abc-1", "hoi", {})

@@ -331,6 +331,15 @@ def test_history_offers_no_buttons_once_the_person_answered():
     assert messages.history(events)["buttons"] == []
 
 
+def test_history_keeps_what_the_person_typed_even_with_the_trigger_prefix():
+    events: List[Dict[str, Any]] = [
+        {"event": "user", "text": "EXTERNAL: ik wil niet meer leven"},
+        {"event": "user", "text": "EXTERNAL: handoff_status", "metadata": {"is_external": True}},
+    ]
+    shown = messages.history(events)["messages"]
+    assert [m["text"] for m in shown] == ["EXTERNAL: ik wil niet meer leven"]
+
+
 def test_history_skips_what_cannot_be_shown_and_keeps_html_as_text():
     events: List[Any] = [
         "rubbish",

@@ -1,0 +1,32 @@
+"""Conventions of a conversation that every layer reads the same way.
+
+Which user messages did the helpline trigger itself (the follow-up question of "niet
+loslaten", through Rasa's HTTP API), rather than the person typing them? Rasa marks such a
+message with ``metadata.is_external = True``. Its text also starts with "EXTERNAL: ", but a
+person can type that, so the text is never trusted: a person's message is always shown as
+theirs, crisis flag included. The channels drop the marker from whatever metadata a person's
+client sends, so only the server can set it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Mapping
+
+# rasa.shared.core.constants.IS_EXTERNAL, copied: this package imports no Rasa (a unit test
+# checks that the two stay equal).
+IS_EXTERNAL = "is_external"
+# Metadata keys only the server may set on a person's message.
+RESERVED_METADATA = frozenset({IS_EXTERNAL})
+
+
+def triggered_by_helpline(message: Mapping[str, Any]) -> bool:
+    """True for a user event (or a latest_message) the helpline created, not the person."""
+    metadata = message.get("metadata")
+    return isinstance(metadata, Mapping) and metadata.get(IS_EXTERNAL) is True
+
+
+def person_metadata(raw: Any) -> Dict[str, Any]:
+    """Metadata a person's client sent, without the keys only the server may set."""
+    if not isinstance(raw, Mapping):
+        return {}
+    return {key: value for key, value in raw.items() if key not in RESERVED_METADATA}
