@@ -37,7 +37,7 @@ from sanic.response import HTTPResponse
 
 from connectors import reliability, tuning
 from connectors.reliability import SLOW_REPLY, WEB_SENDER_PREFIX, Turn
-from loopbrug.conversation import person_metadata
+from loopbrug.conversation import NOT_UNICODE, is_unicode_text, person_metadata
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +87,8 @@ def parse_body(request: Request) -> Tuple[str, str, Dict[str, Any]]:
         message = ""
     if not isinstance(message, str):
         raise InvalidRequest("'message' moet tekst zijn.")
+    if not is_unicode_text(message):
+        raise InvalidRequest(NOT_UNICODE)
     # Keys only the server may set (loopbrug/conversation.py) never come from a client.
     return sender, message, person_metadata(body.get("metadata"))
 

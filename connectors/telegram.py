@@ -77,6 +77,7 @@ from telegram.ext import AIORateLimiter, ExtBot
 from connectors import reliability
 from connectors.reliability import SLOW_REPLY, Turn
 from connectors.rest import EMPTY_REPLY, ERROR_REPLY, TOO_LONG_NOTE, clean_text
+from loopbrug.conversation import NOT_UNICODE, is_unicode_text
 
 logger = logging.getLogger(__name__)
 
@@ -311,6 +312,8 @@ def _non_text_reply(message: Message) -> str:
 
 
 def _text_incoming(sender: str, raw: str, **extra: Any) -> Incoming:
+    if not is_unicode_text(raw):
+        return Incoming(sender, reply=NOT_UNICODE, **extra)
     text, cut = clean_text(raw)
     if not text:
         return Incoming(sender, reply=EMPTY_REPLY, **extra)
@@ -338,6 +341,7 @@ def read_update(update: Update, payloads: ButtonPayloads) -> Optional[Incoming]:
         return _text_incoming(sender, message.text)
     reply = _non_text_reply(message)
     caption, _ = clean_text(message.caption or "")
+    caption = caption if is_unicode_text(caption) else ""
     if caption:  # a screenshot with a question: answer the question too
         return Incoming(sender, reply=reply, text=caption)
     return Incoming(sender, reply=reply)

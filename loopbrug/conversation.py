@@ -30,3 +30,25 @@ def person_metadata(raw: Any) -> Dict[str, Any]:
     if not isinstance(raw, Mapping):
         return {}
     return {key: value for key, value in raw.items() if key not in RESERVED_METADATA}
+
+
+# For input that is not valid Unicode text: refused with this on every channel (REST and the
+# widget answer HTTP 400 with it; Telegram sends it in the chat), so nothing is lost silently.
+NOT_UNICODE = (
+    "Je bericht bevat tekens die ik niet kan lezen. Er is niets opgeslagen. "
+    "Typ je bericht nog eens, zonder die tekens."
+)
+
+
+def is_unicode_text(value: str) -> bool:
+    """True when ``value`` is text that can be stored and sent on (valid UTF-8).
+
+    A lone surrogate ("\\ud800") is valid in a Python or JSON string but cannot be encoded:
+    it once broke the widget with a 500 and a REST message was lost. Every channel refuses such
+    input up front with a clear answer instead.
+    """
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -43,6 +43,7 @@ from bot import privacy_text
 from bot.settings import Settings
 from handoff import followup
 from handoff import store as handoff_store
+from loopbrug.conversation import NOT_UNICODE, is_unicode_text
 from loopbrug.safety.hotline import CRISIS_HOTLINE
 from web import coach, messages
 from web.sessions import SessionStore
@@ -87,6 +88,7 @@ NOT_AN_OBJECT = "Stuur een JSON-object met 'session' en 'message'."
 NO_SESSION = "'session' ontbreekt."
 UNKNOWN_SESSION = "Dit gesprek is niet bekend. Begin een nieuw gesprek."
 NOT_TEXT = "'message' moet tekst zijn."
+INTERNAL = "Er ging iets mis bij ons. Je bericht is niet opgeslagen. Probeer het zo nog eens."
 EMPTY = "Je bericht is leeg. Typ eerst iets."
 TOO_LONG = f"Je bericht is te lang. Gebruik maximaal {MAX_MESSAGE_CHARS} tekens."
 COMPRESSED = "Stuur het verzoek zonder compressie (Content-Encoding)."
@@ -109,12 +111,21 @@ def parse_origins(raw: Optional[str]) -> FrozenSet[str]:
 
 @web.middleware
 async def security_headers(request: web.Request, handler) -> web.StreamResponse:
-    """CSP, nosniff and no-referrer on every response, errors included."""
+    """CSP, nosniff and no-referrer on every response, errors included.
+
+    An unexpected error becomes a 500 of our own (logged without the request's content), so it
+    carries these headers too; aiohttp's own 500 page would not.
+    """
     try:
         response = await handler(request)
     except web.HTTPException as exc:
         exc.headers.update(SECURITY_HEADERS)
         raise
+    except UnicodeError:  # a body or form that is not valid text
+        response = error(400, NOT_UNICODE)
+    except Exception:
+        logger.exception("web: %s %s failed", request.method, request.path)
+        response = error(500, INTERNAL)
     response.headers.update(SECURITY_HEADERS)
     return response
 
@@ -242,6 +253,8 @@ async def post_message(request: web.Request) -> web.Response:
         return error(400, NO_SESSION)
     if not isinstance(text, str):
         return error(400, NOT_TEXT)
+    if not is_unicode_text(text):
+        return error(400, NOT_UNICODE)
     if not text.strip():
         return error(400, EMPTY)
     if len(text) > MAX_MESSAGE_CHARS:

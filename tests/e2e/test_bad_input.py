@@ -1,8 +1,10 @@
 """Every kind of bad input gets a clear answer or a clear HTTP error, and the chat goes on."""
 
+import httpx
 import pytest
 
-from tests.e2e.conftest import Chat
+from loopbrug.conversation import NOT_UNICODE
+from tests.e2e.conftest import API_TOKEN, Chat, WebPerson
 
 pytestmark = pytest.mark.e2e
 
@@ -66,3 +68,47 @@ def test_malformed_requests_get_400_with_a_reason(chat: Chat, body):
     assert reply.status_code == 400
     assert reply.json()["error"]
     still_talking(chat)
+
+
+LONE_SURROGATE = '"hoi \\ud800 daar"'  # valid JSON, not valid Unicode text
+
+
+def test_text_that_is_not_unicode_gets_400_on_rest_and_nothing_is_stored(chat: Chat, helpline):
+    reply = chat.post(
+        f'{{"sender": "{chat.sender}", "message": {LONE_SURROGATE}}}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert reply.status_code == 400
+    assert reply.json()["error"] == NOT_UNICODE
+    tracker = httpx.get(
+        f"{helpline.settings.rasa_url}/conversations/{chat.sender}/tracker",
+        params={"token": API_TOKEN},
+        timeout=30,
+    ).json()
+    assert [e for e in tracker["events"] if e["event"] == "user"] == []
+    still_talking(chat)
+
+
+def test_text_that_is_not_unicode_gets_400_on_the_widget_with_security_headers(helpline):
+    person = WebPerson(helpline)
+    reply = person.client.post(
+        "/api/message",
+        content=f'{{"session": "{person.session}", "message": {LONE_SURROGATE}}}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert reply.status_code == 400
+    assert reply.json() == {"error": NOT_UNICODE}
+    assert "default-src" in reply.headers["Content-Security-Policy"]
+    assert reply.headers["X-Content-Type-Options"] == "nosniff"
+    assert "digitale assistent" in person.text("hoi")
+
+
+def test_a_coach_form_that_is_not_text_gets_400_with_security_headers(helpline):
+    client = WebPerson(helpline).client
+    reply = client.post(
+        "/coach/login",
+        content=b"username=\xff\xfe&password=x",
+        headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
+    )
+    assert reply.status_code in (400, 403)
+    assert "default-src" in reply.headers["Content-Security-Policy"]

@@ -180,6 +180,13 @@ def test_sender_ids_round_trip():
         chat_id_of("web-abc")
 
 
+def test_text_that_is_not_unicode_gets_a_clear_reply_and_reaches_nobody():
+    from loopbrug.conversation import NOT_UNICODE
+
+    incoming = read_update(Update.de_json(text_update(1, CHAT, "hoi \ud800")), ButtonPayloads())
+    assert incoming.reply == NOT_UNICODE and not incoming.text
+
+
 def test_read_update_turns_commands_buttons_and_photos_into_work():
     payloads = ButtonPayloads()
     key = payloads.callback_data(LONG_PAYLOAD)
