@@ -155,17 +155,36 @@ async def reply_for_silence(agent: Any, sender: str, late: bool) -> Optional[str
       becomes an urgent crisis ticket at the top of the coach's inbox (plus the Telegram
       coach notice when configured).
     * A slow turn (``late``) promised an answer, so silence is always wrong there.
-    * A quick one is silent because of the action server only when that server does not
-      answer its health URL: then ``UNAVAILABLE_REPLY``.
+    * A quick one gets ``UNAVAILABLE_REPLY`` when one of our actions ran and said nothing (it
+      failed), or when the action server does not answer its health URL.
 
     The tracker is read once, and only for a silent turn (rare: a takeover, a server down).
     """
     tracker = await _tracker(agent, sender)
     if tracker is not None and tracker.is_paused():
         return await _crisis_line(tracker, sender)
-    if not late and await action_server_up():
-        return None
-    return UNAVAILABLE_REPLY
+    if late or _a_custom_action_ran(tracker) or not await action_server_up():
+        return UNAVAILABLE_REPLY
+    return None
+
+
+def _a_custom_action_ran(tracker: Any) -> bool:
+    """Whether the turn ran one of our actions (or a form), which then said nothing.
+
+    Rasa logs a custom action that failed (the action server away for a moment, restarting)
+    like one that succeeded without events; in this helpline every custom action says
+    something, so a silent turn that ran one is a failed one. Checking the server's health
+    alone missed a server that was back before the health check came.
+    """
+    from rasa.shared.core.constants import DEFAULT_ACTION_NAMES
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+
+    for event in reversed(list(getattr(tracker, "events", None) or [])):
+        if isinstance(event, UserUttered):
+            return False
+        if isinstance(event, ActionExecuted) and event.action_name not in DEFAULT_ACTION_NAMES:
+            return True
+    return False
 
 
 async def _crisis_line(tracker: Any, sender: str) -> Optional[str]:

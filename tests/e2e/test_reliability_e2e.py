@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
-import subprocess
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,7 +19,7 @@ from typing import Any, Dict, Iterator, List, Set
 import httpx
 import pytest
 
-from bot.serve import Helpline, commands, stop_process_group, wait_ready
+from bot.serve import Helpline, stop_process_group
 from bot.settings import ROOT
 from connectors.reliability import ACTION_TIMEOUT_ENV, SLOW_REPLY, UNAVAILABLE_REPLY
 from tests.e2e.conftest import (
@@ -70,32 +68,14 @@ def helpline(tmp_path_factory, api: FakeBotApi) -> Iterator[Helpline]:
 # ---------------------------------------------------------------- the action server
 
 
-def action_server(helpline: Helpline) -> int:
-    """Index of the action server in ``helpline.processes``."""
-    return next(i for i, (name, _, _) in enumerate(helpline.processes) if name == "actions")
-
-
 def stop_action_server(helpline: Helpline) -> None:
     """Stop it the way Helpline.stop does: its whole process group."""
-    _, process, _ = helpline.processes[action_server(helpline)]
-    stop_process_group(process)
+    stop_process_group(helpline.item("actions").process)
 
 
 def start_action_server(helpline: Helpline) -> None:
     """Start the same command again and wait until it is healthy; Helpline.stop stops it."""
-    name, argv, health = next(c for c in commands(helpline.settings) if c[0] == "actions")
-    log = open(LOG_DIR / f"{name}.log", "ab")  # noqa: SIM115 (closed by Helpline.stop)
-    helpline.log_files.append(log)
-    process = subprocess.Popen(
-        argv,
-        cwd=ROOT,
-        env=helpline.settings.child_environment(os.environ),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    helpline.processes[action_server(helpline)] = (name, process, health)
-    wait_ready(health, process)
+    helpline.start_again("actions")
 
 
 class _Server(ThreadingHTTPServer):

@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import httpx
@@ -60,6 +61,126 @@ def test_ctrl_c_stops_every_process(tmp_path):
         assert runner.wait(timeout=60) == 0
         time.sleep(1)
         assert [p for p in started if alive(p)] == []
+    finally:
+        if runner.poll() is None:
+            runner.kill()
+            runner.wait()
+
+
+def command_of(pid: int) -> str:
+    with open(f"/proc/{pid}/cmdline", "rb") as handle:
+        return handle.read().replace(b"\0", b" ").decode()
+
+
+def pid_of(runner: subprocess.Popen, needle: str) -> int:
+    """The child of ``runner`` whose command line holds ``needle``."""
+    return next(pid for pid in children(runner.pid) if needle in command_of(pid))
+
+
+def wait_healthy(url: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"{url} did not come back within {timeout:.0f} s")
+
+
+def port_taken(port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_a_killed_process_comes_back_and_nothing_is_lost(tmp_path):
+    """Issue 15: kill -9 of one process once stopped the whole helpline."""
+    ports = {"rasa": free_port(), "actions": free_port(), "web": free_port()}
+    env = dict(
+        os.environ,
+        RASA_PORT=str(ports["rasa"]),
+        ACTIONS_PORT=str(ports["actions"]),
+        WEB_PORT=str(ports["web"]),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}",
+    )
+    runner = subprocess.Popen(
+        [sys.executable, "-m", "bot.serve"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    rest = f"http://127.0.0.1:{ports['rasa']}/webhooks/rest/webhook"
+    health = {
+        "rasa": f"http://127.0.0.1:{ports['rasa']}/",
+        "actions": f"http://127.0.0.1:{ports['actions']}/health",
+        "web": f"http://127.0.0.1:{ports['web']}/health",
+    }
+    sent: list = []
+    try:
+        for url in health.values():
+            wait_healthy(url, 180)
+
+        def say(text: str) -> list:
+            reply = httpx.post(rest, json={"sender": "load", "message": text}, timeout=30)
+            assert reply.status_code == 200, reply.text
+            sent.append(text)
+            return reply.json()
+
+        # Under load: messages keep coming while the action server is killed.
+        stop = threading.Event()
+        errors: list = []
+
+        def load() -> None:
+            n = 0
+            while not stop.is_set() and n < 200:
+                try:
+                    assert say(f"hoe kom ik aan een scholingsvoucher {n}")
+                except Exception as exc:  # noqa: BLE001 (reported below)
+                    errors.append(repr(exc))
+                n += 1
+                time.sleep(0.05)
+
+        worker = threading.Thread(target=load)
+        worker.start()
+        time.sleep(2)
+        killed = pid_of(runner, "rasa_sdk")
+        os.kill(killed, signal.SIGKILL)
+        time.sleep(1)
+        wait_healthy(health["actions"], 60)
+        time.sleep(2)
+        stop.set()
+        worker.join(timeout=60)
+        assert errors == []
+        assert pid_of(runner, "rasa_sdk") != killed
+        answer = say("hoe kom ik aan een scholingsvoucher")
+        assert "voucher" in " ".join(m.get("text", "") for m in answer).lower()
+
+        # The web server and Rasa itself come back too; the conversation goes on.
+        os.kill(pid_of(runner, "-m web"), signal.SIGKILL)
+        wait_healthy(health["web"], 60)
+        os.kill(pid_of(runner, "rasa run"), signal.SIGKILL)
+        time.sleep(1)
+        wait_healthy(health["rasa"], 180)
+        assert say("hoi")
+        events = httpx.get(
+            f"http://127.0.0.1:{ports['rasa']}/conversations/load/tracker", timeout=30
+        ).json()["events"]
+        stored = [e["text"] for e in events if e["event"] == "user"]
+        assert stored == sent  # every message, in order
+
+        # One SIGTERM, then a second one at once: everything stops, no port stays taken.
+        started = children(runner.pid)
+        runner.send_signal(signal.SIGTERM)
+        time.sleep(0.2)
+        runner.send_signal(signal.SIGTERM)
+        assert runner.wait(timeout=60) == 0
+        time.sleep(1)
+        assert [p for p in started if alive(p)] == []
+        assert [name for name, port in ports.items() if port_taken(port)] == []
     finally:
         if runner.poll() is None:
             runner.kill()

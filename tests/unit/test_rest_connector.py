@@ -14,7 +14,7 @@ import pytest
 from aiohttp import web
 from rasa.core.channels.channel import UserMessage
 from rasa.core.constants import DEFAULT_LOCK_LIFETIME
-from rasa.shared.core.events import UserUttered
+from rasa.shared.core.events import ActionExecuted, UserUttered
 from sanic import Sanic
 
 from connectors import reliability, rest
@@ -121,23 +121,25 @@ class Rasa:
 
 
 class FakeTracker:
-    def __init__(self, paused: bool, latest: Any = None) -> None:
+    def __init__(self, paused: bool, latest: Any = None, events: Any = ()) -> None:
         self.paused = paused
         self.latest_message = latest
+        self.events = list(events)
 
     def is_paused(self) -> bool:
         return self.paused
 
 
 class FakeTrackerStore:
-    def __init__(self, paused: bool, latest: Any = None) -> None:
+    def __init__(self, paused: bool, latest: Any = None, events: Any = ()) -> None:
         self.paused = paused
         self.latest = latest
+        self.events = events
         self.asked: List[str] = []
 
     async def retrieve(self, sender_id: str) -> FakeTracker:
         self.asked.append(sender_id)
-        return FakeTracker(self.paused, self.latest)
+        return FakeTracker(self.paused, self.latest, self.events)
 
 
 class FakeAgent:
@@ -307,6 +309,16 @@ async def test_a_crisis_during_a_takeover_gets_the_113_line_at_once(monkeypatch,
     messages = await handle(GuardedRestInput(), Rasa(answers=()), agent=agent)
     assert texts(messages) == [TAKEOVER_CRISIS[lang]]
     assert marked == ["web-abc"]
+
+
+async def test_a_custom_action_that_said_nothing_gets_the_friendly_text_with_the_server_up():
+    """The action server was away during the action and back before the health check."""
+    agent = FakeAgent()
+    turn = [UserUttered("hoi"), ActionExecuted("action_answer"), ActionExecuted("action_listen")]
+    agent.tracker_store = FakeTrackerStore(paused=False, events=turn)
+    assert texts(await handle(GuardedRestInput(), Rasa(answers=()), agent=agent)) == [
+        UNAVAILABLE_REPLY
+    ]
 
 
 async def test_ordinary_talk_during_a_takeover_stays_silent(monkeypatch):
