@@ -143,9 +143,12 @@ def endpoints_for(settings: Settings, out: Optional[Path] = None) -> Path:
 
 def commands(settings: Settings, python: str = sys.executable) -> List[tuple]:
     """(name, argv, health URL) for every process of the helpline."""
-    bin_dir = Path(python).parent
+    # Rasa's command line through bot/rasa_server.py: it adds the API token from the environment
+    # (RASA_API_TOKEN), so the token never shows in `ps`.
     rasa = [
-        str(bin_dir / "rasa"),
+        python,
+        "-m",
+        "bot.rasa_server",
         "run",
         "--enable-api",
         "--interface",
@@ -159,17 +162,8 @@ def commands(settings: Settings, python: str = sys.executable) -> List[tuple]:
         "--credentials",
         str(credentials_for(settings)),
     ]
-    if settings.rasa_api_token:
-        rasa += ["--auth-token", settings.rasa_api_token]
-    actions = [
-        python,
-        "-m",
-        "rasa_sdk",
-        "--actions",
-        "actions",
-        "--port",
-        str(settings.actions_port),
-    ]
+    # rasa-sdk's server, answering only calls that carry Rasa's token (bot/action_server.py).
+    actions = [python, "-m", "bot.action_server", "--port", str(settings.actions_port)]
     web_server = [python, "-m", "web"]
     return [
         ("actions", actions, f"http://{settings.host}:{settings.actions_port}/health"),
@@ -240,6 +234,19 @@ HEALTH_EVERY_S = 5.0
 HEALTH_TIMEOUT_S = 3.0
 HUNG_AFTER = 3
 STATUS_FILE = ROOT / "var" / "helpline-status.json"
+# Files the processes create (the SQLite database, logs) are readable by their owner only:
+# they hold conversations.
+PRIVATE_UMASK = 0o077
+
+
+def make_database_private(database_url: str) -> None:
+    """An SQLite database made earlier with looser rights is closed to other users."""
+    if not database_url.startswith("sqlite:///"):
+        return
+    path = Path(database_url.removeprefix("sqlite:///"))
+    for file in (path, path.with_name(path.name + "-journal"), path.with_name(path.name + "-wal")):
+        if file.exists():
+            file.chmod(0o600)
 
 
 class Supervised:
@@ -300,6 +307,7 @@ class Helpline:
             stdout=out,
             stderr=subprocess.STDOUT if out else None,
             start_new_session=True,  # own process group: we stop its children too
+            umask=PRIVATE_UMASK,
         )
         item.started_at = time.monotonic()
         item.failed_checks = 0
@@ -310,6 +318,7 @@ class Helpline:
         check_settings(self.settings)
         self.env = self.settings.child_environment(os.environ)
         (ROOT / "var").mkdir(exist_ok=True)
+        make_database_private(self.settings.database_url)
         for name, argv, health in commands(self.settings):
             item = Supervised(name, argv, health)
             self.supervised.append(item)

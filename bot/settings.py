@@ -8,7 +8,8 @@ variables win over it. Nothing is read at import time: call ``load_settings()``.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Optional
 
@@ -68,6 +69,9 @@ class Settings:
     ticket_retention_days: int = 180  # told to the person before they agree to share
     conversation_retention_days: int = 90  # after the last message (actions/erasure.py)
     coach_telegram_chat_id: Optional[str] = None  # Telegram group that hears of new tickets
+    # Shared by Rasa and the action server (bot/action_server.py): a new random one for every
+    # start unless LOOPBRUG_ACTION_TOKEN is set (several machines must share it).
+    action_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
 
     @property
     def inbox_url(self) -> str:
@@ -95,6 +99,7 @@ class Settings:
                 "WEB_PORT": str(self.web_port),
                 "DATABASE_URL": self.database_url,
                 "ACTION_ENDPOINT_URL": self.action_endpoint_url,
+                "LOOPBRUG_ACTION_TOKEN": self.action_token,
                 # rasa-sdk binds to SANIC_HOST; keep the action server off public interfaces.
                 "SANIC_HOST": self.host,
                 "LOOPBRUG_OFFICE_HOURS": self.office_hours,
@@ -157,6 +162,7 @@ def load_settings(
             env, "LOOPBRUG_TICKET_RETENTION_DAYS", defaults.ticket_retention_days
         ),
         coach_telegram_chat_id=_optional(env, "LOOPBRUG_COACH_TELEGRAM_CHAT_ID"),
+        action_token=_optional(env, "LOOPBRUG_ACTION_TOKEN") or defaults.action_token,
         conversation_retention_days=_int(
             env, "LOOPBRUG_CONVERSATION_RETENTION_DAYS", defaults.conversation_retention_days
         ),

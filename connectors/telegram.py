@@ -303,6 +303,12 @@ def chat_id_of(sender: str) -> int:
     return int(sender[len(SENDER_PREFIX) :])
 
 
+GROUP_REPLY = (
+    "Loopbrug praat alleen een op een, niet in een groep. "
+    "Stuur me een privébericht, dan help ik je daar verder."
+)
+
+
 def _non_text_reply(message: Message) -> str:
     what = next((noun for kind, noun in NON_TEXT_KINDS if getattr(message, kind, None)), None)
     reply = NON_TEXT_REPLY.format(what=what or "iets anders dan tekst")
@@ -323,6 +329,8 @@ def _text_incoming(sender: str, raw: str, **extra: Any) -> Incoming:
 def _callback_incoming(query: CallbackQuery, payloads: ButtonPayloads) -> Incoming:
     chat_id = query.message.chat.id if query.message else query.from_user.id
     sender = sender_for(chat_id)
+    if query.message and query.message.chat.type != "private":
+        return Incoming(sender, reply=GROUP_REPLY, callback_query_id=query.id)
     payload = payloads.payload(query.data or "")
     if payload is None:
         return Incoming(sender, reply=EXPIRED_BUTTON_REPLY, callback_query_id=query.id)
@@ -337,6 +345,10 @@ def read_update(update: Update, payloads: ButtonPayloads) -> Optional[Incoming]:
     if message is None:
         return None
     sender = sender_for(message.chat.id)
+    if message.chat.type != "private":
+        # In a group everyone would share one conversation (and see each other's answers):
+        # the helpline only talks one to one.
+        return Incoming(sender, reply=GROUP_REPLY)
     if message.text is not None:
         return _text_incoming(sender, message.text)
     reply = _non_text_reply(message)

@@ -162,7 +162,7 @@ def test_a_killed_process_comes_back_and_nothing_is_lost(tmp_path):
         # The web server and Rasa itself come back too; the conversation goes on.
         os.kill(pid_of(runner, "-m web"), signal.SIGKILL)
         wait_healthy(health["web"], 60)
-        os.kill(pid_of(runner, "rasa run"), signal.SIGKILL)
+        os.kill(pid_of(runner, "bot.rasa_server"), signal.SIGKILL)
         time.sleep(1)
         wait_healthy(health["rasa"], 180)
         assert say("hoi")
@@ -185,3 +185,19 @@ def test_a_killed_process_comes_back_and_nothing_is_lost(tmp_path):
         if runner.poll() is None:
             runner.kill()
             runner.wait()
+
+
+def test_no_secret_shows_on_a_command_line(helpline):
+    """Issue 15: the Rasa API token was visible to every local user in `ps`."""
+    from tests.e2e.conftest import API_TOKEN
+
+    pids = [item.process.pid for item in helpline.supervised]
+    pids += [child for pid in pids for child in children(pid)]
+    lines = [command_of(pid) for pid in pids if alive(pid)]
+    assert any("bot.rasa_server" in line for line in lines)
+    assert [line for line in lines if API_TOKEN in line] == []
+    assert [line for line in lines if helpline.settings.action_token in line] == []
+    # The API still wants the token, and gets it.
+    url = f"{helpline.settings.rasa_url}/conversations/nobody/tracker"
+    assert httpx.get(url, timeout=10).status_code == 401
+    assert httpx.get(url, params={"token": API_TOKEN}, timeout=10).status_code == 200

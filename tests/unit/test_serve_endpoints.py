@@ -15,6 +15,16 @@ def endpoint_variables(monkeypatch):
     """The variables bot/endpoints.yml refers to, as Settings.child_environment sets them."""
     monkeypatch.setenv("ACTION_ENDPOINT_URL", "http://127.0.0.1:5055/webhook")
     monkeypatch.setenv("DATABASE_URL", "postgresql://loopbrug@127.0.0.1:5432/loopbrug")
+    monkeypatch.setenv("LOOPBRUG_ACTION_TOKEN", "the-shared-token")
+
+
+def test_rasa_sends_the_action_token_and_the_children_share_it():
+    action = read_endpoint_config(str(BASE_ENDPOINTS), "action_endpoint")
+    assert action.token == "the-shared-token" and action.token_name == "token"
+    settings = Settings()
+    env = settings.child_environment({})
+    assert env["LOOPBRUG_ACTION_TOKEN"] == settings.action_token
+    assert len(settings.action_token) >= 32 and Settings().action_token != settings.action_token
 
 
 def test_without_redis_url_rasa_gets_the_plain_endpoints_and_its_in_memory_lock_store(tmp_path):

@@ -140,3 +140,24 @@ def test_stop_ends_a_process_that_ignores_sigterm(tmp_path, health, monkeypatch)
     running.stop()
     assert process.poll() is not None
     assert time.monotonic() - started < serve.STOP_GRACE_S + 3
+
+
+def test_processes_create_files_for_their_owner_only(tmp_path, health):
+    running = Helpline(Settings())
+    target = tmp_path / "made-by-child.db"
+    item = Supervised(
+        "web", [sys.executable, "-c", f"open({str(target)!r}, 'w').close()"], health.url
+    )
+    running.supervised.append(item)
+    running._spawn(item)
+    item.process.wait(timeout=30)
+    running.stop()
+    assert target.stat().st_mode & 0o777 == 0o600
+
+
+def test_an_existing_sqlite_database_is_made_private(tmp_path):
+    database = tmp_path / "loopbrug.db"
+    database.write_text("")
+    database.chmod(0o644)
+    serve.make_database_private(f"sqlite:///{database}")
+    assert database.stat().st_mode & 0o777 == 0o600

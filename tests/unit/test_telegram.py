@@ -180,6 +180,15 @@ def test_sender_ids_round_trip():
         chat_id_of("web-abc")
 
 
+def test_a_group_chat_gets_a_clear_reply_and_no_shared_conversation():
+    from connectors.telegram import GROUP_REPLY
+
+    update = text_update(1, CHAT, "hoe kom ik aan een scholingsvoucher")
+    update["message"]["chat"]["type"] = "group"
+    incoming = read_update(Update.de_json(update), ButtonPayloads())
+    assert incoming.reply == GROUP_REPLY and not incoming.text
+
+
 def test_text_that_is_not_unicode_gets_a_clear_reply_and_reaches_nobody():
     from loopbrug.conversation import NOT_UNICODE
 

@@ -1,0 +1,58 @@
+"""The action server (rasa-sdk), answering only Rasa.
+
+rasa-sdk's ``/webhook`` runs any action for any sender without authentication; on loopback
+any local process could call ``action_delete_data`` for someone else. Rasa sends the token of
+its ``action_endpoint`` (bot/endpoints.yml: ``LOOPBRUG_ACTION_TOKEN``) as the query parameter
+``token``; this entry point wraps rasa-sdk's own app with a check of that token on every route
+except ``/health``. ``bot/serve.py`` gives Rasa and this server the same token (a new random
+one at every start unless ``LOOPBRUG_ACTION_TOKEN`` is set, e.g. for several machines).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hmac
+import logging
+import os
+
+from rasa_sdk import utils
+from rasa_sdk.endpoint import create_app
+from sanic import response
+from sanic.request import Request
+
+logger = logging.getLogger(__name__)
+TOKEN_ENV = "LOOPBRUG_ACTION_TOKEN"
+OPEN_PATHS = {"/health"}
+
+
+def build_app(token: str):
+    """rasa-sdk's app for the ``actions`` package, refusing calls without ``token``."""
+    if not token:
+        raise SystemExit(f"{TOKEN_ENV} is not set: the action server would answer anyone")
+    app = create_app("actions", cors_origins=None)
+
+    @app.on_request
+    async def only_rasa(request: Request):
+        if request.path in OPEN_PATHS:
+            return None
+        given = request.args.get("token", "")
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            logger.warning("action server: a call without the right token was refused")
+            return response.json({"error": "unauthorised"}, status=401)
+        return None
+
+    return app
+
+
+def main() -> None:
+    """``python -m bot.action_server --port N`` (bot/serve.py starts it so)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=5055)
+    args = parser.parse_args()
+    app = build_app(os.environ.get(TOKEN_ENV, ""))
+    host = os.environ.get("SANIC_HOST", "127.0.0.1")
+    app.run(host, args.port, workers=utils.number_of_sanic_workers(), access_log=False)
+
+
+if __name__ == "__main__":
+    main()
