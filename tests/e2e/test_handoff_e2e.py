@@ -9,12 +9,14 @@ controllable clock) instead of waiting days.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 import uuid
 from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
+import httpx
 import pytest
 
 from bot.serve import Helpline
@@ -219,3 +221,29 @@ def test_followup_asks_once_whether_contact_happened(helpline, url, db_path):
     time.sleep(2.5)
     repeated = [m for m in person.updates()["messages"] if "contact gehad" in m["text"]]
     assert repeated == []  # asked once
+
+
+def test_thirty_parallel_wrong_logins_cannot_open_the_way(helpline, url):
+    """Issue 15: 30 wrong passwords at once, then the right one, used to log in."""
+    import asyncio
+
+    base = f"http://127.0.0.1:{helpline.settings.web_port}"
+
+    async def attack() -> List[int]:
+        async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+            page = await client.get("/coach/login")
+            token = re.search(r'name="login_csrf" value="([^"]+)"', page.text).group(1)
+
+            async def attempt() -> int:
+                reply = await client.post(
+                    "/coach/login",
+                    data={"username": "gijs", "password": "fout-wachtwoord", "login_csrf": token},
+                )
+                return reply.status_code
+
+            return list(await asyncio.gather(*(attempt() for _ in range(30))))
+
+    assert set(asyncio.run(attack())) == {200}  # every one refused with the login form
+    with pytest.raises(AssertionError):
+        Coach(helpline, "gijs")  # the right password is refused too, for now
+    assert Coach(helpline, "bram").page  # another coach is not affected

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import string
 
+import phonenumbers
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -71,6 +72,40 @@ def test_every_way_of_writing_an_iban_is_masked(number, separator, lower, before
     text = written(number, [4, 4, 4, 4], separator)
     text = before + (text.lower() if lower else text) + after
     assert pii.mask(text) == before + "[IBAN]" + after
+
+
+def valid_mobile(digits: int) -> bool:
+    return phonenumbers.is_valid_number(phonenumbers.parse(f"06{digits:08d}", "NL"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(min_value=10_000_000, max_value=99_999_999).filter(valid_mobile),
+    st.sampled_from(["06{}", "06-{}", "06 {}", "+316{}", "+31 6 {}", "0031 6 {}", "(06) {}"]),
+    # Not right after another number: libphonenumber then reads both as one (a known limit).
+    st.sampled_from(["", "bel me op ", "mijn nummer: ", "ok "]),
+    AFTER,
+)
+def test_every_way_of_writing_a_mobile_number_is_masked(digits, shape, before, after):
+    number = f"{digits:08d}"
+    text = before + shape.format(f"{number[:4]} {number[4:]}") + after
+    masked = pii.mask(text)
+    assert number[:4] not in masked and "[telefoonnummer]" in masked
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.from_regex(r"[a-z][a-z0-9._-]{0,20}[a-z0-9]", fullmatch=True),
+    st.sampled_from(["voorbeeld.nl", "mail.example.com", "uni-leiden.nl"]),
+    st.booleans(),
+    BEFORE,
+    AFTER,
+)
+def test_every_e_mail_address_is_masked(local, domain, upper, before, after):
+    address = f"{local}@{domain}"
+    address = address.upper() if upper else address
+    masked = pii.mask(before + address + after)
+    assert "@" not in masked and "[e-mail]" in masked
 
 
 @pytest.mark.parametrize(
