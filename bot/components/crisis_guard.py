@@ -230,11 +230,7 @@ class CrisisGuard(GraphComponent, IntentClassifier):
             self._set_intent(message, DISTRESS_INTENT)
             return
         everything = message.data.get(INTENT_RANKING_KEY, [])
-        crisis = sum(
-            item.get(PREDICTED_CONFIDENCE_KEY, 0.0)
-            for item in everything
-            if item.get(INTENT_NAME_KEY) == CRISIS_INTENT
-        )
+        crisis = _crisis_confidence(everything)
         ranking = [
             item
             for item in everything
@@ -257,11 +253,7 @@ class CrisisGuard(GraphComponent, IntentClassifier):
         question (not "ja", "hoi" or the fallback): the crisis answer offers to come back to it.
         """
         ranking = message.data.get(INTENT_RANKING_KEY, [])
-        crisis = sum(
-            item.get(PREDICTED_CONFIDENCE_KEY, 0.0)
-            for item in ranking
-            if item.get(INTENT_NAME_KEY) == CRISIS_INTENT
-        )
+        crisis = _crisis_confidence(ranking)
         for item in ranking:
             name = item.get(INTENT_NAME_KEY)
             if name in (CRISIS_INTENT, FALLBACK_INTENT):
@@ -286,3 +278,12 @@ class CrisisGuard(GraphComponent, IntentClassifier):
         data = verdict.as_dict()
         data["other_intent"] = message.data.pop("_crisis_other", None)
         return data
+
+
+def _crisis_confidence(ranking: List[Dict[str, Any]]) -> float:
+    """The classifier's confidence in ``crisis`` (0 when it did not rank it)."""
+    return sum(
+        item.get(PREDICTED_CONFIDENCE_KEY, 0.0)
+        for item in ranking
+        if item.get(INTENT_NAME_KEY) == CRISIS_INTENT
+    )

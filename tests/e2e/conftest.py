@@ -14,6 +14,7 @@ import pytest
 
 from bot.serve import Helpline
 from bot.settings import ROOT, Settings
+from handoff.coaches import add_coach
 from tests.conftest import free_port
 from tests.telegram_fake import FakeBotApi, text_update
 
@@ -74,9 +75,10 @@ def chat(helpline: Helpline) -> Chat:
 
 
 def parse(helpline: Helpline, text: str) -> dict:
+    """Rasa's /model/parse for ``text`` (the helpline's own API token)."""
     reply = httpx.post(
         f"{helpline.settings.rasa_url}/model/parse",
-        params={"token": API_TOKEN},
+        params={"token": helpline.settings.rasa_api_token or API_TOKEN},
         json={"text": text},
         timeout=30,
     )
@@ -147,6 +149,33 @@ class TelegramChat:
         self.api.wait_for(lambda: len(self.texts()) > before, timeout=timeout)
         time.sleep(0.5)  # a turn may send more than one message
         return " ".join(self.texts()[before:])
+
+
+# -- a helpline with Telegram and coaches --------------------------------------------------
+
+
+def start_coach_helpline(
+    api: FakeBotApi, db_path: Path, log_name: str, coaches: List[tuple], **extra: Any
+) -> Helpline:
+    """A helpline with the fake Bot API, office hours always open, and these coach accounts
+    ((username, first name, team)); the caller stops it."""
+    settings = Settings(
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        web_port=free_port(),
+        database_url=f"sqlite:///{db_path}",
+        rasa_api_token="e2e-" + uuid.uuid4().hex,
+        telegram_bot_token=api.token,
+        telegram_webhook_secret=TELEGRAM_SECRET,
+        telegram_api_base_url=api.base_url,
+        office_hours="ma-zo 00:00-24:00",  # always open: the texts do not depend on the hour
+        **extra,
+    )
+    running = Helpline(settings, log_dir=ROOT / "var" / "test-logs" / log_name)
+    running.start()
+    for username, name, team in coaches:
+        add_coach(username, name, [team], PASSWORD, url=settings.database_url)
+    return running
 
 
 # -- the coach inbox -----------------------------------------------------------------------

@@ -7,7 +7,6 @@ flow) and not_crisis_set.yml (strong words and sad feelings that are not a crisi
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 from typing import Iterator, List
 
@@ -16,25 +15,22 @@ import pytest
 import yaml
 
 from bot.serve import Helpline
-from bot.settings import ROOT, Settings
+from bot.settings import ROOT
 from handoff import store
-from handoff.coaches import add_coach
 from loopbrug.safety.hotline import TAKEOVER_CRISIS
-from tests.conftest import free_port
 from tests.e2e.conftest import (
-    PASSWORD,
     REF,
-    TELEGRAM_SECRET,
     Chat,
     Coach,
     TelegramChat,
     WebPerson,
+    parse,
+    start_coach_helpline,
 )
 from tests.telegram_fake import FakeBotApi
 
 pytestmark = pytest.mark.e2e
 
-TOKEN = "e2e-" + uuid.uuid4().hex
 SETS = ROOT / "tests" / "safety"
 CRISIS = yaml.safe_load((SETS / "crisis_set.yml").read_text(encoding="utf-8"))
 ORDINARY = yaml.safe_load((SETS / "not_crisis_set.yml").read_text(encoding="utf-8"))
@@ -60,21 +56,8 @@ def db_path(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def helpline(api: FakeBotApi, db_path: Path) -> Iterator[Helpline]:
-    settings = Settings(
-        rasa_port=free_port(),
-        actions_port=free_port(),
-        web_port=free_port(),
-        database_url=f"sqlite:///{db_path}",
-        rasa_api_token=TOKEN,
-        telegram_bot_token=api.token,
-        telegram_webhook_secret=TELEGRAM_SECRET,
-        telegram_api_base_url=api.base_url,
-        office_hours="ma-zo 00:00-24:00",  # always open: the texts do not depend on the hour
-    )
-    running = Helpline(settings, log_dir=ROOT / "var" / "test-logs" / "crisis")
-    running.start()
-    add_coach("anna", "Anna", ["twente"], PASSWORD, url=settings.database_url)
-    add_coach("bram", "Bram", ["landelijk"], PASSWORD, url=settings.database_url)
+    coaches = [("anna", "Anna", "twente"), ("bram", "Bram", "landelijk")]
+    running = start_coach_helpline(api, db_path, "crisis", coaches)
     yield running
     running.stop()
 
@@ -93,7 +76,7 @@ def mentions_113(texts: List[str]) -> bool:
 def tracker(helpline: Helpline, sender: str) -> dict:
     reply = httpx.get(
         f"{helpline.settings.rasa_url}/conversations/{sender}/tracker",
-        params={"token": TOKEN},
+        params={"token": helpline.settings.rasa_api_token},
         timeout=30,
     )
     assert reply.status_code == 200, reply.text
@@ -243,13 +226,19 @@ def test_crisis_after_the_ticket_makes_it_urgent(helpline):
     assert store.get_ticket(ref, helpline.settings.database_url).urgency == store.CRISIS
 
 
-def test_during_a_takeover_the_person_still_gets_113_at_once(helpline):
+def taken_over(helpline: Helpline):
+    """A person with a ticket whose chat Anna, their region's coach, has taken over."""
     person = WebPerson(helpline)
     ref = handoff_ticket(person)
     anna = Coach(helpline, "anna")
     anna.post(ref, "claim")
     anna.post(ref, "takeover")
     person.wait_for_update("Je praat nu met Anna")
+    return person, ref, anna
+
+
+def test_during_a_takeover_the_person_still_gets_113_at_once(helpline):
+    person, ref, anna = taken_over(helpline)
     # Ordinary talk stays between the person and the coach.
     assert person.say("ik werk al 20 jaar in de logistiek") == []
     missed = []
@@ -269,12 +258,7 @@ def test_during_a_takeover_the_person_still_gets_113_at_once(helpline):
 
 def test_a_person_cannot_hide_a_message_behind_the_trigger_prefix(helpline):
     """Issue 15: "EXTERNAL: ..." typed during a takeover once showed as a system notice."""
-    person = WebPerson(helpline)
-    ref = handoff_ticket(person)
-    anna = Coach(helpline, "anna")
-    anna.post(ref, "claim")
-    anna.post(ref, "takeover")
-    person.wait_for_update("Je praat nu met Anna")
+    person, ref, anna = taken_over(helpline)
     typed = "EXTERNAL: ik wil niet meer leven"
     assert [m["text"] for m in person.say(typed)] == [TAKEOVER_CRISIS["nl"]]
     line = next(x for x in anna.transcript(ref)["lines"] if x["text"] == typed)
@@ -284,22 +268,23 @@ def test_a_person_cannot_hide_a_message_behind_the_trigger_prefix(helpline):
 
 
 def test_the_parse_result_carries_the_verdict(helpline):
-    def parse(text: str) -> dict:
-        reply = httpx.post(
-            f"{helpline.settings.rasa_url}/model/parse",
-            params={"token": TOKEN},
-            json={"text": text},
-            timeout=30,
-        )
-        assert reply.status_code == 200, reply.text
-        return reply.json()
-
-    mixed = parse("ik heb 30k schuld en wil eigenlijk dood")
+    mixed = parse(helpline, "ik heb 30k schuld en wil eigenlijk dood")
     assert mixed["intent"]["name"] == "crisis"
     assert mixed["crisis"]["level"] == "crisis" and mixed["crisis"]["has_other"] is True
     assert mixed["crisis"]["other_intent"] == "debt_help"
-    assert parse("ik wil niet meer leven")["crisis"]["has_other"] is False
-    assert parse("i want to die")["crisis"]["lang"] == "en"
-    ordinary = parse("hoe kom ik aan een scholingsvoucher")
+    assert parse(helpline, "ik wil niet meer leven")["crisis"]["has_other"] is False
+    assert parse(helpline, "i want to die")["crisis"]["lang"] == "en"
+    ordinary = parse(helpline, "hoe kom ik aan een scholingsvoucher")
     assert ordinary["intent"]["name"] == "funding_voucher"
     assert ordinary["crisis"]["level"] == "none"
+
+
+def test_a_sad_message_gets_warmth_and_a_person_not_the_113_script(helpline):
+    messages = Chat(helpline.settings.rasa_url).say("ik voel me zo rot sinds mijn ontslag")
+    texts = texts_of(messages)
+    assert texts[0].startswith("Dat klinkt zwaar. Fijn dat je het zegt.")
+    assert not mentions_113(texts)
+    assert messages[-1]["buttons"][0] == {
+        "title": "Ja, ik wil iemand spreken",
+        "payload": "/request_human",
+    }

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
-import uuid
 from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
@@ -20,23 +19,18 @@ import httpx
 import pytest
 
 from bot.serve import Helpline
-from bot.settings import ROOT, Settings
 from handoff import store
-from handoff.coaches import add_coach
-from tests.conftest import free_port
 from tests.e2e.conftest import (
-    PASSWORD,
     REF,
-    TELEGRAM_SECRET,
     Coach,
     TelegramChat,
     WebPerson,
+    start_coach_helpline,
 )
 from tests.telegram_fake import FakeBotApi
 
 pytestmark = pytest.mark.e2e
 
-TOKEN = "e2e-" + uuid.uuid4().hex
 COACH_GROUP = "-100777"
 
 
@@ -47,27 +41,10 @@ def db_path(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def helpline(api: FakeBotApi, db_path: Path) -> Iterator[Helpline]:
-    settings = Settings(
-        rasa_port=free_port(),
-        actions_port=free_port(),
-        web_port=free_port(),
-        database_url=f"sqlite:///{db_path}",
-        rasa_api_token=TOKEN,
-        telegram_bot_token=api.token,
-        telegram_webhook_secret=TELEGRAM_SECRET,
-        telegram_api_base_url=api.base_url,
-        coach_telegram_chat_id=COACH_GROUP,
-        office_hours="ma-zo 00:00-24:00",  # always open: the texts do not depend on the hour
-        followup_check_s=1.0,
+    coaches = [("anna", "Anna", "twente"), ("bram", "Bram", "landelijk"), ("gijs", "Gijs", "geld")]
+    running = start_coach_helpline(
+        api, db_path, "handoff", coaches, coach_telegram_chat_id=COACH_GROUP, followup_check_s=1.0
     )
-    running = Helpline(settings, log_dir=ROOT / "var" / "test-logs" / "handoff")
-    running.start()
-    for username, name, team in (
-        ("anna", "Anna", "twente"),
-        ("bram", "Bram", "landelijk"),
-        ("gijs", "Gijs", "geld"),
-    ):
-        add_coach(username, name, [team], PASSWORD, url=settings.database_url)
     yield running
     running.stop()
 

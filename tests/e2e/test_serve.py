@@ -31,13 +31,26 @@ def children(pid: int) -> list:
     return [int(p) for p in out.split()]
 
 
-def test_ctrl_c_stops_every_process(tmp_path):
-    rasa_port, actions_port = free_port(), free_port()
+def wait_healthy(url: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"{url} did not come back within {timeout:.0f} s")
+
+
+def start_runner(tmp_path) -> tuple:
+    """`make run`'s runner (python -m bot.serve) on free ports: (process, ports)."""
+    ports = {"rasa": free_port(), "actions": free_port(), "web": free_port()}
     env = dict(
         os.environ,
-        RASA_PORT=str(rasa_port),
-        ACTIONS_PORT=str(actions_port),
-        WEB_PORT=str(free_port()),
+        RASA_PORT=str(ports["rasa"]),
+        ACTIONS_PORT=str(ports["actions"]),
+        WEB_PORT=str(ports["web"]),
         DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}",
     )
     runner = subprocess.Popen(
@@ -47,14 +60,13 @@ def test_ctrl_c_stops_every_process(tmp_path):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    return runner, ports
+
+
+def test_ctrl_c_stops_every_process(tmp_path):
+    runner, ports = start_runner(tmp_path)
     try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{rasa_port}/", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(1)
+        wait_healthy(f"http://127.0.0.1:{ports['rasa']}/", 180)
         started = children(runner.pid)
         assert len(started) >= 2
         runner.send_signal(signal.SIGINT)
@@ -77,18 +89,6 @@ def pid_of(runner: subprocess.Popen, needle: str) -> int:
     return next(pid for pid in children(runner.pid) if needle in command_of(pid))
 
 
-def wait_healthy(url: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise AssertionError(f"{url} did not come back within {timeout:.0f} s")
-
-
 def port_taken(port: int) -> bool:
     import socket
 
@@ -98,21 +98,7 @@ def port_taken(port: int) -> bool:
 
 def test_a_killed_process_comes_back_and_nothing_is_lost(tmp_path):
     """Issue 15: kill -9 of one process once stopped the whole helpline."""
-    ports = {"rasa": free_port(), "actions": free_port(), "web": free_port()}
-    env = dict(
-        os.environ,
-        RASA_PORT=str(ports["rasa"]),
-        ACTIONS_PORT=str(ports["actions"]),
-        WEB_PORT=str(ports["web"]),
-        DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}",
-    )
-    runner = subprocess.Popen(
-        [sys.executable, "-m", "bot.serve"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    runner, ports = start_runner(tmp_path)
     rest = f"http://127.0.0.1:{ports['rasa']}/webhooks/rest/webhook"
     health = {
         "rasa": f"http://127.0.0.1:{ports['rasa']}/",
@@ -147,7 +133,7 @@ def test_a_killed_process_comes_back_and_nothing_is_lost(tmp_path):
         worker = threading.Thread(target=load)
         worker.start()
         time.sleep(2)
-        killed = pid_of(runner, "rasa_sdk")
+        killed = pid_of(runner, "bot.action_server")
         os.kill(killed, signal.SIGKILL)
         time.sleep(1)
         wait_healthy(health["actions"], 60)
@@ -155,7 +141,7 @@ def test_a_killed_process_comes_back_and_nothing_is_lost(tmp_path):
         stop.set()
         worker.join(timeout=60)
         assert errors == []
-        assert pid_of(runner, "rasa_sdk") != killed
+        assert pid_of(runner, "bot.action_server") != killed
         answer = say("hoe kom ik aan een scholingsvoucher")
         assert "voucher" in " ".join(m.get("text", "") for m in answer).lower()
 

@@ -126,3 +126,11 @@ async def test_a_telegram_failure_is_logged_and_reported_not_raised(caplog):
         assert await notify.new_ticket(settings, ticket(), "Loopbrug") is False
     assert "coach notification not sent" in caplog.text
     assert token.split(":")[1] not in caplog.text
+
+
+def test_a_ticket_that_became_a_crisis_says_so():
+    settings = Settings(public_url="https://loopbrug.example.nl/")
+    urgent = ticket(urgency=store.CRISIS, topic="crisis")
+    text = notify.message_for(settings, urgent, "Landelijk team", escalated=True)
+    assert text.startswith(f"🔴 Ticket {urgent.ref} is nu dringend (crisis)")
+    assert f"/coach/tickets/{urgent.ref}" in text
