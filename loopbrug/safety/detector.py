@@ -228,8 +228,14 @@ class CrisisDetector:
         sad = [r for clause in clauses for r in self.distress if r.pattern.search(clause)]
         if sad:
             return Verdict(DISTRESS, _language(sad, whole), _ids(sad))
-        if probabilities and self._classified(probabilities, clauses, self.classifier.doubt):
-            # Crisis-like, but not sure enough for the 113 answer: warmth and a person.
+        long_enough = len(whole.split()) >= MIN_CLAUSE_WORDS
+        if (
+            probabilities
+            and long_enough
+            and self._classified(probabilities, clauses, self.classifier.doubt)
+        ):
+            # Crisis-like, but not sure enough for the 113 answer: warmth and a person. Not for
+            # a message of a few words ("no, not now"), where the model's doubt means little.
             return Verdict(DISTRESS, _language([], whole), ("classifier_doubt",))
         return Verdict(NONE)
 

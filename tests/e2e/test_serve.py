@@ -43,6 +43,18 @@ def wait_healthy(url: str, timeout: float) -> None:
     raise AssertionError(f"{url} did not come back within {timeout:.0f} s")
 
 
+def stop_runner(runner: subprocess.Popen) -> None:
+    """After a failed test too: the runner and every process group it started."""
+    if runner.poll() is None:
+        for pid in children(runner.pid):
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        runner.kill()
+    runner.wait()
+
+
 def start_runner(tmp_path) -> tuple:
     """`make run`'s runner (python -m bot.serve) on free ports: (process, ports)."""
     ports = {"rasa": free_port(), "actions": free_port(), "web": free_port()}
@@ -74,9 +86,7 @@ def test_ctrl_c_stops_every_process(tmp_path):
         time.sleep(1)
         assert [p for p in started if alive(p)] == []
     finally:
-        if runner.poll() is None:
-            runner.kill()
-            runner.wait()
+        stop_runner(runner)
 
 
 def command_of(pid: int) -> str:
@@ -168,9 +178,7 @@ def test_a_killed_process_comes_back_and_nothing_is_lost(tmp_path):
         assert [p for p in started if alive(p)] == []
         assert [name for name, port in ports.items() if port_taken(port)] == []
     finally:
-        if runner.poll() is None:
-            runner.kill()
-            runner.wait()
+        stop_runner(runner)
 
 
 def test_no_secret_shows_on_a_command_line(helpline):
