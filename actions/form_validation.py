@@ -4,7 +4,8 @@ rasa-sdk's FormValidationAction looks up a ``validate_<slot>`` method for every 
 self-test, the money check and the calculators ask many questions that are read the same
 way, so instead of one method per question they share this mixin: any ``validate_<slot>``
 the form handles goes to ``validate_slot(slot, value, dispatcher, tracker, domain)``, after
-one check they all need: a button payload of another flow is never taken as an answer.
+two checks they all need: a slot cleared by the form's start action is not an answer (no
+"Ik zie geen bedrag" for it), and a button payload of another flow is never taken as one.
 It is a mixin, not an Action, because rasa-sdk registers every Action subclass by name.
 """
 
@@ -32,6 +33,10 @@ class OneValidatorForAllSlots:
         raise AttributeError(attribute)
 
     def _validate(self, slot: str, value: Any, dispatcher, tracker, domain) -> dict:
+        if value is None:
+            # A slot the form's start action cleared, not something the person said: without
+            # this, starting the money check answered nine "Ik zie geen bedrag" lines at once.
+            return {slot: None}
         if isinstance(value, str) and value.strip().startswith("/"):
             # A button of another flow ("Verder met de test") is not an answer: leave the slot
             # empty, so the form asks its question again.

@@ -31,6 +31,25 @@ RED_WITH_DEBTS = ["2000", "1800", "0", "2", "0", "ja, schulden", "0", "0", "100"
 ORANGE = ["2500", "2000", "0", "0", "4000", "nee", "1200", "0", "0", "0"]
 
 
+@pytest.mark.parametrize("start", ["ik wil de geldcheck doen", "/finance_check"])
+def test_the_money_check_starts_with_its_intro_and_question_one_only(chat: Chat, start):
+    """Issue 16: the start once came with nine "Ik zie geen bedrag" lines."""
+    messages = chat.say(start)
+    assert [m["text"] for m in messages] == [
+        "Met de geldcheck kijken we of je een overstap kunt betalen. Er komen 10 korte vragen. "
+        "Een schatting is genoeg. Je mag een vraag overslaan. Ik bewaar geen bedragen, "
+        "alleen de uitkomst.",
+        "Vraag 1 van 10. Hoeveel geld krijg je nu per maand netto binnen? Typ een bedrag of kies.",
+    ]
+    assert [b["title"] for b in messages[1]["buttons"]] == [
+        "Tot € 1.500",
+        "€ 1.500 - 2.500",
+        "€ 2.500 - 3.500",
+        "Meer dan € 3.500",
+        "Weet ik niet",
+    ]
+
+
 def test_green_continues_to_orientation(chat: Chat):
     outcome = run_check(chat, GREEN)
     assert "Groen" in text(outcome)
