@@ -16,7 +16,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.region import Desk, Gemeente, Match, get_region_model
+from actions.region import Desk, Gemeente, Match, get_region_model, the_region
 
 NATIONAL_FINDER = "lerenenwerken.nl"
 NEXT_STEP_BUTTONS = [
@@ -130,7 +130,7 @@ class ActionSetLocation(Action):
         dispatcher.utter_message(
             text=(
                 f"Dank je. Ik onthoud dat je in {place.display_name} woont. "
-                f"Dat hoort bij de regio {place.arbeidsmarktregio}."
+                f"Dat hoort bij {the_region(place.arbeidsmarktregio)}."
             ),
             buttons=[
                 {"title": "Mijn loket", "payload": "/find_loket"},
@@ -173,7 +173,7 @@ def desks_text(gemeente_code: Optional[str]) -> str:
         return f"Op {NATIONAL_FINDER} vind je het leerwerkloket bij jou in de buurt."
     lines = [line for line in map(desk_line, model.desks_for(place)) if line]
     return (
-        f"Je woont in {place.display_name}, in de regio {place.arbeidsmarktregio}. "
+        f"Je woont in {place.display_name}, in {the_region(place.arbeidsmarktregio)}. "
         "Hier kun je terecht:\n" + "\n".join(lines)
     )
 

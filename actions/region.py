@@ -93,6 +93,15 @@ def fold(text: str, lower: bool = True) -> str:
     return " ".join(text.split())
 
 
+def the_region(name: str, article: bool = True) -> str:
+    """A labour-market region as a sentence names it: "de regio Twente" (or "regio Twente"
+    without the article), but "Regio Zwolle": some official names start with "Regio", and
+    "de regio Regio Zwolle" said it twice."""
+    if name.lower().startswith("regio "):
+        return name
+    return f"de regio {name}" if article else f"regio {name}"
+
+
 @dataclass(frozen=True)
 class Gemeente:
     code: str

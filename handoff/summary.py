@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterable, List, Optional
 
+from actions.region import the_region
 from handoff.pii import mask
 from handoff.store import ACUTE, CRISIS, NORMAL
 
@@ -215,7 +216,7 @@ def build_summary(
     facts: List[str] = []
     if slots.get("gemeente_naam"):
         facts.append(
-            f"Woont in {slots['gemeente_naam']} (regio {slots.get('arbeidsmarktregio') or '?'})"
+            f"Woont in {slots['gemeente_naam']} ({the_region(slots.get('arbeidsmarktregio') or '?', article=False)})"
         )
     else:
         facts.append("Woonplaats niet genoemd")

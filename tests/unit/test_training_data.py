@@ -148,3 +148,29 @@ def test_no_crisis_evaluation_message_is_trained_on():
     # A few words ("ja", "hoi", "ja dat mag", "zwolle") are the same everywhere: not a leak.
     leaked = sorted(t for t in trained if squash(t) in evaluation and len(t.split()) > 3)
     assert leaked == []
+
+
+def sentences(text: str) -> list:
+    return [s.strip() for s in re.split(r"(?<=[.?!])\s+", " ".join(text.split())) if s.strip()]
+
+
+def test_no_response_says_the_same_sentence_twice():
+    """Issue 16: "Typ het in je eigen woorden. Typ het in je eigen woorden." reached people."""
+    doubled = []
+    for path in (ROOT / "bot" / "domain").glob("*.yml"):
+        for name, variants in (
+            (yaml.safe_load(path.read_text()) or {}).get("responses") or {}
+        ).items():
+            for variant in variants:
+                said = sentences(variant.get("text") or "")
+                if len(said) != len(set(said)):
+                    doubled.append(name)
+    assert doubled == []
+
+
+def test_a_region_is_named_once():
+    from actions.region import the_region
+
+    assert the_region("Twente") == "de regio Twente"
+    assert the_region("Regio Zwolle") == "Regio Zwolle"
+    assert the_region("Twente", article=False) == "regio Twente"
