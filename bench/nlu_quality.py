@@ -35,6 +35,7 @@ CRISIS_PROBES = {
     "blind probe": ROOT / "bench" / "data" / "crisis_probe_blind.yml",
 }
 CLARIFY = {"out_of_scope", "nlu_fallback"}
+NEAR_CRISIS_SET = "tests/nlu near-crisis"
 
 
 @dataclass
@@ -64,7 +65,7 @@ def crisis_sets() -> List[CrisisSet]:
     in_scope = [t for intent, texts in held.items() if intent != "crisis" for t in texts]
     sets += [
         CrisisSet("held-out in-scope (every non-crisis intent)", in_scope, False),
-        CrisisSet("tests/nlu near-crisis", [m["text"] for m in old["not_crisis"]], False),
+        CrisisSet(NEAR_CRISIS_SET, [m["text"] for m in old["not_crisis"]], False),
     ]
     for group, messages in ordinary.items():
         sets.append(CrisisSet(f"curated ordinary: {group}", [m["text"] for m in messages], False))
@@ -111,14 +112,6 @@ class QualityReport:
 def held_out_pairs() -> List[Tuple[str, str]]:
     """(text, intent) for every held-out example."""
     return [(t, i) for i, texts in nlu_examples(HELD_OUT).items() for t in texts]
-
-
-def crisis_cases() -> Tuple[List[str], List[str]]:
-    """Crisis messages (held-out crisis examples plus the curated set) and near misses."""
-    data = yaml.safe_load(CRISIS_SET.read_text(encoding="utf-8"))
-    crisis = list(data["crisis"]) + nlu_examples(HELD_OUT).get("crisis", [])
-    near = [item["text"] for item in data["not_crisis"]]
-    return crisis, near
 
 
 def scope_cases() -> Tuple[List[str], List[Tuple[str, str]]]:
@@ -175,18 +168,17 @@ def share(flags: Sequence[bool]) -> float:
 def evaluate(model: Path) -> QualityReport:
     """Score ``model`` on the held-out, crisis and scope sets."""
     pairs = held_out_pairs()
-    crisis, near = crisis_cases()
     oos, short = scope_cases()
-    per_set = crisis_sets()
-    groups = [[t for t, _ in pairs], crisis, near, oos, [t for t, _ in short]]
+    per_set = crisis_sets()  # every crisis and near-crisis set, each predicted once
+    groups = [[t for t, _ in pairs], oos, [t for t, _ in short]]
     groups += [c.texts for c in per_set]
     predicted = predict_all(model, [t for group in groups for t in group])
     split, start = [], 0
     for group in groups:
         split.append(predicted[start : start + len(group)])
         start += len(group)
-    held_pred, crisis_pred, near_pred, oos_pred, short_pred = split[:5]
-    for one, taken in zip(per_set, split[5:]):
+    held_pred, oos_pred, short_pred = split[:3]
+    for one, taken in zip(per_set, split[3:]):
         hits = [p == "crisis" for p in taken]
         one.value = share(hits)
         one.misses = [t for t, hit in zip(one.texts, hits) if hit != one.want]
@@ -206,7 +198,7 @@ def evaluate(model: Path) -> QualityReport:
         per_intent=per_intent,
         crisis_recall=1 - len(crisis_missed) / len(crisis_recall_texts),
         crisis_missed=crisis_missed,
-        near_crisis_false_alarms=[t for t, p in zip(near, near_pred) if p == "crisis"],
+        near_crisis_false_alarms=next(c.misses for c in per_set if c.name == NEAR_CRISIS_SET),
         examples=len(pairs),
         oos_to_clarify=share([p in CLARIFY for p in oos_pred]),
         oos_examples=len(oos),

@@ -264,7 +264,8 @@ def _understanding(results: dict) -> List[str]:
         f"Held-out set: {project['examples']} messages ({HELD_OUT.relative_to(ROOT)}), written "
         "apart from the training data and never trained on. The prediction counted is the "
         "final one, after the fallback and the crisis guard: a message sent to clarification "
-        "counts as a miss for its intent. Crisis recall also counts the curated crisis set. "
+        "counts as a miss for its intent. Crisis recall counts the held-out and curated crisis "
+        "sets (per set below). "
         f"Out-of-scope handling uses {SCOPE_SET.relative_to(ROOT)}: a message reaches the "
         "clarification flow (action_clarify) when its final intent is `out_of_scope` or "
         "`nlu_fallback`.",
