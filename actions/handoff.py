@@ -91,6 +91,8 @@ def office_hours() -> OfficeHours:
 
 
 # A crisis ticket never says "binnen een werkdag": 113 is the fastest help, day and night.
+# 113 and 0800-0113, chat on 113.nl, 24/7 (shared/knowledge/newcomers-facts.md section 6,
+# ACTIVE; checked 2026-12-06).
 CRISIS_FIRST = (
     "113 blijft de snelste hulp: bel 113 of gratis 0800-0113, of chat op 113.nl. Dag en nacht."
 )

@@ -238,6 +238,7 @@ def taken_over(helpline: Helpline):
 
 
 def test_during_a_takeover_the_person_still_gets_113_at_once(helpline):
+    earlier = handoff_ticket(WebPerson(helpline))  # an ordinary ticket of the same team, older
     person, ref, anna = taken_over(helpline)
     # Ordinary talk stays between the person and the coach.
     assert person.say("ik werk al 20 jaar in de logistiek") == []
@@ -249,9 +250,13 @@ def test_during_a_takeover_the_person_still_gets_113_at_once(helpline):
     assert not missed, f"{len(missed)} missed: {missed[:10]}"
     ticket = store.get_ticket(ref, helpline.settings.database_url)
     assert ticket.urgency == store.CRISIS
-    # The coach sees the ticket at the top, marked as a crisis, and the message flagged.
+    # The coach sees the ticket above every ordinary one, and the message flagged.
     inbox = anna.client.get("/coach").text
-    assert ref in inbox
+    listed = list(dict.fromkeys(REF.findall(inbox)))
+    assert listed.index(ref) < listed.index(earlier)
+    above = listed[: listed.index(ref)]
+    url = helpline.settings.database_url
+    assert all(store.get_ticket(r, url).urgency == store.CRISIS for r in above)
     lines = anna.transcript(ref)["lines"]
     assert any(line.get("crisis") for line in lines if line.get("from") == "person")
 

@@ -10,6 +10,7 @@ import time
 import httpx
 import pytest
 
+from bot.serve import wait_ready
 from bot.settings import ROOT
 from tests.conftest import free_port
 
@@ -29,18 +30,6 @@ def alive(pid: int) -> bool:
 def children(pid: int) -> list:
     out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
     return [int(p) for p in out.split()]
-
-
-def wait_healthy(url: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise AssertionError(f"{url} did not come back within {timeout:.0f} s")
 
 
 def stop_runner(runner: subprocess.Popen) -> None:
@@ -78,7 +67,7 @@ def start_runner(tmp_path) -> tuple:
 def test_ctrl_c_stops_every_process(tmp_path):
     runner, ports = start_runner(tmp_path)
     try:
-        wait_healthy(f"http://127.0.0.1:{ports['rasa']}/", 180)
+        wait_ready(f"http://127.0.0.1:{ports['rasa']}/", runner, 180)
         started = children(runner.pid)
         assert len(started) >= 2
         runner.send_signal(signal.SIGINT)
@@ -118,7 +107,7 @@ def test_a_killed_process_comes_back_and_nothing_is_lost(tmp_path):
     sent: list = []
     try:
         for url in health.values():
-            wait_healthy(url, 180)
+            wait_ready(url, runner, 180)
 
         def say(text: str) -> list:
             reply = httpx.post(rest, json={"sender": "load", "message": text}, timeout=30)
@@ -146,7 +135,7 @@ def test_a_killed_process_comes_back_and_nothing_is_lost(tmp_path):
         killed = pid_of(runner, "bot.action_server")
         os.kill(killed, signal.SIGKILL)
         time.sleep(1)
-        wait_healthy(health["actions"], 60)
+        wait_ready(health["actions"], runner, 60)
         time.sleep(2)
         stop.set()
         worker.join(timeout=60)
@@ -157,10 +146,10 @@ def test_a_killed_process_comes_back_and_nothing_is_lost(tmp_path):
 
         # The web server and Rasa itself come back too; the conversation goes on.
         os.kill(pid_of(runner, "-m web"), signal.SIGKILL)
-        wait_healthy(health["web"], 60)
+        wait_ready(health["web"], runner, 60)
         os.kill(pid_of(runner, "bot.rasa_server"), signal.SIGKILL)
         time.sleep(1)
-        wait_healthy(health["rasa"], 180)
+        wait_ready(health["rasa"], runner, 180)
         assert say("hoi")
         events = httpx.get(
             f"http://127.0.0.1:{ports['rasa']}/conversations/load/tracker", timeout=30

@@ -104,8 +104,7 @@ def test_every_curated_crisis_message_fires_in_its_language(detector):
 
 
 def test_no_ordinary_message_fires(detector):
-    alarms = [(g, t, detector.detect(t).rules) for g, t in ordinary_messages()]
-    alarms = [a for a in alarms if a[2] and detector.detect(a[1]).crisis]
+    alarms = [(g, t) for g, t in ordinary_messages() if detector.detect(t).crisis]
     assert not alarms, alarms
 
 

@@ -57,6 +57,22 @@ def texts_from_code():
     yield pytest.param(texts.handback("Anna"), id="handoff:handback")
     yield pytest.param(reliability.SLOW_REPLY, id="channel:slow")
     yield pytest.param(reliability.UNAVAILABLE_REPLY, id="channel:down")
+    # Added with the crisis detector and the hardening of issue 15.
+    from connectors.telegram import GROUP_REPLY
+    from loopbrug.conversation import NOT_UNICODE
+    from loopbrug.safety.hotline import TAKEOVER_CRISIS
+    from web.app import INTERNAL
+
+    yield pytest.param(TAKEOVER_CRISIS["nl"], id="channel:crisis-during-takeover")
+    yield pytest.param(NOT_UNICODE, id="channel:not-unicode")
+    yield pytest.param(GROUP_REPLY, id="telegram:group")
+    yield pytest.param(INTERNAL, id="web:internal-error")
+    from datetime import datetime, timezone
+
+    open_ = datetime(2026, 12, 9, 11, tzinfo=timezone.utc)  # a Wednesday at noon
+    closed = datetime(2026, 12, 6, 11, tzinfo=timezone.utc)  # a Sunday
+    yield pytest.param(handoff.crisis_hours_text(open_), id="handoff:crisis-ticket-open")
+    yield pytest.param(handoff.crisis_hours_text(closed), id="handoff:crisis-ticket-closed")
 
 
 @pytest.mark.parametrize("text", list(texts_from_code()))
