@@ -24,7 +24,7 @@ export RASA_TELEMETRY_ENABLED := false
 # Rasa 3.6 uses SQLAlchemy 1.4 APIs that warn about 2.0 on every start.
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help setup train run test lint validate unit conversations e2e services-deps browser browser-deps bench clean
+.PHONY: help setup train run test lint validate unit conversations e2e golden services-deps browser browser-deps bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -88,6 +88,12 @@ conversations: train ## conversation tests against the trained model
 
 e2e: train services-deps ## starts the real Rasa and action servers and talks to them
 	$(PY) -m pytest tests/e2e -q
+
+# Golden conversations (tests/golden/) run inside `make e2e`; this target rewrites their
+# snapshots for an intended change: review `git diff tests/golden/snapshots` before committing.
+# One conversation: `make golden GOLDEN=money_check_start` (a pytest -k expression).
+golden: train ## rewrite the golden snapshots (tests/golden/snapshots), then review the diff
+	LOOPBRUG_GOLDEN_UPDATE=1 $(PY) -m pytest tests/e2e/test_golden.py -q $(if $(GOLDEN),-k "$(GOLDEN)")
 
 # The multi-process e2e test (tests/e2e/test_multiprocess_e2e.py) starts its own PostgreSQL
 # and Redis on loopback, from Debian's packages; the version of PostgreSQL does not matter.

@@ -1,0 +1,1 @@
+"""Golden conversations: whole conversations as people type them, with reviewed snapshots."""
