@@ -19,12 +19,20 @@ Decisions, so that the bot never states a wrong region as fact:
   case they give "confirm". So does a place named like a province or foreign city (Zeeland).
 * Fuzzy matches are "found" only for long, clear typos ("Amsterdm"); otherwise "confirm".
   Foreign places, provinces and region names are never fuzzy-matched to a Dutch place.
+* A typo inside a longer sentence ("ik kom uit Leeuwaarden, is daar een loket") is "found"
+  only when the word is no Dutch word (:func:`dutch_words`: the lemma table of
+  spacy-lookups-data, the words of our own training examples and ordinary_words.txt), has
+  seven letters or more, is one slip away from one place only (``_typo``), and stands where
+  a place is expected ("uit", "in", "naar" or "bij" before it). So "terecht" never becomes Utrecht. Measured on
+  tests/nlu/place_sentences.yml (tests/unit/test_place_sentences.py).
 """
 
 from __future__ import annotations
 
 import csv
 import functools
+import gzip
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -37,6 +45,7 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "regions"
 # two places within TIE of each other: ask which.
 FOUND_SCORE, CONFIRM_SCORE, MARGIN, MIN_FOUND_LENGTH, TIE = 90.0, 85.0, 8.0, 7, 3.0
 SENTENCE_SCORE = 88.0  # a typo inside a longer sentence needs to be this close
+NLU_DIR = DATA_DIR.parent / "nlu"
 
 # Leading phrases dropped before a lookup (after fold()), tried longest first.
 FILLERS = sorted(
@@ -50,7 +59,7 @@ FILLERS = sorted(
     key=len,
     reverse=True,
 )
-CUES = frozenset("in uit te bij nabij vlakbij rond rondom omgeving van gemeente regio".split())
+CUES = frozenset("in uit te bij nabij vlakbij rond rondom omgeving van naar gemeente regio".split())
 STRONG_CUES = frozenset("woonachtig gemeente regio woonplaats omgeving".split())
 LIVING = frozenset("woon wonen woont kom kwam verhuisd woonachtig woonplaats adres buurt".split())
 AMOUNT_WORDS = frozenset("euro eur per uur jaar maand maanden km procent keer".split())
@@ -78,6 +87,35 @@ FOREIGN = frozenset(
 REGION_WORDS = frozenset("brabant holland fryslan randstad veluwe".split())
 NOT_A_PLACE = frozenset({"nederland", "buitenland", "het buitenland"})  # not hamlet Nederland
 VIA_RANK = {"name": 0, "alias": 1, "woonplaats": 2}
+
+
+@functools.lru_cache(maxsize=1)
+def dutch_words() -> frozenset[str]:
+    """Folded ordinary Dutch words: a typo inside a sentence is only taken for a place when
+    it is none of these ("terecht" is no Utrecht, "wisselen" no place at all).
+
+    Word forms and lemmas of the Dutch lemma table (spacy-lookups-data, when installed), every
+    word of our own training examples outside entity annotations, and ordinary_words.txt.
+    """
+    words: set[str] = set()
+    try:
+        import spacy_lookups_data
+
+        table = Path(spacy_lookups_data.__file__).parent / "data" / "nl_lemma_lookup.json.gz"
+        with gzip.open(table, "rt", encoding="utf-8") as handle:
+            lemmas = json.load(handle)
+        words.update(fold(w) for w in list(lemmas) + list(lemmas.values()))
+    except (ImportError, OSError, ValueError):  # the training words still guard
+        pass
+    for path in NLU_DIR.glob("*.yml"):
+        text = path.read_text(encoding="utf-8")  # without annotated entities, both forms
+        text = re.sub(r"\[[^\]]*\](\([^)]*\)|\{[^}]*\})", " ", text)
+        words.update(fold(w) for w in re.findall(r"[a-zà-ÿ]+", text.lower()))
+    extra = DATA_DIR / "ordinary_words.txt"
+    if extra.exists():
+        lines = extra.read_text(encoding="utf-8").splitlines()
+        words.update(fold(w) for w in lines if w.strip() and not w.startswith("#"))
+    return frozenset(w for w in words if w)
 
 
 def fold(text: str, lower: bool = True) -> str:
@@ -360,20 +398,60 @@ class RegionModel:
             match = self._fuzzy(text, queries, allow_found=True)
             if match.status != "unknown":
                 return match
-        # A typo inside a sentence, "confirm" at most, and only where a place is expected:
-        # after "woon in", "kom uit", "gemeente", ... or after "in"/"uit" with a capital.
+        # A typo inside a sentence, only where a place is expected: after "woon in", "kom
+        # uit", "gemeente", ..., or after "in"/"uit"/"bij" when the word has a capital or is
+        # no Dutch word. "found" only for a word that is no Dutch word (see _fuzzy).
+        known = dutch_words()
         for i in range(1, len(words)):
             cue = words[i - 1]
             living = cue in CUES and i > 1 and words[i - 2] in LIVING
-            if not (cue in STRONG_CUES or living or (cue in CUES and raw[i][:1].isupper())):
+            odd = words[i] not in known and words[i] not in self._ordinary
+            if not (
+                cue in STRONG_CUES or living or (cue in CUES and (raw[i][:1].isupper() or odd))
+            ):
                 continue
             for n in (3, 2, 1):
                 span = words[i : i + n]
                 if len(span) == n and not any(w.isdigit() for w in span):
-                    match = self._fuzzy(text, [" ".join(span)], allow_found=False)
+                    # Words after the place ("Leeuwaarden is daar") never make it longer.
+                    if n > 1 and span[-1] in known and span[-1] not in self._names:
+                        continue
+                    query = " ".join(span)
+                    typo = any(w not in known and w not in self._ordinary for w in span)
+                    match = (typo and self._typo(text, query)) or self._fuzzy(
+                        text, [query], allow_found=False
+                    )
                     if match.status != "unknown":
                         return match
         return Match("unknown", None, (), text, "")
+
+    def _typo(self, text: str, query: str) -> Optional[Match]:
+        """A misspelt place inside a sentence that is one clear slip, used without asking:
+        at least MIN_FOUND_LENGTH letters, one edit away (two from ten letters on; two
+        swapped letters count as one edit), and no other place as near. None otherwise."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import DamerauLevenshtein
+
+        if len(query.replace(" ", "")) < MIN_FOUND_LENGTH or query in self._not_places:
+            return None
+        allowed = 1 if len(query) < 10 else 2
+        hits = process.extract(
+            query, self._keys, scorer=DamerauLevenshtein.distance, score_cutoff=allowed, limit=20
+        )
+        if not hits:
+            return None
+        best, distance, _ = min(hits, key=lambda hit: hit[1])
+        place = set(self._names[best])
+        own = {
+            fold(x)
+            for c in place
+            for x in (self._gemeenten[c].provincie, self._gemeenten[c].arbeidsmarktregio)
+        }
+        if distance == 0 or self._is_ordinary(best) or best in self._not_places - own:
+            return None  # "Groningen" the province is also the city; "Zeeland" is no village here
+        if any(d <= distance and set(self._names[k]) != place for k, d, _ in hits):
+            return None  # two places as near: the ordinary path asks which
+        return self._named(text, best, via="fuzzy")
 
     def _fuzzy(self, text: str, queries: list[str], allow_found: bool) -> Match:
         """Closest names by edit similarity; "found" only for a long query with a clear lead.
