@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -21,7 +20,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import db
 from actions.assessment import (
     STEP_BUTTONS,
-    export_markdown,
     from_dict,
     get_question,
     get_questions,
@@ -176,27 +174,6 @@ class ActionShowProfile(Action):
             dispatcher.utter_message(response="utter_assessment_unfinished", done=done, total=total)
         else:
             dispatcher.utter_message(response="utter_no_profile_yet")
-        return []
-
-
-class ActionExportProfile(Action):
-    """The profile as a markdown summary to take to a coach or desk."""
-
-    def name(self) -> str:
-        """Action name as in the domain."""
-        return "action_export_profile"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> List[Dict[str, Any]]:
-        """Send the summary as text; channels show it as is."""
-        profile, updated = stored_profile(tracker)
-        if profile is None:
-            dispatcher.utter_message(response="utter_no_profile_yet")
-            return []
-        created = updated or datetime.now(timezone.utc)
-        dispatcher.utter_message(response="utter_export_intro")
-        dispatcher.utter_message(text=export_markdown(profile, created))
         return []
 
 

@@ -40,6 +40,17 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "ja", "on"):
+        return True
+    if raw in ("0", "false", "no", "nee", "off"):
+        return False
+    raise ValueError(f"{name} must be true or false, got {raw!r}")
+
+
 def _optional(env: Mapping[str, str], name: str) -> Optional[str]:
     value = env.get(name, "").strip()
     return value or None
@@ -69,6 +80,13 @@ class Settings:
     ticket_retention_days: int = 180  # told to the person before they agree to share
     conversation_retention_days: int = 90  # after the last message (actions/erasure.py)
     coach_telegram_chat_id: Optional[str] = None  # Telegram group that hears of new tickets
+    # Mailing a person their profile (actions/profile_export.py); off unless host and From are set.
+    smtp_host: Optional[str] = None
+    smtp_port: int = 25
+    smtp_from: Optional[str] = None
+    smtp_user: Optional[str] = None
+    smtp_password: Optional[str] = None
+    smtp_starttls: bool = False
     # Shared by Rasa and the action server (bot/action_server.py): a new random one for every
     # start unless LOOPBRUG_ACTION_TOKEN is set (several machines must share it).
     action_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
@@ -78,6 +96,11 @@ class Settings:
         """Base URL of the coach inbox, for links in notifications."""
         base = self.public_url or f"http://{self.host}:{self.web_port}"
         return base.rstrip("/") + "/coach"
+
+    @property
+    def mail_configured(self) -> bool:
+        """True when the helpline can send e-mail (an SMTP host and a From address)."""
+        return bool(self.smtp_host and self.smtp_from)
 
     @property
     def action_endpoint_url(self) -> str:
@@ -108,6 +131,8 @@ class Settings:
                 "LOOPBRUG_FOLLOWUP_CHECK_S": repr(self.followup_check_s),
                 "LOOPBRUG_TICKET_RETENTION_DAYS": str(self.ticket_retention_days),
                 "LOOPBRUG_CONVERSATION_RETENTION_DAYS": str(self.conversation_retention_days),
+                "LOOPBRUG_SMTP_PORT": str(self.smtp_port),
+                "LOOPBRUG_SMTP_STARTTLS": "true" if self.smtp_starttls else "false",
             }
         )
         # The Telegram channel reads these itself (they may come from .env, not the shell).
@@ -118,6 +143,10 @@ class Settings:
             ("RASA_API_TOKEN", self.rasa_api_token),
             ("LOOPBRUG_PUBLIC_URL", self.public_url),
             ("LOOPBRUG_COACH_TELEGRAM_CHAT_ID", self.coach_telegram_chat_id),
+            ("LOOPBRUG_SMTP_HOST", self.smtp_host),
+            ("LOOPBRUG_SMTP_FROM", self.smtp_from),
+            ("LOOPBRUG_SMTP_USER", self.smtp_user),
+            ("LOOPBRUG_SMTP_PASSWORD", self.smtp_password),
         ):
             if value:
                 env[name] = value
@@ -162,6 +191,12 @@ def load_settings(
             env, "LOOPBRUG_TICKET_RETENTION_DAYS", defaults.ticket_retention_days
         ),
         coach_telegram_chat_id=_optional(env, "LOOPBRUG_COACH_TELEGRAM_CHAT_ID"),
+        smtp_host=_optional(env, "LOOPBRUG_SMTP_HOST"),
+        smtp_port=_int(env, "LOOPBRUG_SMTP_PORT", defaults.smtp_port),
+        smtp_from=_optional(env, "LOOPBRUG_SMTP_FROM"),
+        smtp_user=_optional(env, "LOOPBRUG_SMTP_USER"),
+        smtp_password=_optional(env, "LOOPBRUG_SMTP_PASSWORD"),
+        smtp_starttls=_bool(env, "LOOPBRUG_SMTP_STARTTLS", defaults.smtp_starttls),
         action_token=_optional(env, "LOOPBRUG_ACTION_TOKEN") or defaults.action_token,
         conversation_retention_days=_int(
             env, "LOOPBRUG_CONVERSATION_RETENTION_DAYS", defaults.conversation_retention_days

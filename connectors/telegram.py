@@ -68,6 +68,7 @@ from telegram import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     Message,
     Update,
 )
@@ -77,6 +78,7 @@ from telegram.ext import AIORateLimiter, ExtBot
 from connectors import reliability
 from connectors.reliability import SLOW_REPLY, Turn
 from connectors.rest import EMPTY_REPLY, ERROR_REPLY, TOO_LONG_NOTE, clean_text
+from loopbrug import attachments
 from loopbrug.conversation import NOT_UNICODE, is_unicode_text
 
 logger = logging.getLogger(__name__)
@@ -84,6 +86,7 @@ logger = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SENDER_PREFIX = "tg-"
 MAX_MESSAGE_LENGTH = 4096  # Telegram's limit, in UTF-16 code units
+MAX_CAPTION_LENGTH = 1024  # Telegram's limit for a document's caption
 MAX_CALLBACK_DATA_BYTES = 64  # Telegram's limit for callback_data
 MAX_UPDATE_BYTES = 1_000_000  # real updates are a few kB; refuse anything absurd
 MAX_RETRIES = 3  # retries after a 429 (RetryAfter), per request
@@ -480,8 +483,13 @@ class TelegramOutput(OutputChannel):
         """Send the ``text`` of a custom payload; never show raw JSON to a person.
 
         A coach's message (live takeover, handoff/relay.py) carries the coach's first name,
-        so the person always sees that a human wrote it: "Anna (coach): ...".
+        so the person always sees that a human wrote it: "Anna (coach): ...". A file
+        (loopbrug/attachments.py) is sent as a document with the text as its caption.
         """
+        file = attachments.read_file(json_message)
+        if file is not None and file.content is not None:
+            await self._send_document(recipient_id, file, attachments.caption(json_message))
+            return
         text = json_message.get("text") if isinstance(json_message, dict) else None
         if isinstance(text, str):
             name = json_message.get("name")
@@ -490,6 +498,29 @@ class TelegramOutput(OutputChannel):
             await self.send_text_message(recipient_id, text)
         else:
             logger.debug("telegram: custom payload without text not sent")
+
+    async def _send_document(
+        self, recipient_id: str, file: attachments.FileAttachment, caption: str
+    ) -> None:
+        """sendDocument: the file's text as UTF-8, the caption under it."""
+        try:
+            chat_id = chat_id_of(recipient_id)
+        except ValueError:
+            logger.error("telegram: cannot send to a sender of another channel")
+            return
+        short = caption if telegram_length(caption) <= MAX_CAPTION_LENGTH else ""
+        try:
+            bot = await self.bot.get()
+            await bot.send_document(
+                chat_id=chat_id,
+                document=InputFile((file.content or "").encode("utf-8"), filename=file.name),
+                caption=short or None,
+            )
+        except TelegramError as error:  # a lost file must not break the turn in Rasa
+            logger.error("telegram: sendDocument failed: %s", _describe(error))
+            return
+        if caption and not short:
+            await self.send_text_message(recipient_id, caption)
 
     async def answer_callback(self, callback_query_id: str) -> None:
         """Stop the spinner on the pressed button."""

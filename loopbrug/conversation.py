@@ -52,3 +52,18 @@ def is_unicode_text(value: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+# Rasa sender ids of web widget conversations are "web-<session id>" (web/app.py issues the
+# session). New code reads the convention from here.
+WEB_SENDER_PREFIX = "web-"
+
+
+def web_sender(session_id: str) -> str:
+    """The Rasa sender id of a web widget session."""
+    return WEB_SENDER_PREFIX + session_id
+
+
+def is_web_sender(sender_id: str) -> bool:
+    """True for a conversation that comes from the web widget."""
+    return isinstance(sender_id, str) and sender_id.startswith(WEB_SENDER_PREFIX)

@@ -15,6 +15,8 @@ thread, so synchronous e2e tests (the Rasa server is another process) and async 
 from __future__ import annotations
 
 import asyncio
+import email.parser
+import email.policy
 import itertools
 import json
 import threading
@@ -46,6 +48,43 @@ class Call:
     def ok(self) -> bool:
         """Whether the fake answered it with success."""
         return self.status == 200
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file the bot uploaded (multipart/form-data), as the fake received it."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+    @property
+    def text(self) -> str:
+        """The file's content read as UTF-8 (it must be valid UTF-8)."""
+        return self.data.decode("utf-8")
+
+
+def message_id_of(upload: UploadedFile) -> str:
+    """A stable id for an uploaded file (Telegram's file_unique_id)."""
+    return f"{abs(hash(upload.data)) % 10**12:012d}"
+
+
+def _multipart(content_type: str, raw: bytes) -> Dict[str, Any]:
+    """A multipart/form-data body: files become UploadedFile, other fields are decoded."""
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + raw
+    )
+    fields: Dict[str, str] = {}
+    files: Dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        data = part.get_payload(decode=True) or b""
+        filename = part.get_filename()
+        if filename is not None:
+            files[name] = UploadedFile(filename, part.get_content_type(), data)
+        else:
+            fields[name] = data.decode("utf-8")
+    return {**_decode(fields), **files}
 
 
 def _decode(params: Dict[str, str]) -> Dict[str, Any]:
@@ -155,6 +194,14 @@ class FakeBotApi:
             if chat_id is None or c.params.get("chat_id") == chat_id
         ]
 
+    def documents(self, chat_id: Optional[int] = None) -> List[Dict[str, Any]]:
+        """Parameters of every successful sendDocument; ``document`` is an UploadedFile."""
+        return [
+            c.params
+            for c in self.called("sendDocument")
+            if chat_id is None or c.params.get("chat_id") == chat_id
+        ]
+
     def texts(self, chat_id: Optional[int] = None) -> List[str]:
         """The texts sent, in order."""
         return [p.get("text", "") for p in self.sent(chat_id)]
@@ -188,8 +235,13 @@ class FakeBotApi:
             return
         method = request.path[len(prefix) :]
         length = int(request.headers.get("Content-Length") or 0)
-        body = request.rfile.read(length).decode("utf-8") if length else ""
-        if request.headers.get("Content-Type", "").startswith("application/json"):
+        raw = request.rfile.read(length) if length else b""
+        content_type = request.headers.get("Content-Type", "")
+        body = "" if content_type.startswith("multipart/") else raw.decode("utf-8")
+        content_type = request.headers.get("Content-Type", "")
+        if content_type.startswith("multipart/form-data"):
+            params = _multipart(content_type, raw)
+        elif content_type.startswith("application/json"):
             params = json.loads(body or "{}")
         else:
             params = _decode(dict(parse_qsl(body, keep_blank_values=True)))
@@ -228,6 +280,26 @@ class FakeBotApi:
             }
             if params.get("reply_markup"):
                 message["reply_markup"] = params["reply_markup"]
+            return 200, {"ok": True, "result": message}
+        if method == "sendDocument":
+            upload = params.get("document")
+            if not isinstance(upload, UploadedFile):
+                return 400, {"ok": False, "error_code": 400, "description": "no file"}
+            message = {
+                "message_id": next(self._ids),
+                "date": int(time.time()),
+                "chat": {"id": params.get("chat_id"), "type": "private"},
+                "from": BOT_USER,
+                "document": {
+                    "file_id": f"doc-{message_id_of(upload)}",
+                    "file_unique_id": message_id_of(upload),
+                    "file_name": upload.filename,
+                    "mime_type": upload.content_type,
+                    "file_size": len(upload.data),
+                },
+            }
+            if params.get("caption"):
+                message["caption"] = params["caption"]
             return 200, {"ok": True, "result": message}
         if method in {"answerCallbackQuery", "deleteWebhook", "setWebhook", "setMyCommands"}:
             return 200, {"ok": True, "result": True}

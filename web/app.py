@@ -11,6 +11,9 @@ Routes
   POST /api/message   ``{"session", "message"}`` -> Rasa's REST webhook as ``web-<session>``;
                       answers ``{"messages": [...], "buttons": [...]}``
   GET  /api/history   ``?session=...`` -> the conversation so far, from Rasa's tracker
+  GET  /api/file/<token>  ``?session=...`` -> the person's profile as a text file (a link the
+                      bot gave this session; actions/profile_files.py): 404 when the token is
+                      unknown, expired or another session's
   GET  /api/updates   ``?session=...&after=<id>`` -> coach replies and handoff notices after
                       that relay id: ``{"messages": [{"id", "from", "name"?, "text"}],
                       "cursor": <last id>, "live": bool, "coach"?}``; without ``after`` only the cursor
@@ -39,11 +42,12 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions import profile_files
 from bot import privacy_text
 from bot.settings import Settings
 from handoff import followup
 from handoff import store as handoff_store
-from loopbrug.conversation import NOT_UNICODE, is_unicode_text
+from loopbrug.conversation import NOT_UNICODE, is_unicode_text, web_sender
 from loopbrug.safety.hotline import CRISIS_HOTLINE
 from web import coach, messages
 from web.sessions import SessionStore
@@ -92,6 +96,7 @@ INTERNAL = "Er ging iets mis bij ons. Je bericht is niet opgeslagen. Probeer het
 EMPTY = "Je bericht is leeg. Typ eerst iets."
 TOO_LONG = f"Je bericht is te lang. Gebruik maximaal {MAX_MESSAGE_CHARS} tekens."
 COMPRESSED = "Stuur het verzoek zonder compressie (Content-Encoding)."
+FILE_GONE = "Deze link werkt niet meer. Vraag in de chat opnieuw om je profiel als bestand."
 
 SETTINGS = web.AppKey("settings", Settings)
 RASA = web.AppKey("rasa", httpx.AsyncClient)
@@ -360,13 +365,44 @@ async def get_updates(request: web.Request) -> web.Response:
     return web.json_response(shown, headers={"Cache-Control": "no-store"})
 
 
+async def get_file(request: web.Request) -> web.Response:
+    """The profile file behind a link the bot gave this session (and no other)."""
+    session_id = request.query.get("session", "")
+    refused = await refuse_session(request, session_id)
+    if refused is not None:
+        return refused
+    try:
+        found = await asyncio.to_thread(
+            profile_files.download,
+            request.match_info["token"],
+            web_sender(session_id),
+            request.app[SETTINGS].database_url,
+        )
+    except SQLAlchemyError as exc:
+        logger.error("file: database error (%s)", type(exc).__name__)
+        return error(503, RASA_DOWN)
+    if found is None:
+        return error(404, FILE_GONE)
+    name, text = found
+    return web.Response(
+        body=text.encode("utf-8"),
+        content_type="text/plain",
+        charset="utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
 class PrivateAccessLogger(AbstractAccessLogger):
     """Access log without query strings, so no session id ends up in a log file."""
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
-        self.logger.info(
-            "%s %s %s %.1f ms", request.method, request.path, response.status, time * 1000
-        )
+        path = request.path
+        if path.startswith(profile_files.LINK_PATH):  # a download token is a key: not logged
+            path = profile_files.LINK_PATH + "<token>"
+        self.logger.info("%s %s %s %.1f ms", request.method, path, response.status, time * 1000)
 
 
 def build_app(
@@ -423,6 +459,7 @@ def build_app(
     app.router.add_post("/api/message", post_message)
     app.router.add_get("/api/history", get_history)
     app.router.add_get("/api/updates", get_updates)
+    app.router.add_get("/api/file/{token}", get_file)
     coach.setup(app, settings, rasa_transport, static_file=static_file)
     if background_jobs:
         app.cleanup_ctx.append(followup_job)

@@ -6,12 +6,15 @@ The widget gets plain data, never markup: ``{"from": "bot" | "coach" | "user", "
 
 A coach who takes over a conversation (the handoff feature) sends a bot message with
 ``"custom": {"from": "coach", "name": "Anna"}``; its text is in ``text`` or ``custom.text``.
+A file for the person (loopbrug/attachments.py) becomes ``"file": {"name", "url"}``: the
+widget shows a download link to that route of this server, never the file's content.
 """
 
 from __future__ import annotations
 
 from typing import Any, Dict, Iterable, List, Optional
 
+from loopbrug import attachments
 from loopbrug.conversation import triggered_by_helpline
 
 MAX_BUTTONS = 12
@@ -60,6 +63,10 @@ def bot_message(raw: Dict[str, Any]) -> Optional[Dict[str, Any]]:
             shown["name"] = name.strip()[:MAX_NAME_CHARS]
         if not text.strip() and isinstance(custom.get("text"), str):
             text = custom["text"]
+    file = attachments.read_file(custom)
+    if file is not None and file.url is not None:
+        shown["file"] = {"name": file.name, "url": file.url}
+        text = text if text.strip() else attachments.caption(custom)
     buttons = clean_buttons(raw.get("buttons"))
     if not text.strip() and not buttons:
         return None

@@ -64,6 +64,7 @@
     tooLong: "Je bericht is te lang. Gebruik maximaal " + MAX_CHARS + " tekens.",
     liveWith: "Je praat met ",
     liveAnyone: "Je praat met een coach",
+    download: "Download: ",
   };
 
   // -- storage (may be blocked, e.g. in some private modes: the widget still works) ----------
@@ -243,6 +244,19 @@
     }
     item.appendChild(name);
     item.appendChild(el("p", "lb-msg__text", message.text || ""));
+    var file = message.file;
+    var id = session();
+    if (file && typeof file.url === "string" && file.url.indexOf("/api/file/") === 0 && id) {
+      // A file the bot made for this person: a link to the server, which checks the session.
+      var name = typeof file.name === "string" ? file.name : "";
+      var link = attrs(el("a", "lb-msg__file", T.download + name), {
+        href: BASE + file.url + "?session=" + encodeURIComponent(id),
+        download: name,
+      });
+      var line = el("p");
+      line.appendChild(link);
+      item.appendChild(line);
+    }
     return item;
   }
 

@@ -1,0 +1,205 @@
+"""The profile to take along: a short summary in the chat, a file, and mailing it.
+
+``action_export_profile`` sends at most three messages: the summary (a few plain sentences),
+the file as a custom payload (loopbrug/attachments.py: a download link in the web widget, a
+document on Telegram) and the offer to mail it. ``action_email_profile`` answers "kan ik dit
+mailen?": with an SMTP server configured it asks the address (``profile_email_form``);
+without one it says so and gives the file again, with how to save it.
+``action_send_profile_email`` sends the mail and forgets the address. The address and the
+profile are never logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import profile_files, profile_text
+from actions.assessment import Profile
+from actions.handoff import email_address
+from actions.selftest import stored_profile
+from bot.settings import Settings, load_settings
+from loopbrug import mail
+from loopbrug.attachments import file_message
+from loopbrug.conversation import is_web_sender
+
+logger = logging.getLogger(__name__)
+
+EMAIL_FORM = "profile_email_form"
+EMAIL_SLOTS = ("profile_email", "profile_email_stop")
+# "stop", "laat maar", "nee toch niet": the person wants out of the address question.
+WAY_OUT = re.compile(
+    r"\b(stop\w*|laat (maar|het)|toch niet|hoeft niet|niet mailen|geen mail|nee|"
+    r"annuleer\w*|vergeet (het|maar))\b"
+)
+
+
+def file_payload(sender_id: str, profile: Profile, created: datetime) -> Dict[str, Any]:
+    """The file message: a link that expires for the web widget, the file itself elsewhere."""
+    name = profile_text.file_name(created)
+    if is_web_sender(sender_id):
+        token = profile_files.issue(sender_id)
+        return file_message(profile_text.caption(web=True), name, url=profile_files.link(token))
+    content = profile_text.profile_file(profile, created)
+    return file_message(profile_text.caption(web=False), name, content=content)
+
+
+def _created(updated: Optional[datetime]) -> datetime:
+    return updated or datetime.now(timezone.utc)
+
+
+def mail_server(settings: Settings) -> Optional[mail.MailServer]:
+    """The SMTP server from the settings, or None when mailing is not configured."""
+    if not settings.mail_configured:
+        return None
+    return mail.MailServer(
+        host=str(settings.smtp_host),
+        sender=str(settings.smtp_from),
+        port=settings.smtp_port,
+        user=settings.smtp_user,
+        password=settings.smtp_password,
+        starttls=settings.smtp_starttls,
+    )
+
+
+def profile_mail(server: mail.MailServer, to: str, profile: Profile, created: datetime):
+    """The mail: a short greeting, the profile as text, and the same text as a file."""
+    t = profile_text.texts()["mail"]
+    content = profile_text.profile_file(profile, created)
+    body = "\n\n".join([t["greeting"], t["intro"].strip(), content.strip(), t["closing"].strip()])
+    return mail.build_message(
+        server, to, t["subject"], body + "\n", profile_text.file_name(created), content
+    )
+
+
+def is_way_out(text: str) -> bool:
+    """True for "stop", "laat maar", "nee toch niet" (and no address in the message)."""
+    return "@" not in text and WAY_OUT.search(text.lower()) is not None
+
+
+class ActionExportProfile(Action):
+    """The profile as a short summary, plus the whole profile as a file."""
+
+    def name(self) -> str:
+        """Action name as in the domain."""
+        return "action_export_profile"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[str, Any]]:
+        """Summary, file, and the offer to mail it: three messages."""
+        profile, updated = stored_profile(tracker)
+        if profile is None:
+            dispatcher.utter_message(response="utter_no_profile_yet")
+            return []
+        created = _created(updated)
+        dispatcher.utter_message(text=profile_text.chat_summary(profile))
+        payload = await asyncio.to_thread(file_payload, tracker.sender_id, profile, created)
+        dispatcher.utter_message(json_message=payload)
+        dispatcher.utter_message(response="utter_profile_export_next")
+        return []
+
+
+class ActionEmailProfile(Action):
+    """ "Kan ik dit mailen?": ask the address, or say how to save the file instead."""
+
+    def name(self) -> str:
+        """Action name as in the domain."""
+        return "action_email_profile"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[str, Any]]:
+        """Start the address question only when mailing can work."""
+        profile, updated = stored_profile(tracker)
+        if profile is None:
+            dispatcher.utter_message(response="utter_no_profile_yet")
+            return []
+        if mail_server(load_settings()) is None:
+            web = is_web_sender(tracker.sender_id)
+            dispatcher.utter_message(
+                response="utter_profile_email_unavailable_" + ("web" if web else "file")
+            )
+            payload = await asyncio.to_thread(
+                file_payload, tracker.sender_id, profile, _created(updated)
+            )
+            dispatcher.utter_message(json_message=payload)
+            return []
+        events: List[Dict[str, Any]] = [SlotSet(slot, None) for slot in EMAIL_SLOTS]
+        # "mail het naar piet@voorbeeld.nl" gives the address at once.
+        given = email_address((tracker.latest_message or {}).get("text") or "")
+        if given:
+            events.append(SlotSet("profile_email", given))
+        return events + [FollowupAction(EMAIL_FORM)]
+
+
+class ValidateProfileEmailForm(FormValidationAction):
+    """Reads an e-mail address; 'stop' ends the question without a mail."""
+
+    def name(self) -> str:
+        """Form validation action name (Rasa convention: validate_<form>)."""
+        return "validate_profile_email_form"
+
+    async def required_slots(
+        self,
+        domain_slots: List[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[str]:
+        """Nothing more to ask once the person stopped."""
+        return [] if tracker.get_slot("profile_email_stop") else domain_slots
+
+    def validate_profile_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """An address, a way out, or a clear answer on what an address looks like."""
+        text = str(value or "")
+        found = email_address(text)
+        if found:
+            return {"profile_email": found}
+        if is_way_out(text):
+            return {"profile_email": None, "profile_email_stop": True}
+        dispatcher.utter_message(response="utter_profile_email_invalid")
+        return {"profile_email": None}
+
+
+class ActionSendProfileEmail(Action):
+    """Send the profile to the address given, then forget the address."""
+
+    def name(self) -> str:
+        """Action name as in the domain."""
+        return "action_send_profile_email"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[str, Any]]:
+        """One mail; the address slot is cleared whatever happens."""
+        forget = [SlotSet(slot, None) for slot in EMAIL_SLOTS]
+        address = tracker.get_slot("profile_email")
+        server = mail_server(load_settings())
+        profile, updated = stored_profile(tracker)
+        if tracker.get_slot("profile_email_stop") or not address:
+            dispatcher.utter_message(response="utter_profile_email_stopped")
+            return forget
+        if server is None or profile is None:  # settings changed or data erased meanwhile
+            dispatcher.utter_message(response="utter_profile_email_failed")
+            return forget
+        message = profile_mail(server, str(address), profile, _created(updated))
+        try:
+            await asyncio.to_thread(mail.send, server, message)
+        except mail.MailError as error:
+            logger.warning("profile mail not sent (%s)", error)
+            dispatcher.utter_message(response="utter_profile_email_failed")
+            return forget
+        logger.info("profile mail sent")
+        dispatcher.utter_message(response="utter_profile_email_sent")
+        return forget
