@@ -16,6 +16,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge_base import NEXT_STEPS, Entry, get_knowledge_base
+from actions.location import known_place
 
 MORE_LABEL = "Meer weten?"
 NO_ENTRY_TEXT = (
@@ -70,7 +71,24 @@ class ActionAnswer(Action):
                 ],
             )
             return []
-        dispatcher.utter_message(text=entry.answer, buttons=buttons_for(entry))
+        kb = get_knowledge_base()
+        if not kb.regional(intent) or entry.when:  # the same wherever the person lives
+            dispatcher.utter_message(text=entry.answer, buttons=buttons_for(entry))
+            return [SlotSet("last_topic", entry.id)]
+        # The answer depends on the region: use the place we know and say so, with the way
+        # to change it; ask for it only when it is not known (issue 16).
+        dispatcher.utter_message(text=entry.answer)
+        place = known_place(tracker)
+        if place is None:
+            dispatcher.utter_message(response="utter_place_ask", buttons=buttons_for(entry))
+        elif entry.national:
+            dispatcher.utter_message(
+                response="utter_place_no_regional_fund", buttons=buttons_for(entry), **place
+            )
+        else:
+            dispatcher.utter_message(
+                response="utter_place_used", buttons=buttons_for(entry), **place
+            )
         return [SlotSet("last_topic", entry.id)]
 
 

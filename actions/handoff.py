@@ -28,7 +28,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import db
-from actions.location import NATIONAL_FINDER, desks_text, place_answer
+from actions.location import NATIONAL_FINDER, desks_text, known_place, place_answer, region_slots
+from actions.region import get_region_model
 from bot.settings import load_settings
 from handoff import notify, store, summary
 from handoff.hours import OfficeHours, when_text
@@ -245,6 +246,10 @@ class ValidateHandoffForm(FormValidationAction):
         return needed
 
     def validate_handoff_consent(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
+        place = known_place(tracker)
+        if value in ("ja", "loket") and place:
+            # The place is known: not asked again, but said, with the way to change it.
+            dispatcher.utter_message(response="utter_handoff_place_used", **place)
         if value in ("ja", "nee", "loket", "bestaand"):
             return {"handoff_consent": value}
         dispatcher.utter_message(text="Kies ja of nee. Dan weet ik wat je wilt.")
@@ -272,6 +277,15 @@ class ValidateHandoffForm(FormValidationAction):
             # "nee, toch niet": the person changed their mind; nothing is shared.
             return {"handoff_contact": None, "handoff_consent": "nee"}
         if choice is None:
+            moved = get_region_model().resolve(text)
+            if moved.status == "found" and moved.gemeente:
+                # "Woon je ergens anders? Typ dan je plaats.": the new place, then the question
+                # about contact again.
+                dispatcher.utter_message(
+                    response="utter_handoff_place_changed", place=moved.gemeente.display_name
+                )
+                slots = {e["name"]: e["value"] for e in region_slots(moved.gemeente, text)}
+                return {**slots, "handoff_contact": None}
             dispatcher.utter_message(
                 text="Dat begreep ik niet. Kies: hier in de chat, bellen of mailen."
             )
@@ -426,6 +440,9 @@ class ActionHandoffFinish(Action):
             return
         if created:
             await notify.new_ticket(settings, ticket, teams.name(ticket.team))
+        if summary.request_question(tracker.events):
+            # "ik wil iemand spreken over ...": those words are in the ticket (issue 16).
+            dispatcher.utter_message(response="utter_handoff_question_kept")
         how = CHANNEL_TEXT.get(ticket.contact_channel, "")
         lines = [
             f"Dank je. Je aanvraag staat klaar. Je nummer is {ticket.ref}. Bewaar dit nummer.",

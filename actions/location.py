@@ -82,6 +82,28 @@ def latest_place_text(tracker: Tracker) -> Optional[str]:
     return (tracker.latest_message or {}).get("text")
 
 
+def previous_action(tracker: Tracker) -> Optional[str]:
+    """The bot's last action before the person's latest message (action_listen skipped)."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return None
+            seen_user = True
+        elif seen_user and event.get("event") == "action":
+            if event.get("name") != "action_listen":
+                return event.get("name")
+    return None
+
+
+def known_place(tracker: Tracker) -> Optional[Dict[str, str]]:
+    """The place remembered earlier in this conversation, as template values, or None."""
+    place, region = tracker.get_slot("gemeente_naam"), tracker.get_slot("arbeidsmarktregio")
+    if not tracker.get_slot("gemeente_code") or not place or not region:
+        return None
+    return {"place": place, "region": the_region(region)}
+
+
 def place_answer(said: str, dispatcher: CollectingDispatcher) -> Dict[str, Any]:
     """Slot values for an answer to "waar woon je?": the place when we are sure of it,
     else an empty ``location_input`` (the form asks again) and what we understood."""
@@ -109,6 +131,24 @@ class ValidateLocationForm(FormValidationAction):
         """Accept a place we are sure of; otherwise explain and ask again."""
         return place_answer(str(slot_value or "").strip(), dispatcher)
 
+    async def extract_location_input(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> Dict[str, Any]:
+        """The place in the message that opened the form, also misspelt ("ik kom uit
+        Leeuwaarden, is daar een leerwerkloket"): used for that question, not asked again.
+        Only before the form asked anything, and only when the message names a place."""
+        message = tracker.latest_message or {}
+        opening = (message.get("intent") or {}).get("name") == "find_loket"
+        if tracker.get_slot("location_input") or (
+            tracker.get_slot("requested_slot") and not opening
+        ):
+            return {}
+        said = str(message.get("text") or "")
+        if said.startswith("/"):
+            return {}
+        match = get_region_model().resolve(said)
+        return {"location_input": said} if match.status in ("found", "confirm", "choose") else {}
+
 
 class ActionSetLocation(Action):
     """A place said outside the form: remember it, or ask back when unsure."""
@@ -127,6 +167,10 @@ class ActionSetLocation(Action):
             explain_match(match, dispatcher)
             return []
         place = match.gemeente
+        if previous_action(tracker) == ActionAnswerLoket.NAME:
+            # "Woon je ergens anders? Typ dan je plaats." after the desks: the new desks.
+            dispatcher.utter_message(text=desks_text(place.code), buttons=NEXT_STEP_BUTTONS)
+            return region_slots(place, said)
         dispatcher.utter_message(
             text=(
                 f"Dank je. Ik onthoud dat je in {place.display_name} woont. "
@@ -152,6 +196,8 @@ KIND_PURPOSE = {
     "gemeente": "bijstand, en gratis hulp bij schulden",
 }
 UNSURE = " We weten niet zeker of dit nog loopt."
+# Said wherever a remembered place is used (also in bot/domain/handoff.yml's utter_place_*).
+CHANGE_PLACE = "Woon je ergens anders? Typ dan je plaats."
 
 
 def desk_line(desk: Desk) -> Optional[str]:
@@ -179,17 +225,21 @@ def desks_text(gemeente_code: Optional[str]) -> str:
 
 
 class ActionAnswerLoket(Action):
-    """Name the desks of the person's region."""
+    """Name the desks of the person's region, and how to change the place used."""
+
+    NAME = "action_answer_loket"
 
     def name(self) -> str:
         """Action name as in the domain."""
-        return "action_answer_loket"
+        return self.NAME
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
         """Look up the region's desks; fall back to the national finder."""
-        dispatcher.utter_message(
-            text=desks_text(tracker.get_slot("gemeente_code")), buttons=NEXT_STEP_BUTTONS
-        )
+        code = tracker.get_slot("gemeente_code")
+        text = desks_text(code)
+        if get_region_model().gemeente(code or ""):
+            text += "\n" + CHANGE_PLACE
+        dispatcher.utter_message(text=text, buttons=NEXT_STEP_BUTTONS)
         return []

@@ -19,6 +19,7 @@ check, only after the person agreed. Structure (JSON in the ticket):
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, Iterable, List, Optional
 
 from actions.region import the_region
@@ -105,6 +106,57 @@ def topic_label(intent: str) -> Optional[str]:
     return label.rstrip("?") if label else None
 
 
+# A request for a person that also says what it is about ("ik wil iemand spreken over een
+# opleiding tot doktersassistent") keeps its words for the ticket, so the person does not have
+# to repeat them; its topic routes the ticket. Words of the request itself do not count.
+REQUEST_WORDS = frozenset(
+    """ik wil wil graag kan mag kun kunt zou je jij u mij me mijn een n nu echt echte echter
+    iemand mens persoon coach medewerker adviseur loopbaancoach loopbaanadviseur spreken
+    spreeken praten bellen chatten whatsappen gesprek met aub alsjeblieft alstublieft liever
+    even dan die de het om over ivm vanwege want omdat voor bij nodig hebben heb zoek hoi
+    hallo dag doorverbinden terugbellen iemand""".split()
+)
+REQUEST_TOPIC_WORDS = {
+    "scholing": re.compile(
+        r"opleid|opleidng|cursus|school|scholing|omscho|diploma|\bbbl\b|\bbol\b|\bmbo\b|"
+        r"\bhbo\b|studie|studeren|\bleren\b|leerwerk|voucher|transitievergoeding"
+    ),
+    "geld": re.compile(r"schuld|geldzorg|rondkomen|achterstand|inkomen|\bgeld\b|uitkering|\bww\b"),
+    "werk": re.compile(
+        r"\bwerk|\bbaan|beroep|\bvak\b|ontslag|sollicit|\bcv\b|overstap|sector|worden\b"
+    ),
+}
+
+
+def request_topic(text: str) -> Optional[str]:
+    """The topic a request for a person names (scholing, geld, werk), "algemeen" when it
+    names something else, or None for a bare request ("ik wil een coach")."""
+    low = text.lower()
+    words = re.findall(r"[a-zà-ÿ]+", low)
+    if not [w for w in words if w not in REQUEST_WORDS]:
+        return None
+    for topic, pattern in REQUEST_TOPIC_WORDS.items():
+        if pattern.search(low):
+            return topic
+    return "algemeen" if re.search(r"\b(over|ivm|vanwege|want|omdat)\b", low) else None
+
+
+def _request_topic_of(event: Dict[str, Any]) -> Optional[str]:
+    intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+    text = (event.get("text") or "").strip()
+    if intent != "request_human" or not text or text.startswith("/"):
+        return None
+    return request_topic(text)
+
+
+def request_question(events: Iterable[Dict[str, Any]]) -> Optional[str]:
+    """The person's latest request for a person that names a topic, masked, or None."""
+    for event in reversed(list(events)):
+        if event.get("event") == "user" and _request_topic_of(event):
+            return mask(event["text"].strip())[:MAX_MESSAGE_CHARS]
+    return None
+
+
 COLOUR_WORDS = {"groen": "groen", "oranje": "oranje", "rood": "rood"}
 CONTACT_WORDS = {"chat": "in de chat", "telefoon": "bellen", "email": "mailen"}
 TIME_WORDS = {
@@ -133,11 +185,14 @@ def _intents_and_messages(events: Iterable[Dict[str, Any]]):
                 text
                 and not text.startswith("/")
                 and active_loop not in PRIVATE_FORMS
-                and intent in TOPIC_OF_INTENT
+                and (intent in TOPIC_OF_INTENT or _request_topic_of(event))
             ):
                 # BSN, IBAN, phone numbers and e-mail addresses never reach a ticket.
                 messages.append(mask(text)[:MAX_MESSAGE_CHARS])
     return intents, messages[-MAX_MESSAGES:]
+
+
+REQUEST_MARK = "request_human:"
 
 
 def topic_for(intents: List[str], money_check: Optional[Dict[str, Any]]) -> str:
@@ -147,6 +202,8 @@ def topic_for(intents: List[str], money_check: Optional[Dict[str, Any]]) -> str:
     for intent in reversed(intents):
         if intent in TOPIC_OF_INTENT:
             return TOPIC_OF_INTENT[intent]
+        if intent.startswith(REQUEST_MARK):  # a request for a person that names its topic
+            return intent.removeprefix(REQUEST_MARK)
     return "geld" if money_check else "algemeen"
 
 
@@ -203,7 +260,7 @@ def build_summary(
     # The topic follows the latest question, also when it repeats an earlier one (``intents``
     # keeps first occurrences only).
     sequence = [
-        name
+        REQUEST_MARK + topic if (topic := _request_topic_of(e)) else name
         for e in events
         if e.get("event") == "user"
         and (name := ((e.get("parse_data") or {}).get("intent") or {}).get("name"))
