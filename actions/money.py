@@ -41,6 +41,9 @@ __all__ = [
     "buffer_months",
     "format_euro",
     "format_months",
+    "DebtSignal",
+    "HOLIDAY_PAY_RATE",
+    "debt_signal",
     "income_gap",
     "parse_amount",
     "parse_count",
@@ -67,9 +70,6 @@ AMOUNT_MULTIPLE = (
     "Ik zie meer dan één bedrag. Typ één bedrag. Twijfel je? Kies dan het bedrag in het midden."
 )
 AMOUNT_PERCENT = "Typ een bedrag in euro's, geen percentage. Bijvoorbeeld 1800."
-AMOUNT_PER_YEAR = (
-    "Ik heb het bedrag per maand nodig. Heb je een bedrag per jaar? Deel het dan door 12."
-)
 COUNT_EMPTY = "Ik zie geen getal. Typ een getal, bijvoorbeeld 3."
 COUNT_UNREADABLE = "Ik kan dat getal niet lezen. Typ een getal, bijvoorbeeld 3. Weet je het niet? Typ dan: weet ik niet."
 COUNT_NEGATIVE = "Een getal onder nul kan hier niet. Typ een getal van 0 of meer."
@@ -98,6 +98,8 @@ class ParsedAmount:
     value: Optional[float] = field(default=None, repr=False)  # private: never in logs
     error: Optional[str] = None
     unknown: bool = False
+    # The yearly amount the person typed ("48000 per jaar"); ``value`` is then per month.
+    per_year: Optional[float] = field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -254,15 +256,15 @@ def parse_amount(text: str, *, maximum: float = 1_000_000, per_month: bool = Fal
     "nul" / "niks" / "geen" (= 0). "weet ik niet" or "sla over" gives ``unknown=True``.
     Negative amounts, amounts above ``maximum``, percentages, ranges ("1800-2000") and text
     without a number give an ``error`` with a short re-ask in B1 Dutch. Decimals are rounded
-    to cents. With ``per_month=True`` a yearly amount ("per jaar", "jaarsalaris") is re-asked.
+    to cents. With ``per_month=True`` a yearly amount ("per jaar", "jaarsalaris") is divided
+    by 12; ``per_year`` then holds the yearly amount as typed, so the caller can say so.
     """
     if text is None or not str(text).strip():
         return ParsedAmount(error=AMOUNT_EMPTY)
     prepared = _normalise(str(text))
     if "%" in prepared or re.search(r"\bprocent\b", prepared):
         return ParsedAmount(error=AMOUNT_PERCENT)
-    if per_month and _PER_YEAR.search(prepared):
-        return ParsedAmount(error=AMOUNT_PER_YEAR)
+    per_year = bool(_PER_YEAR.search(prepared))
     if _VAGUE_AMOUNT.search(prepared):
         return ParsedAmount(error=AMOUNT_UNREADABLE)
     prepared = _SPACE_GROUPS.sub(lambda m: m.group(1) + m.group(2).replace(" ", ""), prepared)
@@ -281,6 +283,14 @@ def parse_amount(text: str, *, maximum: float = 1_000_000, per_month: bool = Fal
         return _no_number(prepared, _AMOUNT_TEXTS)
     if value < 0:
         return ParsedAmount(error=AMOUNT_NEGATIVE)
+    if per_month and per_year:
+        # "48000 per jaar", "jaarsalaris 48.000": the month is a twelfth of the year.
+        yearly = float(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+        value = value / 12
+        if value > Decimal(str(maximum)):
+            return ParsedAmount(error=_amount_too_high(maximum))
+        monthly = float(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+        return ParsedAmount(value=monthly, per_year=yearly)
     if value > Decimal(str(maximum)):
         return ParsedAmount(error=_amount_too_high(maximum))
     return ParsedAmount(value=float(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)))
@@ -506,18 +516,33 @@ def _maximum_for(year: int) -> LegalMaximum:
     return TRANSITION_MAXIMA[chosen]
 
 
+# Holiday pay counts in the salary for the transitievergoeding (funding-facts 10: "Holiday
+# pay, 13th month, overtime, shift and bonus pay count in the salary"; Besluit loonbegrip, as
+# explained by hrpraktijk.nl, 30-10-2023). The fact sheet gives no rate; "in de regel is dit
+# 8%" is from https://www.baaszadvocaten.nl/transitievergoeding-berekenen/ (n.d.). The person
+# types the monthly salary without it, and we add it, as the question promises.
+HOLIDAY_PAY_RATE = 0.08
+
+
 def transitievergoeding(
-    monthly_gross: float, years_of_service: float, year: int
+    monthly_gross: float,
+    years_of_service: float,
+    year: int,
+    holiday_pay_rate: float = HOLIDAY_PAY_RATE,
 ) -> TransitionEstimate:
     """Estimate the transitievergoeding: 1/3 gross monthly salary per year of service.
 
-    Part of a year counts pro rata. The result is capped at the legal maximum for ``year``,
-    or at one gross annual salary if that is higher; we take 12 x the monthly salary as the
-    annual salary (a simplification, said in the assumptions). Raises ValueError on negative
-    or non-finite input: parse the person's answer first.
+    ``monthly_gross`` is the salary without holiday pay; the holiday pay (``holiday_pay_rate``,
+    8% by default) is added, because it counts in the salary (funding-facts 10). Part of a
+    year counts pro rata. The result is capped at the legal maximum for ``year``, or at one
+    gross annual salary if that is higher; the annual salary is 12 months of salary with
+    holiday pay (the fact sheet's salary, a simplification said in the assumptions). Raises
+    ValueError on negative or non-finite input: parse the person's answer first.
     """
-    monthly = _check_number("monthly_gross", monthly_gross)
+    base = _check_number("monthly_gross", monthly_gross)
     years = _check_number("years_of_service", years_of_service)
+    rate = _check_number("holiday_pay_rate", holiday_pay_rate)
+    monthly = base * (1 + rate)
     maximum = _maximum_for(int(year))
     uncapped = monthly / 3 * years
     annual = 12 * monthly
@@ -532,8 +557,15 @@ def transitievergoeding(
         "Er zijn uitzonderingen, bijvoorbeeld als je zelf ontslag neemt.",
         "Per gewerkt jaar krijg je een derde van je bruto maandloon.",
         "Een deel van een jaar telt naar verhouding mee.",
-        "Vakantiegeld, een dertiende maand, overwerk, ploegentoeslag en bonussen tellen mee in je maandloon.",
     ]
+    if rate:
+        percent = _plain_number(rate * 100)
+        assumptions.append(
+            f"Ik tel {percent}% vakantiegeld bij je maandloon. Dan is je maandloon {format_euro(round(monthly, 2))}."
+        )
+    assumptions.append(
+        "Krijg je een dertiende maand, overwerk, ploegentoeslag of bonussen? Die tellen ook mee."
+    )
     if year < _RULES_SINCE:
         assumptions.append(
             "Voor ontslag vóór 2020 golden andere regels. We rekenen met de regels van nu."
@@ -546,7 +578,7 @@ def transitievergoeding(
             f"We rekenen met het maximum van {maximum.year}: {format_euro(maximum.amount)}."
         )
     assumptions.append("Verdien je meer dan dat per jaar? Dan is je jaarloon het maximum.")
-    assumptions.append("Als jaarloon nemen we 12 keer je maandloon. Dat is een vereenvoudiging.")
+    assumptions.append("Als jaarloon nemen we 12 keer je maandloon met vakantiegeld.")
     if capped:
         assumptions.append(
             "Je bedrag komt boven het maximum uit. Daarom rekenen we met het maximum."
@@ -667,7 +699,10 @@ _CUT_OFF = (
 )
 _HOUSING = r"(?:huur|hypotheek)"
 
-# Small, readable list; typos are tolerated where people often make them.
+# Acute signals: a threat the gemeente must act on within 3 days (eviction, cut-off of energy
+# or water, cancelled health insurance; funding-facts 23), or a bailiff's step (deurwaarder,
+# beslag, dwangbevel, sommatie). Small, readable list; typos are tolerated where people often
+# make them.
 _ACUTE_PATTERNS: Tuple[re.Pattern, ...] = tuple(
     re.compile(pattern)
     for pattern in (
@@ -677,7 +712,7 @@ _ACUTE_PATTERNS: Tuple[re.Pattern, ...] = tuple(
         r"\b(?:loon|bank|inboedel|derden|auto)?beslag(?!en\b)",
         r"\bdwangbevel",
         r"\bsommatie",
-        # gas, stroom or water cut off (both word orders, and the split verb "sluiten ... af")
+        # gas, stroom or water cut off or announced (both word orders, "sluiten ... af")
         _UTILITY + r"[^.!?]{0,40}?" + _CUT_OFF,
         _CUT_OFF + r"[^.!?]{0,40}?" + _UTILITY,
         r"\bsluit\w*\s+(?:\w+\s+){0,4}?" + _UTILITY + r"\s+af\b",
@@ -689,21 +724,26 @@ _ACUTE_PATTERNS: Tuple[re.Pattern, ...] = tuple(
         r"\bontruim",
         r"\bop\s+straat\s+(?:ge)?(?:zet|komen|kom|komt|staan|sta)\b",
         r"\b(?:sta|staan|kom|komen)\s+(?:\w+\s+)?op\s+straat",
+        r"zorgverzekering\w*[^.!?]{0,30}?(?:opgezegd|stopgezet|geschorst|beëindigd|beeindigd)",
+    )
+)
+# Arrears: money is owed, but nothing is threatened yet. A point of attention, weighed by its
+# size and kind (see debt_signal), not "dringend".
+_ARREARS_PATTERNS: Tuple[re.Pattern, ...] = tuple(
+    re.compile(pattern)
+    for pattern in (
         # incasso (an incassobureau; "automatische incasso" is removed first, see below)
         r"\bin[ck]ass?o",
         # aanmaning, aanmaaning, aanmanig
         r"\baan\s*ma{1,2}n(?:ing|ig|in)",
         # arrears: rent, mortgage, energy, water, health insurance
-        r"betalings\s*achter?\s*stand",
-        _HOUSING + r"\w*\s*achter?\s*stand",
-        r"achter?\s*stand\w*[^.!?]{0,30}?\b(?:"
-        + _HOUSING
-        + r"|energie|gas|stroom|water|zorgverzekering)",
-        r"achterstallige\s+" + _HOUSING,
+        r"achter?\s*stand",
+        r"achterstallig",
         r"\bachter\s+(?:met|op|in)\s+(?:de\s+|mijn\s+|m'n\s+|onze\s+)?" + _HOUSING,
         r"\b" + _HOUSING + r"\s+(?:\w+\s+){0,2}niet\s+(?:meer\s+)?(?:betalen|betaald|betaal)",
         r"\bniet\s+(?:meer\s+)?(?:de\s+|mijn\s+|m'n\s+)?" + _HOUSING + r"\s+(?:betalen|betaald)",
-        r"zorgverzekering\w*[^.!?]{0,30}?(?:opgezegd|stopgezet|geschorst|beëindigd|beeindigd)",
+        r"\brekening\w*\s+(?:\w+\s+){0,3}(?:niet|nog\s+niet)\s+(?:betaald|betalen)",
+        r"\bopen\s*staande\s+rekening",
     )
 )
 # Phrases that look like a signal but are not: idioms and everyday direct debit.
@@ -713,24 +753,100 @@ _NOT_ACUTE = re.compile(
     r"|in\s+beslag\s+(?:neemt|nemen|nam|namen)"
 )
 _NEGATION_BEFORE = re.compile(r"\b(?:geen|nooit)\s+(?:een\s+)?$")
+# What the arrear is for: the help differs (funding-facts 23 names energy, water, rent and
+# health insurance among the threats the gemeente must act on quickly).
+_ARREAR_KINDS: Tuple[Tuple[str, re.Pattern], ...] = (
+    ("huur", re.compile(r"\bhuur|\bhypotheek|\bverhuurder|woningcorporatie")),
+    ("energie", re.compile(_UTILITY + r"|\benergie|\beneco|\bvattenfall|\bessent")),
+    ("zorgverzekering", re.compile(r"zorgverzeker|\bzorgpremie|\bverzekering")),
+)
+_MONTHS_BEHIND = re.compile(r"\b(\d+|twee|drie|vier|vijf|zes)\s+maand(?:en)?\b")
+_MONTH_WORDS = MappingProxyType({"twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6})
+# An arrear below this, and under two months, is small: a point of attention. Our own rule of
+# thumb (the fact sheet gives no threshold); an arrear of unknown size is never called small.
+SMALL_ARREAR = 500.0
+
+
+@dataclass(frozen=True)
+class DebtSignal:
+    """What a message says about debts: acute threat, arrears (kind, size) or nothing."""
+
+    acute: bool = False
+    arrears: bool = False
+    kind: Optional[str] = None  # "huur", "energie", "zorgverzekering" or None (other/unknown)
+    amount: Optional[float] = field(default=None, repr=False)
+    months: Optional[int] = None
+
+    @property
+    def small(self) -> bool:
+        """A known amount below SMALL_ARREAR and less than two months behind."""
+        return (
+            self.arrears
+            and not self.acute
+            and self.amount is not None
+            and self.amount < SMALL_ARREAR
+            and (self.months is None or self.months < 2)
+        )
+
+
+def _any_match(patterns: Iterable[re.Pattern], normal: str) -> bool:
+    for pattern in patterns:
+        for match in pattern.finditer(normal):
+            if not _NEGATION_BEFORE.search(normal[max(0, match.start() - 15) : match.start()]):
+                return True
+    return False
+
+
+def arrear_kind(text: str) -> Optional[str]:
+    """What an arrear is for: "huur" (rent or mortgage), "energie" (also water), "zorgverzekering"."""
+    normal = _normalise(str(text or ""))
+    for kind, pattern in _ARREAR_KINDS:
+        if pattern.search(normal):
+            return kind
+    return None
+
+
+def debt_signal(text: str) -> DebtSignal:
+    """Read a message about debts: an acute threat, arrears with their kind and size, or none.
+
+    Acute: deurwaarder, beslag, dwangbevel, sommatie, cut-off of energy or water (done or
+    announced), eviction, cancelled health insurance. Arrears: achterstand, aanmaning,
+    incasso(bureau), rent or mortgage not paid. "200 euro achterstand bij de energie" is
+    arrears of kind "energie" and amount 200, not acute.
+    """
+    if not text:
+        return DebtSignal()
+    normal = _NOT_ACUTE.sub(" ", _normalise(str(text)))
+    acute = _any_match(_ACUTE_PATTERNS, normal)
+    arrears = _any_match(_ARREARS_PATTERNS, normal)
+    if not (acute or arrears):
+        return DebtSignal()
+    months = None
+    found = _MONTHS_BEHIND.search(normal)
+    if found:
+        word = found.group(1)
+        months = int(word) if word.isdigit() else _MONTH_WORDS[word]
+    without_months = _MONTHS_BEHIND.sub(" ", normal)
+    amount = parse_amount(without_months)
+    return DebtSignal(
+        acute=acute,
+        arrears=arrears,
+        kind=arrear_kind(normal),
+        amount=amount.value if amount.ok else None,
+        months=months,
+    )
 
 
 def acute_debt_signal(text: str) -> bool:
     """True when the text mentions an acute debt problem that needs help first.
 
-    Deurwaarder, beslag, cut-off of gas / stroom / water, eviction (huisuitzetting, uit huis
-    gezet), incasso(bureau), aanmaning, arrears on rent or mortgage, cancelled health insurance.
-    The gemeente must act within 3 days on such threats (funding-facts 23). "geen deurwaarder"
-    and idioms such as "neemt veel tijd in beslag" do not count.
+    Deurwaarder, beslag, dwangbevel, sommatie, cut-off of gas / stroom / water (also when
+    announced), eviction (huisuitzetting, uit huis gezet), cancelled health insurance. The
+    gemeente must act within 3 days on such threats (funding-facts 23). Arrears alone (a
+    huurachterstand, an aanmaning, an incassobureau) are not acute: see :func:`debt_signal`.
+    "geen deurwaarder" and idioms such as "neemt veel tijd in beslag" do not count.
     """
-    if not text:
-        return False
-    normal = _NOT_ACUTE.sub(" ", _normalise(str(text)))
-    for pattern in _ACUTE_PATTERNS:
-        for match in pattern.finditer(normal):
-            if not _NEGATION_BEFORE.search(normal[max(0, match.start() - 15) : match.start()]):
-                return True
-    return False
+    return debt_signal(text).acute
 
 
 # ---------------------------------------------------------------------------------------------
@@ -774,6 +890,8 @@ class MoneyAnswers:
     has_debts: Optional[bool] = None
     has_arrears: Optional[bool] = None  # betalingsachterstanden
     acute_debt: bool = False  # from acute_debt_signal(): deurwaarder, afsluiting, uitzetting
+    arrears_small: bool = False  # DebtSignal.small: a known arrear under SMALL_ARREAR
+    arrears_kind: Optional[str] = None  # DebtSignal.kind: "huur", "energie", "zorgverzekering"
     dependants: Optional[int] = None  # people who depend on this income
     household_income: Optional[float] = field(default=None, repr=False)  # others, for costs
     income_during: Optional[float] = field(default=None, repr=False)  # own income in switch
@@ -811,9 +929,12 @@ class MoneyOutcome:
         }
 
 
-# Why a missing answer matters and how we treat it. Money in: unknown counts as 0 (we only
-# count money we know about). Money out: unknown extras cannot be guessed, so they are left
-# out, and the missing answer alone already keeps the outcome away from groen.
+# Why a missing answer matters and how we treat it. Money in: unknown savings, other household
+# income and transitievergoeding count as 0 (we only count money we know about). Unknown
+# income during the switch is not 0: the gap is then not judged, and we say what it would be
+# with no income at all (issue 16: bijstand kept, or a BBL wage, once gave "Rood"). Money out:
+# unknown extras cannot be guessed, so they are left out, and the missing answer alone already
+# keeps the outcome away from groen.
 _MISSING_TEXT: Mapping[str, str] = MappingProxyType(
     {
         "net_income": "Je netto inkomen van nu weten we niet.",
@@ -823,12 +944,28 @@ _MISSING_TEXT: Mapping[str, str] = MappingProxyType(
         "has_arrears": "We weten niet of je betalingsachterstanden hebt.",
         "dependants": "We weten niet of er mensen van jouw inkomen afhangen.",
         "household_income": "Ander inkomen in huis weten we niet. We rekenen met € 0.",
-        "income_during": "Je inkomen tijdens de overstap weten we niet. We rekenen met € 0.",
+        "income_during": "Je inkomen tijdens de overstap weten we niet.",
         "transition_payment": "We weten niet of je een transitievergoeding krijgt bij ontslag. We tellen die niet mee.",
         "travel_costs": "Je extra reiskosten weten we niet. Die tellen we niet mee.",
         "childcare_costs": "Je kosten voor kinderopvang weten we niet. Die tellen we niet mee.",
     }
 )
+
+
+# A small arrear is a point of attention with the help that fits its kind. Geldfit's free line
+# 0800-8115 (funding-facts 23, nederlandseschuldhulproute.nl n.d.).
+_SMALL_ARREAR_TEXT: Mapping[Optional[str], str] = MappingProxyType(
+    {
+        "energie": "Je hebt een kleine achterstand bij energie of water. Bel je leverancier en spreek af hoe je die betaalt.",
+        "huur": "Je hebt een kleine achterstand met de huur. Bel je verhuurder en spreek af hoe je die betaalt.",
+        "zorgverzekering": "Je hebt een kleine achterstand bij je zorgverzekering. Bel je verzekeraar en spreek af hoe je die betaalt.",
+        None: "Je hebt een kleine betalingsachterstand. Spreek af met wie je het geld geeft hoe je die betaalt.",
+    }
+)
+SMALL_ARREAR_NOTE = (
+    "Dat is een aandachtspunt, geen nood. Hulp nodig? Bel gratis met Geldfit: 0800-8115."
+)
+GAP_UNKNOWN_INCOME = "Daarom kan ik niet zeggen of je tijdens de overstap geld tekort komt."
 
 
 def _missing_fields(answers: MoneyAnswers) -> List[str]:
@@ -885,7 +1022,8 @@ def assess(answers: MoneyAnswers) -> MoneyOutcome:
     reasons: List[str] = []
     colour = GROEN
     missing = _missing_fields(answers)
-    debts = bool(answers.has_debts) or bool(answers.has_arrears)
+    small_arrears = bool(answers.has_arrears) and answers.arrears_small
+    debts = bool(answers.has_debts) or (bool(answers.has_arrears) and not small_arrears)
     debts_named = False
 
     if answers.acute_debt:
@@ -904,6 +1042,7 @@ def assess(answers: MoneyAnswers) -> MoneyOutcome:
             "Je vaste lasten weten we niet. We rekenen met je hele netto inkomen als kosten."
         )
     extra = (answers.travel_costs or 0.0) + (answers.childcare_costs or 0.0)
+    income_known = answers.income_during is not None
     income_during = answers.income_during or 0.0
     other_income = answers.household_income or 0.0
     transition = answers.transition_payment or 0.0
@@ -925,7 +1064,21 @@ def assess(answers: MoneyAnswers) -> MoneyOutcome:
             savings = 0.0  # unknown savings: no buffer we can count on
         months = buffer_months(savings, gap, transition)
 
-    if gap is None:
+    if gap is not None and not income_known:
+        # Not judged: the gap below is only what it would be with no income at all.
+        reasons.append(_MISSING_TEXT["income_during"])
+        reasons.append(GAP_UNKNOWN_INCOME)
+        if gap:
+            reasons.append(
+                f"Krijg je in die tijd geen inkomen? Dan kom je ongeveer {format_euro(round(gap))} per maand tekort."
+            )
+            if months:
+                reasons.append(f"Je buffer is dan genoeg voor {format_months(months)}.")
+            else:
+                reasons.append("Je hebt geen buffer om dat op te vangen.")
+        gap = months = None
+        colour = _raise(colour, ORANJE)
+    elif gap is None:
         colour = _raise(colour, ORANJE)
         reasons.append("We weten te weinig om je tekort per maand te berekenen.")
     elif gap == 0:
@@ -954,7 +1107,10 @@ def assess(answers: MoneyAnswers) -> MoneyOutcome:
             colour = _raise(colour, ORANJE)
             reasons.append("Anderen hangen af van jouw inkomen. Er is geen ander inkomen in huis.")
 
-    if answers.has_arrears:
+    if small_arrears:
+        reasons.append(_SMALL_ARREAR_TEXT.get(answers.arrears_kind, _SMALL_ARREAR_TEXT[None]))
+        reasons.append(SMALL_ARREAR_NOTE)
+    elif answers.has_arrears:
         colour = _raise(colour, ORANJE)
         reasons.append("Je hebt betalingsachterstanden. Dat laat zien dat het nu al krap is.")
     elif answers.has_debts and not debts_named:
@@ -962,7 +1118,10 @@ def assess(answers: MoneyAnswers) -> MoneyOutcome:
 
     if missing:
         for name in missing:
-            if not (name == "fixed_costs" and costs is not None):  # already explained above
+            explained = (name == "fixed_costs" and costs is not None) or (
+                name == "income_during" and _MISSING_TEXT[name] in reasons
+            )
+            if not explained:  # already explained above
                 reasons.append(_MISSING_TEXT[name])
         colour = _raise(colour, ORANJE)
         reasons.append("Omdat we niet alles weten, is het advies voorzichtiger.")
@@ -981,7 +1140,7 @@ def assess(answers: MoneyAnswers) -> MoneyOutcome:
         ]
     else:
         steps = ["orientation_start", "training_routes", "start_assessment"]
-    if debts or answers.acute_debt:
+    if debts or small_arrears or answers.acute_debt:
         steps = ["debt_help", *steps]
 
     assumptions = ["Dit is een schatting. Het is geen financieel advies."]

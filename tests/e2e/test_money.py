@@ -134,3 +134,256 @@ def test_gap_and_buffer_calculators(chat: Chat):
     chat.say("/calculate_buffer")
     chat.say("3000")
     assert "6 maanden" in text(chat.say("500"))
+
+
+# -- issue 16: what a person reads, message by message ------------------------------------------
+
+
+def said(messages):
+    """Every message as (text, button titles): what the person sees."""
+    return [(m.get("text", ""), [b["title"] for b in m.get("buttons", [])]) for m in messages]
+
+
+def asked(chat: Chat, number: int):
+    """Run the check up to question ``number`` with plain answers (net 1075, costs 1075,
+    nobody else earns, 1 person, no savings, no debts)."""
+    chat.say("/finance_check")
+    for reply in ["1075", "1075", "0", "1", "0", "nee"][: number - 1]:
+        chat.say(reply)
+
+
+OUTCOME_END = "Dit is een schatting. Een coach kan het precies met je uitrekenen."
+ORANGE_STEPS = [
+    "Leren met salaris",
+    "Werkgever betaalt mee",
+    "Leren met uitkering",
+    "Opleiding betalen",
+    "Een antwoord aanpassen",
+]
+GREEN_STEPS = [
+    "Verder oriënteren",
+    "Hoe werkt een opleiding?",
+    "Zelftest doen",
+    "Een antwoord aanpassen",
+]
+Q7 = (
+    "Vraag 7 van 10. Hoeveel geld krijg je per maand tijdens de overstap? Bijvoorbeeld salaris "
+    "van een leerwerkbaan of een uitkering."
+)
+Q7_BUTTONS = ["Niks", "Tot € 1.500", "€ 1.500 - 2.500", "Net zoveel als nu", "Weet ik niet"]
+Q8 = (
+    "Vraag 8 van 10. Krijg je een transitievergoeding? Dat is geld van je werkgever als je "
+    "contract stopt. Hoeveel ongeveer?"
+)
+Q9 = "Vraag 9 van 10. Hoeveel extra reiskosten verwacht je per maand?"
+Q9_BUTTONS = ["Geen", "Tot € 100", "€ 100 - 250", "Meer dan € 250", "Weet ik niet"]
+Q10 = "Vraag 10 van 10. Hoeveel extra kosten voor kinderopvang verwacht je per maand?"
+INCOME_HELP = (
+    "Dat weten veel mensen nog niet. Dit hebben mensen vaak tijdens een overstap:\n"
+    "- WW. Die houd je vaak, als UWV vooraf ja zegt tegen je opleiding.\n"
+    "- Bijstand. Die mag je soms houden. Je gemeente beslist, dus vraag het vooraf.\n"
+    "- Loon van een leerwerkbaan (BBL). Dan werk je en leer je tegelijk. Vraag de werkgever "
+    "hoeveel je krijgt.\n"
+    "Houd je je uitkering? Kies dan 'Net zoveel als nu'. Weet je het nog niet? Kies weer "
+    "'Weet ik niet'."
+)
+
+
+def test_unknown_income_is_explained_not_counted_as_zero_and_one_answer_can_change(chat: Chat):
+    """Issue 16: a single mother on bijstand got "Rood ... € 1.075 tekort" because unknown
+    income during the switch counted as 0; typed "nee" was refused; and nothing could be
+    changed without redoing all ten questions."""
+    asked(chat, 7)
+    assert said(chat.say("weet ik niet")) == [(INCOME_HELP, []), (Q7, Q7_BUTTONS)]
+    assert said(chat.say("weet ik niet")) == [(Q8, ["Nee", "Weet ik niet"])]
+    assert said(chat.say("nee")) == [(Q9, Q9_BUTTONS)]  # a button's label, typed
+    assert said(chat.say("geen"))[0][0] == Q10
+    assert said(chat.say("Geen")) == [
+        (
+            "Uitkomst van je geldcheck: Oranje.\n"
+            "Je inkomen tijdens de overstap weten we niet.\n"
+            "Daarom kan ik niet zeggen of je tijdens de overstap geld tekort komt.\n"
+            "Krijg je in die tijd geen inkomen? Dan kom je ongeveer € 1.075 per maand tekort.\n"
+            "Je hebt geen buffer om dat op te vangen.\n"
+            "Omdat we niet alles weten, is het advies voorzichtiger.\n" + OUTCOME_END,
+            ORANGE_STEPS,
+        )
+    ]
+    # She keeps her bijstand: one answer changes, the rest stays, the outcome is new.
+    assert said(chat.say("mijn inkomen tijdens de overstap is 1075")) == [
+        ("Ik pas je inkomen tijdens de overstap aan en reken opnieuw.", []),
+        (
+            "Uitkomst van je geldcheck: Groen.\n"
+            "Tijdens de overstap kun je je vaste lasten en extra kosten betalen.\n" + OUTCOME_END,
+            GREEN_STEPS,
+        ),
+    ]
+
+
+def test_change_one_answer_with_the_button_asks_only_that_question(chat: Chat):
+    asked(chat, 7)
+    for reply in ["1075", "0", "0", "0"]:
+        outcome = chat.say(reply)
+    assert said(outcome)[0][0].startswith("Uitkomst van je geldcheck: Groen.")
+    which = chat.say("/money_change")
+    assert said(which) == [
+        (
+            "Welk antwoord wil je aanpassen? Kies hieronder. De andere antwoorden blijven staan.",
+            [
+                "Inkomen nu",
+                "Vaste lasten",
+                "Inkomen van anderen in huis",
+                "Mensen die je inkomen nodig hebben",
+                "Spaargeld",
+                "Schulden",
+                "Inkomen tijdens de overstap",
+                "Transitievergoeding",
+                "Reiskosten",
+                "Kinderopvang",
+            ],
+        )
+    ]
+    question = chat.say('/money_change{"money_field": "m_fixed_costs"}')
+    assert [text for text, _ in said(question)] == [
+        "Vraag 2 van 10. Hoeveel betaal je per maand aan vaste lasten? Denk aan huur, energie "
+        "en verzekeringen."
+    ]
+    assert said(chat.say("1275")) == [
+        (
+            "Uitkomst van je geldcheck: Rood.\n"
+            "Tijdens de overstap kom je ongeveer € 200 per maand tekort.\n"
+            "Je hebt geen buffer om dat tekort op te vangen.\n"
+            "Anderen hangen af van jouw inkomen. Er is geen ander inkomen in huis.\n" + OUTCOME_END,
+            [
+                "Praten met een coach",
+                "Leren met salaris",
+                "Opleiding betalen",
+                "Een antwoord aanpassen",
+            ],
+        )
+    ]
+
+
+def test_a_small_energy_arrear_is_a_point_of_attention_not_urgent(chat: Chat):
+    """Issue 16: 200 euro energy arrears became "dringend ... uitzetting ... deurwaarder"."""
+    asked(chat, 6)
+    assert said(chat.say("ja, 200 euro achterstand bij de energie")) == [(Q7, Q7_BUTTONS)]
+    for reply in ["net zoveel als nu", "0", "0"]:
+        outcome = chat.say(reply)
+    assert said(outcome) == [
+        (
+            "Uitkomst van je geldcheck: Groen.\n"
+            "Tijdens de overstap kun je je vaste lasten en extra kosten betalen.\n"
+            "Je hebt een kleine achterstand bij energie of water. Bel je leverancier en spreek "
+            "af hoe je die betaalt.\n"
+            "Dat is een aandachtspunt, geen nood. Hulp nodig? Bel gratis met Geldfit: 0800-8115.\n"
+            + OUTCOME_END,
+            ["Hulp bij schulden"] + GREEN_STEPS,
+        )
+    ]
+
+
+def test_arrears_button_asks_how_much_and_typed_labels_are_answers(chat: Chat):
+    chat.say("/finance_check")
+    assert said(chat.say("Tot € 1.500"))[0][0].startswith("Vraag 2 van 10.")  # typed label
+    assert said(chat.say("€ 1.000 - 1.500"))[0][0].startswith("Vraag 3 van 10.")
+    assert said(chat.say("Nee, niemand"))[0][0].startswith("Vraag 4 van 10.")
+    assert said(chat.say("niemand"))[0][0].startswith("Vraag 5 van 10.")
+    assert said(chat.say("Geen"))[0][0].startswith("Vraag 6 van 10.")
+    assert said(chat.say("Ja, achterstanden")) == [
+        (
+            "Waarvoor heb je een achterstand, en hoeveel is het ongeveer? Bijvoorbeeld 200 euro "
+            "voor energie.",
+            ["Minder dan € 500", "€ 500 - 1.000", "Meer dan € 1.000", "Weet ik niet"],
+        )
+    ]
+    assert said(chat.say("minder dan € 500")) == [(Q7, Q7_BUTTONS)]
+
+
+TRANSITION_RULE = (
+    "Zo werkt de transitievergoeding. Dat is geld van je werkgever als je contract stopt.\n"
+    "Per jaar dat je er werkte, krijg je een derde van je bruto maandloon. Een deel van een jaar "
+    "telt naar verhouding mee.\n"
+    "Bij je maandloon tellen ook je vakantiegeld, een dertiende maand, overwerk, ploegentoeslag "
+    "en bonussen.\n"
+    "Het maximum was € 98.000 in 2025. Verdien je meer per jaar? Dan is het maximum je jaarloon. "
+    "Het maximum voor 2026 heb ik niet gevonden. Bron: omnyacc.nl, 23-12-2024.\n"
+    "Zal ik je bedrag uitrekenen?"
+)
+YEARS_QUESTION = "Hoeveel jaar werk je bij deze werkgever? Bijvoorbeeld 12 of 3,5."
+
+
+def estimate_text(amount: str, monthly: str) -> str:
+    return (
+        f"Je transitievergoeding is ongeveer {amount} bruto. Dit is een schatting.\n"
+        "- Dit is een schatting. Het echte bedrag kan anders zijn.\n"
+        "- Je krijgt een transitievergoeding van je werkgever als die je contract stopt of niet "
+        "verlengt.\n"
+        "- Er zijn uitzonderingen, bijvoorbeeld als je zelf ontslag neemt.\n"
+        "- Per gewerkt jaar krijg je een derde van je bruto maandloon.\n"
+        "- Een deel van een jaar telt naar verhouding mee.\n"
+        f"- Ik tel 8% vakantiegeld bij je maandloon. Dan is je maandloon {monthly}.\n"
+        "- Krijg je een dertiende maand, overwerk, ploegentoeslag of bonussen? Die tellen ook "
+        "mee.\n"
+        "- Het maximum voor 2026 kennen wij niet.\n"
+        "- We rekenen met het maximum van 2025: € 98.000.\n"
+        "- Verdien je meer dan dat per jaar? Dan is je jaarloon het maximum.\n"
+        "- Als jaarloon nemen we 12 keer je maandloon met vakantiegeld.\n"
+        "- Bron voor het maximum: omnyacc.nl, 23-12-2024.\n"
+        "- Het bedrag is bruto. Er gaat nog belasting af.\n"
+        "- Reken het na op magontslag.nl of met de rekenhulp van de Rijksoverheid."
+    )
+
+
+def test_how_is_it_calculated_gets_the_rule_first_and_a_salary_is_never_a_postcode(
+    chat: Chat, helpline
+):
+    """Issue 16: the question got the salary question, and the salary became a postcode."""
+    assert said(chat.say("hoe wordt mijn transitievergoeding berekend?")) == [
+        (TRANSITION_RULE, ["Reken het voor mij uit", "Praten met een coach"])
+    ]
+    assert said(chat.say("3000")) == [(YEARS_QUESTION, [])]
+    assert said(chat.say("10")) == [
+        (estimate_text("€ 10.800", "€ 3.240"), ["Geldcheck doen", "Praten met een coach"])
+    ]
+    slots = httpx.get(
+        f"{helpline.settings.rasa_url}/conversations/{chat.sender}/tracker",
+        params={"token": API_TOKEN},
+        timeout=30,
+    ).json()["slots"]
+    assert slots["location_input"] is None  # "3000" was a salary, not a place
+
+
+def test_a_yearly_salary_is_turned_into_a_monthly_one(chat: Chat, helpline):
+    assert said(chat.say("/calculate_transition")) == [
+        (
+            "Wat is je bruto maandsalaris, zonder vakantiegeld? Het vakantiegeld tel ik er zelf "
+            "bij. Heb je alleen je jaarsalaris? Typ dan bijvoorbeeld 48000 per jaar.",
+            [],
+        )
+    ]
+    assert said(chat.say("48000 per jaar")) == [
+        ("Ik reken € 48.000 per jaar om naar € 4.000 per maand.", []),
+        (YEARS_QUESTION, []),
+    ]
+    assert said(chat.say("10")) == [
+        (estimate_text("€ 14.400", "€ 4.320"), ["Geldcheck doen", "Praten met een coach"])
+    ]
+
+
+def test_a_very_high_monthly_salary_is_checked_back(chat: Chat, helpline):
+    chat.say("/calculate_transition")
+    assert said(chat.say("48000")) == [
+        (
+            "Bedoel je € 48.000 per jaar? Dat is € 4.000 per maand.",
+            ["Ja, per jaar", "Nee, per maand"],
+        )
+    ]
+    assert said(chat.say("ja")) == [(YEARS_QUESTION, [])]
+    assert said(chat.say("10"))[0][0] == estimate_text("€ 14.400", "€ 4.320")
+    slots = httpx.get(
+        f"{helpline.settings.rasa_url}/conversations/{chat.sender}/tracker",
+        params={"token": API_TOKEN},
+        timeout=30,
+    ).json()["slots"]
+    assert slots["location_input"] is None

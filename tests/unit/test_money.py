@@ -15,6 +15,7 @@ from actions.money import (
     amount_range,
     assess,
     buffer_months,
+    debt_signal,
     format_euro,
     format_months,
     income_gap,
@@ -161,9 +162,19 @@ def test_parse_amount_absurd_value_reasks_with_limit(text: str, maximum: float) 
     "text",
     ["30.000 per jaar", "mijn jaarsalaris is 40.000", "jaarlijks 30000"],  # yearly amounts
 )
-def test_parse_amount_per_month_reasks_yearly_amounts(text: str) -> None:
-    assert parse_amount(text, per_month=True).error == money.AMOUNT_PER_YEAR
-    assert parse_amount(text).ok  # without the flag the number is read as given
+def test_parse_amount_per_month_turns_yearly_amounts_into_monthly(text: str) -> None:
+    # Issue 16: "48000 per jaar" was 48.000 a month. Now it is divided by 12, and the yearly
+    # amount is kept so the person can be told what was done.
+    parsed = parse_amount(text, per_month=True)
+    assert parsed.value == round(parsed.per_year / 12, 2)
+    assert parsed.per_year in (30_000, 40_000)
+    assert parse_amount(text).value == parsed.per_year  # without the flag: read as given
+
+
+def test_parse_amount_48000_per_year_is_4000_a_month() -> None:
+    for text in ("48000 per jaar", "48.000 bruto per jaar", "jaarsalaris 48000", "48k per jaar"):
+        parsed = parse_amount(text, per_month=True)
+        assert (parsed.value, parsed.per_year) == (4000.0, 48_000.0), text
 
 
 def test_parse_amount_maximum_is_inclusive() -> None:
@@ -285,14 +296,25 @@ def test_transition_zero_years_is_zero() -> None:
 @pytest.mark.parametrize(
     ("monthly", "years", "expected"),
     [
-        (3000, 10, 10_000),  # one third of 3000 = 1000 per year
-        (3000, 2.5, 2_500),  # part of a year pro rata
-        (3000, 0.25, 250),  # three months
-        (2400, 1, 800),  # one year
+        (3000, 10, 10_800),  # 3000 + 8% holiday pay = 3240; a third = 1080 per year
+        (3000, 2.5, 2_700),  # part of a year pro rata
+        (3000, 0.25, 270),  # three months
+        (2400, 1, 864),  # one year: 2592 / 3
     ],
 )
 def test_transition_one_third_per_year(monthly: float, years: float, expected: float) -> None:
     assert transitievergoeding(monthly, years, 2025).amount == pytest.approx(expected)
+
+
+def test_transition_adds_the_holiday_pay_it_promises() -> None:
+    # Issue 16: the question said "dat reken ik zelf" and then left the holiday pay out.
+    with_pay = transitievergoeding(3000, 10, 2025)
+    without = transitievergoeding(3000, 10, 2025, holiday_pay_rate=0)
+    assert without.amount == pytest.approx(10_000)
+    assert with_pay.amount == pytest.approx(10_000 * 1.08)
+    assert "Ik tel 8% vakantiegeld bij je maandloon. Dan is je maandloon € 3.240." in (
+        with_pay.assumptions
+    )
 
 
 @pytest.mark.parametrize(
@@ -312,18 +334,19 @@ def test_transition_capped_by_legal_maximum_of_the_year(year: int, maximum: floa
 
 
 def test_transition_annual_salary_cap_when_higher() -> None:
-    # 10.000 a month: 12 x 10.000 = 120.000 is higher than the 2025 maximum of 98.000.
+    # 10.000 a month plus 8% holiday pay: one annual salary is 12 x 10.800 = 129.600, higher
+    # than the 2025 maximum of 98.000. The holiday pay counts in that cap too (issue 16).
     estimate = transitievergoeding(10_000, 40, 2025)
     assert estimate.capped
-    assert estimate.cap == 120_000
-    assert estimate.amount == 120_000
-    assert any("12 keer je maandloon" in line for line in estimate.assumptions)
+    assert estimate.cap == 129_600
+    assert estimate.amount == 129_600
+    assert "Als jaarloon nemen we 12 keer je maandloon met vakantiegeld." in estimate.assumptions
 
 
 def test_transition_below_cap_is_not_capped() -> None:
     estimate = transitievergoeding(4000, 20, 2025)
     assert not estimate.capped
-    assert estimate.amount == pytest.approx(4000 / 3 * 20)
+    assert estimate.amount == pytest.approx(4000 * 1.08 / 3 * 20)
 
 
 @pytest.mark.parametrize(
@@ -349,7 +372,7 @@ def test_transition_before_2020_mentions_other_rules() -> None:
 
 def test_transition_assumptions_cover_salary_parts_estimate_and_where_to_check() -> None:
     text = " ".join(transitievergoeding(3000, 5, 2025).assumptions)
-    assert "Vakantiegeld" in text and "dertiende maand" in text
+    assert "vakantiegeld" in text and "dertiende maand" in text
     assert "schatting" in text
     assert "magontslag.nl" in text and "Rijksoverheid" in text
     assert "omnyacc.nl" in text and "23-12-2024" in text  # source with its date
@@ -580,9 +603,7 @@ def test_any_missing_answer_is_never_groen_and_is_named(name: str) -> None:
     assert "Omdat we niet alles weten, is het advies voorzichtiger." in outcome.reasons
 
 
-@pytest.mark.parametrize(
-    "name", ["savings", "income_during", "household_income", "transition_payment"]
-)
+@pytest.mark.parametrize("name", ["savings", "household_income", "transition_payment"])
 @pytest.mark.parametrize(
     "base",
     [
@@ -608,11 +629,66 @@ def test_missing_savings_with_gap_is_rood() -> None:
     assert "Je spaargeld weten we niet. We rekenen daarom zonder buffer." in outcome.reasons
 
 
-def test_missing_income_during_counts_as_zero() -> None:
-    outcome = assess(answers(income_during=None))
-    assert outcome.monthly_gap == 1500  # all fixed costs
-    assert outcome.buffer_months == pytest.approx(8)
-    assert outcome.colour == "oranje"  # would be groen on the numbers; missing answer
+def test_missing_income_during_is_not_counted_as_zero() -> None:
+    # Issue 16: a person on bijstand who keeps it got "Rood ... € 1.075 tekort". Unknown
+    # income during the switch is not judged; the gap with no income is said as an "if".
+    outcome = assess(
+        answers(net_income=1075, fixed_costs=1075, savings=0, dependants=1, income_during=None)
+    )
+    assert outcome.colour == "oranje"
+    assert outcome.monthly_gap is None and outcome.buffer_months is None
+    assert outcome.reasons == [
+        "Je inkomen tijdens de overstap weten we niet.",
+        "Daarom kan ik niet zeggen of je tijdens de overstap geld tekort komt.",
+        "Krijg je in die tijd geen inkomen? Dan kom je ongeveer € 1.075 per maand tekort.",
+        "Je hebt geen buffer om dat op te vangen.",
+        "Omdat we niet alles weten, is het advies voorzichtiger.",
+    ]
+    assert "income_during" in outcome.missing
+
+
+def test_missing_income_during_with_a_buffer_says_how_long_it_would_last() -> None:
+    outcome = assess(answers(income_during=None))  # 1500 costs, 12.000 savings
+    assert outcome.colour == "oranje"
+    assert "Je buffer is dan genoeg voor 8 maanden." in outcome.reasons
+    assert not any("Rood" in reason for reason in outcome.reasons)
+
+
+@pytest.mark.parametrize(
+    ("kind", "text"),
+    [
+        (
+            "energie",
+            "Je hebt een kleine achterstand bij energie of water. Bel je leverancier en spreek af hoe je die betaalt.",
+        ),
+        (
+            "huur",
+            "Je hebt een kleine achterstand met de huur. Bel je verhuurder en spreek af hoe je die betaalt.",
+        ),
+        (
+            None,
+            "Je hebt een kleine betalingsachterstand. Spreek af met wie je het geld geeft hoe je die betaalt.",
+        ),
+    ],
+)
+def test_small_arrears_are_a_point_of_attention_not_urgent(kind, text) -> None:
+    # Issue 16: a 200 euro energy arrear became "dringend ... deurwaarder".
+    outcome = assess(answers(has_arrears=True, arrears_small=True, arrears_kind=kind))
+    assert outcome.colour == "groen"
+    assert not outcome.priority_debt_help
+    assert outcome.reasons == [
+        "Tijdens de overstap kun je je vaste lasten en extra kosten betalen.",
+        text,
+        "Dat is een aandachtspunt, geen nood. Hulp nodig? Bel gratis met Geldfit: 0800-8115.",
+    ]
+    assert outcome.next_steps[0] == "debt_help"
+
+
+def test_large_arrears_still_count_like_debts() -> None:
+    outcome = assess(answers(income_during=1000, savings=1000, has_arrears=True))
+    assert outcome.colour == "rood"
+    small = assess(answers(income_during=1000, savings=1000, has_arrears=True, arrears_small=True))
+    assert small.colour == "oranje"  # 2 months buffer, but a small arrear is no debt
 
 
 def test_missing_fixed_costs_uses_net_income() -> None:
@@ -704,15 +780,9 @@ def test_reprs_hide_amounts() -> None:
         "huisuitzeting",  # typo
         "ik sta op straat",  # homeless
         "ontruiming van mijn woning",  # eviction order
-        "incassobureau belt steeds",  # collection agency
-        "inkasso",  # typo
-        "aanmaning gekregen",  # reminder
-        "aanmaaning",  # typo
-        "huurachterstand",  # rent arrears
-        "achterstand met de huur",  # word order
-        "ik kan de huur deze maand niet betalen",  # cannot pay rent
-        "betalingsachterstanden",  # arrears in general
         "mijn zorgverzekering is opgezegd",  # cancelled health insurance (3-day rule)
+        "de energie wordt volgende week afgesloten",  # cut-off announced
+        "brief gekregen: afsluiting van gas aangekondigd",  # announced, noun first
         "DEURWAARDER!!",  # capitals and punctuation
     ],
 )
@@ -741,6 +811,34 @@ def test_acute_debt_signal_positive(text: str) -> None:
 )
 def test_acute_debt_signal_negative(text: str) -> None:
     assert not acute_debt_signal(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "amount", "months", "small"),
+    [
+        ("200 euro achterstand bij de energie", "energie", 200, None, True),  # issue 16
+        ("ik heb een energieachterstand van 150", "energie", 150, None, True),
+        ("incassobureau belt steeds", None, None, None, False),  # size unknown: not small
+        ("inkasso", None, None, None, False),  # typo
+        ("aanmaning gekregen", None, None, None, False),
+        ("aanmaaning", None, None, None, False),  # typo
+        ("huurachterstand", "huur", None, None, False),
+        ("achterstand met de huur van 3 maanden", "huur", None, 3, False),
+        ("ik kan de huur deze maand niet betalen", "huur", None, None, False),
+        ("betalingsachterstanden", None, None, None, False),
+        ("1200 euro achterstand zorgverzekering", "zorgverzekering", 1200, None, False),
+    ],
+)
+def test_arrears_are_weighed_by_kind_and_size_not_acute(text, kind, amount, months, small):
+    signal = debt_signal(text)
+    assert not signal.acute and not acute_debt_signal(text)
+    assert (signal.arrears, signal.kind, signal.amount, signal.months) == (
+        True,
+        kind,
+        amount,
+        months,
+    )
+    assert signal.small is small
 
 
 # ---------------------------------------------------------------------------------------------
@@ -817,7 +915,6 @@ def _user_texts() -> Iterable[str]:
         money.AMOUNT_NEGATIVE,
         money.AMOUNT_MULTIPLE,
         money.AMOUNT_PERCENT,
-        money.AMOUNT_PER_YEAR,
         money.COUNT_EMPTY,
         money.COUNT_UNREADABLE,
         money.COUNT_NEGATIVE,
@@ -827,6 +924,9 @@ def _user_texts() -> Iterable[str]:
     yield parse_amount("9999999").error or ""
     yield parse_count("99", 10).error or ""
     yield from money._MISSING_TEXT.values()
+    yield from money._SMALL_ARREAR_TEXT.values()
+    yield money.SMALL_ARREAR_NOTE
+    yield money.GAP_UNKNOWN_INCOME
     yield from money.GAP_ASSUMPTIONS
     yield from money.BUFFER_ASSUMPTIONS
     for year, monthly, years in [(2025, 3000, 5), (2026, 10_000, 40), (2019, 3000, 2)]:
@@ -839,6 +939,8 @@ def _user_texts() -> Iterable[str]:
         answers(income_during=1000, savings=1000, has_debts=True, transition_payment=500),
         answers(income_during=1000, savings=2000, household_income=100, has_debts=True),
         answers(fixed_costs=None),
+        answers(income_during=None),
+        answers(income_during=None, savings=0),
     ]:
         outcome = assess(case)
         yield from outcome.reasons

@@ -76,3 +76,145 @@ def test_outcome_text_names_colour_gap_and_buffer():
     assert text.startswith("Uitkomst van je geldcheck: Oranje.")
     assert text.count("€ 800 per maand tekort") == 1  # said once, not repeated
     assert text.count("5 maanden") == 1
+
+
+# -- issue 16 ------------------------------------------------------------------------------------
+
+import asyncio  # noqa: E402
+
+import yaml  # noqa: E402
+
+from actions import money_check  # noqa: E402
+from tests.conftest import ROOT  # noqa: E402
+
+DOMAIN = {
+    "responses": yaml.safe_load((ROOT / "bot/domain/money_forms.yml").read_text(encoding="utf-8"))[
+        "responses"
+    ]
+}
+
+
+def validate_with_domain(slot, reply, slots=None, events=None):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(reply, "nlu_fallback", slots=slots, events=events)
+    result = getattr(ValidateMoneyForm(), f"validate_{slot}")(reply, dispatcher, tracker, DOMAIN)
+    return result, dispatcher.messages
+
+
+@pytest.mark.parametrize(
+    ("slot", "typed", "value"),
+    [
+        ("m_transition", "nee", 0.0),  # "Nee" button, typed
+        ("m_transition", "Nee.", 0.0),
+        ("m_household_income", "nee, niemand", 0.0),
+        ("m_net_income", "tot € 1.500", 1250.0),
+        ("m_net_income", "€ 1.500 - 2.500", 2000.0),  # a range label is its button's value
+        ("m_dependants", "3 of meer", 3.0),
+        ("m_dependants", "Niemand", 0.0),
+        ("m_savings", "meer dan € 10.000", 12000.0),
+        ("m_travel", "nee", 0.0),  # a plain "nee" to a money question is none
+    ],
+)
+def test_button_labels_typed_as_text_are_answers(slot, typed, value):
+    result, messages = validate_with_domain(slot, typed)
+    assert result == {slot: value}
+    assert messages == []
+
+
+def test_yes_to_a_how_much_question_asks_how_much():
+    result, messages = validate_with_domain("m_transition", "ja")
+    assert result == {"m_transition": None}
+    assert [m["response"] for m in messages] == ["utter_money_how_much"]
+
+
+def test_unknown_income_during_is_explained_once_then_skipped():
+    result, messages = validate_with_domain("m_income_during", "weet ik niet")
+    assert result == {"m_income_during": None, "m_income_help": True}
+    assert [m["response"] for m in messages] == ["utter_money_income_help"]
+    result, messages = validate_with_domain(
+        "m_income_during", "weet ik niet", slots={"m_income_help": True}
+    )
+    assert result == {"m_income_during": {"skipped": True}}
+    assert messages == []
+
+
+def test_a_small_energy_arrear_typed_at_the_debts_question_is_not_acute():
+    result, messages = validate_with_domain("m_debts", "ja, 200 euro achterstand bij de energie")
+    assert result == {
+        "m_debts": {
+            "debts": False,
+            "arrears": True,
+            "acute": False,
+            "kind": "energie",
+            "small": True,
+        }
+    }
+    assert messages == []  # no "Dit is dringend"
+
+
+def test_arrears_without_size_get_the_follow_up_question():
+    form = ValidateMoneyForm()
+    slots = (
+        list(DOMAIN and money_check.MONEY_SLOTS[:6])
+        + ["m_arrears"]
+        + list(money_check.MONEY_SLOTS[6:])
+    )
+    needed = make_tracker(slots={"m_debts": {"debts": False, "arrears": True, "acute": False}})
+    not_needed = make_tracker(slots={"m_debts": {"debts": False, "arrears": False, "acute": False}})
+    run = asyncio.run
+    assert run(form.required_slots(slots, None, needed, DOMAIN)) == slots
+    assert "m_arrears" not in run(form.required_slots(slots, None, not_needed, DOMAIN))
+    result, _ = validate_with_domain(
+        "m_arrears",
+        "Minder dan € 500",
+        slots={"m_debts": {"debts": False, "arrears": True, "acute": False}},
+    )
+    assert result["m_debts"]["small"] is True
+
+
+def test_a_number_typed_in_a_form_does_not_stay_a_postcode():
+    events = [
+        {"event": "slot", "name": "location_input", "value": "Zwolle"},
+        {"event": "user", "text": "3000"},
+        {"event": "slot", "name": "location_input", "value": "3000"},
+    ]
+    tracker = make_tracker(
+        "3000", "inform_location", events=events, slots={"location_input": "3000"}
+    )
+    assert money_check.keep_location(tracker) == {"location_input": "Zwolle"}
+
+
+def test_last_answers_are_read_back_from_the_events():
+    events = [
+        {"event": "slot", "name": "m_fixed_costs", "value": 1500.0},
+        {"event": "slot", "name": "m_net_income", "value": 2500.0},
+        {"event": "slot", "name": "money_colour", "value": "oranje"},
+        {"event": "slot", "name": "m_fixed_costs", "value": None},
+        {"event": "slot", "name": "m_net_income", "value": None},
+    ]
+    found = money_check.last_answers(make_tracker(events=events))
+    assert (found["m_fixed_costs"], found["m_net_income"]) == (1500.0, 2500.0)
+    assert money_check.last_answers(make_tracker(events=events + [{"event": "restart"}])) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "slot"),
+    [
+        ("mijn vaste lasten zijn 900", "m_fixed_costs"),
+        ("verander mijn inkomen", "m_net_income"),
+        ("mijn inkomen tijdens de overstap is 1075", "m_income_during"),
+        ("ik heb toch 3000 spaargeld", "m_savings"),
+        ("mijn reiskosten zijn 120", "m_travel"),
+        ("ik heb 2 kinderen", "m_dependants"),
+    ],
+)
+def test_the_answer_to_change_is_found_in_the_words(text, slot):
+    assert money_check.changed_slot(text, []) == slot
+
+
+def test_texts_composed_for_the_change_are_plain():
+    from bot.plain_language import load_jargon, problems
+
+    jargon = load_jargon(ROOT / "data" / "plain_language.yml")
+    for what in money_check.CHANGE_NAMES.values():
+        assert problems(f"Ik pas {what} aan en reken opnieuw.", jargon) == []
