@@ -37,6 +37,7 @@ PAYLOAD = [
     (re.compile(r"\{\s*\""), 'raw JSON ({")'),
 ]
 DOUBLED_WORD = re.compile(r"\b(\w{3,})\s+\1\b", re.IGNORECASE)
+LIST_MARKER = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 
 
 def shown_texts(message: Message) -> List[str]:
@@ -50,14 +51,14 @@ def repeats(messages: Sequence[Message]) -> List[str]:
     seen_lines: set = set()
     seen_sentences: set = set()
     for message in messages:
-        for line in (part.strip() for part in message.text.split("\n")):
+        for line in (LIST_MARKER.sub("", part).strip() for part in message.text.split("\n")):
             if line and line in seen_lines:
                 found.append(f"line sent twice: {line!r}")
             seen_lines.add(line)
     twice_lines = {f.lower() for f in found}
     for message in messages:
         for sentence in sentences(message.text):
-            key = " ".join(sentence.lower().split())
+            key = " ".join(LIST_MARKER.sub("", sentence).lower().split())
             if len(key.split()) < 4:
                 continue
             if (

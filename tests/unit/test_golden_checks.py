@@ -28,6 +28,11 @@ def test_a_sentence_said_twice_in_one_message_fails():
     assert repeats([Message(doubled)]) == ["sentence sent twice: 'Typ het in je eigen woorden.'"]
 
 
+def test_a_sentence_repeated_as_a_list_item_fails():
+    text = "Je krijgt ongeveer € 13.824. Dit is een schatting.\n- Dit is een schatting. Echt."
+    assert repeats([Message(text)]) == ["sentence sent twice: '- Dit is een schatting.'"]
+
+
 def test_a_doubled_word_fails():
     assert repeats([Message("Er is een loket in regio Regio Zwolle.")]) == [
         "word doubled: 'regio Regio'"
