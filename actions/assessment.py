@@ -247,6 +247,7 @@ class Question:
     kind: str
     options: Tuple[Option, ...] = ()
     hint: str = ""
+    explain: str = ""
 
     @property
     def scored(self) -> bool:
@@ -329,6 +330,7 @@ def _question(raw: Dict[str, Any]) -> Question:
         kind=kind,
         options=options,
         hint=str(raw.get("hint") or "").strip(),
+        explain=str(raw.get("explain") or "").strip(),
     )
 
 

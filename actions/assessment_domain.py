@@ -21,16 +21,22 @@ OUTPUT = ROOT / "bot" / "domain" / "assessment_questions.yml"
 SKIP_BUTTON = {"title": "Sla over", "payload": "sla over"}
 
 # Messages the form must never take as an answer: they have their own flow (crisis, a person,
-# restart, stop, privacy). The form rejects them and the matching rule answers them.
+# restart, privacy). The form rejects them and the matching rule answers them. Stop and back
+# are not here: the form reads them itself (actions/form_validation.py).
 NOT_AN_ANSWER = [
     "crisis",
     "request_human",
     "start_over",
-    "goodbye",
     "privacy_info",
     "delete_data",
     "restart_assessment",
     "change_answer",
+    # Starting another flow is changing one's mind ("laat maar, ik wil eerst de geldcheck"):
+    # the other flow starts, and this form's answers stay for later.
+    "finance_check",
+    "calculate_transition",
+    "calculate_gap",
+    "calculate_buffer",
 ]
 
 HEADER = """\
@@ -72,6 +78,10 @@ def build(questions: List[Question]) -> Dict[str, Any]:
         f"utter_ask_{q.id}": [question_response(q, i, total)]
         for i, q in enumerate(questions, start=1)
     }
+    # "wat bedoel je?" inside the test gets the question's explanation (form_validation.py).
+    responses.update(
+        {f"utter_explain_{q.id}": [{"text": q.explain}] for q in questions if q.explain}
+    )
     return {
         "version": "3.1",
         "slots": slots,

@@ -1,22 +1,57 @@
-"""One validator for all slots of a form whose questions are data.
+"""One validator for all slots of a form, and one way for every form to be steered.
 
 rasa-sdk's FormValidationAction looks up a ``validate_<slot>`` method for every slot. The
 self-test, the money check and the calculators ask many questions that are read the same
 way, so instead of one method per question they share this mixin: any ``validate_<slot>``
-the form handles goes to ``validate_slot(slot, value, dispatcher, tracker, domain)``, after
-two checks they all need: a slot cleared by the form's start action is not an answer (no
-"Ik zie geen bedrag" for it), and a button payload of another flow is never taken as one.
+the form handles goes to ``validate_slot(slot, value, dispatcher, tracker, domain)``.
+
+Before a reply is read as an answer, the mixin asks :func:`loopbrug.form_reply.read_reply`
+whether the person wants to steer the form instead, the same way in every form:
+
+- stop ("stop met die vragen", "laat maar", "doei"): the form ends, the answers stay, and the
+  form's own "we stoppen" text says how to go on later;
+- back ("terug", "vorige vraag"): the question before this one is asked again;
+- a correction ("nee wacht, toch niet timmerman, ik bedoel kok"): the answer before this one
+  is replaced, and the question asked now comes again;
+- a question about the question ("wat bedoel je precies?"): it is explained and asked again;
+- a question on another topic ("wat is een cao?"): it is answered, and the form goes on.
+
+None of these is ever stored as an answer. When a reply is not understood, the re-ask also
+says how to stop or go back, so nobody is trapped in a form.
+
 It is a mixin, not an Action, because rasa-sdk registers every Action subclass by name.
 """
 
 from __future__ import annotations
 
+import re
 from functools import partial
-from typing import Any, Callable
+from typing import Any, Callable, Dict, List, Optional
+
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.knowledge_base import get_knowledge_base
+from loopbrug.conversation import REQUESTED_SLOT, requested_slots
+from loopbrug.form_reply import Move, last_asked_before, read_reply
+
+# A reply is taken as a question on another topic when it looks like a question and the NLU
+# is at least this sure which topic it is about; below that it is read as an answer.
+SIDE_QUESTION_CONFIDENCE = 0.6
+QUESTION_START = re.compile(
+    r"^(wat|hoe|waar|wie|wanneer|waarom|welke|welk|kan|kun|mag|moet|is|zijn|heb|krijg)\b"
+)
 
 
 class OneValidatorForAllSlots:
-    """Mixin for FormValidationAction; subclasses define ``handles`` and ``validate_slot``."""
+    """Mixin for FormValidationAction; subclasses define ``handles`` and ``validate_slot``.
+
+    Per form: ``stopped_response`` (what the person reads when they stop), ``free_text``
+    (questions answered in one's own words, where a question on another topic must not be
+    stored) and ``options`` (the answers a question offers, never read as steering).
+    """
+
+    stopped_response = "utter_form_stopped"
 
     def handles(self, slot: str) -> bool:
         """True for the slots that ``validate_slot`` reads."""
@@ -26,11 +61,117 @@ class OneValidatorForAllSlots:
         """The slot update for one reply (see FormValidationAction's validate_<slot>)."""
         raise NotImplementedError
 
+    def free_text(self, slot: str) -> bool:
+        """True when the question takes any words as its answer."""
+        return False
+
+    def options(self, slot: str, domain: Dict[str, Any]) -> List[str]:
+        """The answers the question offers: the titles and payloads of its buttons."""
+        found: List[str] = []
+        for variant in (domain.get("responses") or {}).get(f"utter_ask_{slot}") or []:
+            for button in variant.get("buttons") or []:
+                found += [str(button.get("title") or ""), str(button.get("payload") or "")]
+        return [option for option in found if option and not option.startswith("/")]
+
     def __getattr__(self, attribute: str) -> Callable[..., dict]:
         slot = attribute.removeprefix("validate_")
         if attribute.startswith("validate_") and self.handles(slot):
             return partial(self._validate, slot)
         raise AttributeError(attribute)
+
+    async def run(self, dispatcher, tracker, domain) -> List[Dict[str, Any]]:
+        """Steer the form when the reply asks for it; otherwise validate as usual."""
+        asked = tracker.get_slot(REQUESTED_SLOT)
+        if asked and self.handles(asked) and asked in tracker.slots_to_validate():
+            value = tracker.get_slot(asked)
+            if isinstance(value, str) and not value.strip().startswith("/"):
+                events = self._steer(asked, value, dispatcher, tracker, domain)
+                if events is not None:
+                    return events
+        return await super().run(dispatcher, tracker, domain)
+
+    def _steer(self, asked: str, text: str, dispatcher, tracker, domain) -> Optional[list]:
+        """Events for a reply that steers the form; None for an answer."""
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
+        reading = read_reply(text, intent, self.options(asked, domain))
+        if reading.move is Move.STOP:
+            dispatcher.utter_message(response=self.stopped_response)
+            # The form ends here; the answers stay in their slots. action_listen as the next
+            # action keeps the form's "all answered" rule from showing an outcome.
+            return [
+                SlotSet(asked, None),
+                ActiveLoop(None),
+                SlotSet(REQUESTED_SLOT, None),
+                FollowupAction("action_listen"),
+            ]
+        if reading.move is Move.BACK:
+            before = self._question_before(asked, tracker)
+            if before is None:
+                dispatcher.utter_message(response="utter_form_first_question")
+                return self._ask_again(asked)
+            dispatcher.utter_message(response="utter_form_back")
+            return [SlotSet(asked, None), SlotSet(before, None), SlotSet(REQUESTED_SLOT, before)]
+        if reading.move is Move.EXPLAIN:
+            self._explain(asked, dispatcher, domain)
+            return self._ask_again(asked)
+        if reading.move is Move.CORRECT:
+            return self._correct(asked, reading.corrected, dispatcher, tracker, domain)
+        side = self._side_answer(asked, text, tracker, domain)
+        if side:
+            dispatcher.utter_message(text=side)
+            dispatcher.utter_message(response="utter_form_go_on")
+            return self._ask_again(asked)
+        return None
+
+    @staticmethod
+    def _ask_again(asked: str) -> list:
+        return [SlotSet(asked, None), SlotSet(REQUESTED_SLOT, asked)]
+
+    def _question_before(self, asked: str, tracker) -> Optional[str]:
+        mine = [slot for slot in requested_slots(tracker.events) if self.handles(slot)]
+        answered = [slot for slot in mine if tracker.get_slot(slot) is not None]
+        return last_asked_before(mine, asked, answered)
+
+    def _explain(self, asked: str, dispatcher, domain) -> None:
+        own = f"utter_explain_{asked}"
+        if own in (domain.get("responses") or {}):
+            dispatcher.utter_message(response=own)
+        else:
+            dispatcher.utter_message(response="utter_form_explain")
+
+    def _correct(self, asked: str, meant: str, dispatcher, tracker, domain) -> list:
+        """Replace the answer before this one; at the first question ``meant`` answers it."""
+        before = self._question_before(asked, tracker)
+        target = before or asked
+        update = self._validate(target, meant, dispatcher, tracker, domain)
+        if target == asked:
+            return [SlotSet(slot, value) for slot, value in update.items()]
+        if update.get(target) is None:
+            # Not understood as an answer to that question: ask it again, so the person can
+            # give the answer they meant in full.
+            return [SlotSet(asked, None), SlotSet(target, None), SlotSet(REQUESTED_SLOT, target)]
+        dispatcher.utter_message(response="utter_form_corrected")
+        events = [SlotSet(slot, value) for slot, value in update.items()]
+        return events + self._ask_again(asked)
+
+    def _side_answer(self, asked: str, text: str, tracker, domain) -> Optional[str]:
+        """The knowledge-base answer when the reply is a question on another topic."""
+        lowered = text.strip().lower()
+        if not (lowered.endswith("?") or QUESTION_START.match(lowered)):
+            return None
+        intent = (tracker.latest_message or {}).get("intent") or {}
+        if (intent.get("confidence") or 0.0) < SIDE_QUESTION_CONFIDENCE:
+            return None
+        entry = get_knowledge_base().select(intent.get("name") or "", text=lowered)
+        if entry is None:
+            return None
+        if not self.free_text(asked):
+            # "Kan ik 1500 zeggen?" may still be an answer: only a reply the question cannot
+            # take as one is a side question. The probe's messages are thrown away.
+            probe = self._validate(asked, text, CollectingDispatcher(), tracker, domain)
+            if probe.get(asked) is not None:
+                return None
+        return entry.answer
 
     def _validate(self, slot: str, value: Any, dispatcher, tracker, domain) -> dict:
         if value is None:
@@ -41,4 +182,8 @@ class OneValidatorForAllSlots:
             # A button of another flow ("Verder met de test") is not an answer: leave the slot
             # empty, so the form asks its question again.
             return {slot: None}
-        return self.validate_slot(slot, value, dispatcher, tracker, domain)
+        update = self.validate_slot(slot, value, dispatcher, tracker, domain)
+        if update.get(slot) is None and slot == tracker.get_slot(REQUESTED_SLOT):
+            # Not understood: the re-ask also says how to leave, so nobody is trapped here.
+            dispatcher.utter_message(response="utter_form_way_out")
+        return update

@@ -10,8 +10,7 @@ profile is scored by :mod:`actions.assessment` and stored under a pseudonymous k
 from __future__ import annotations
 
 import json
-import re
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
@@ -30,14 +29,9 @@ from actions.assessment import (
     to_dict,
 )
 from actions.form_validation import OneValidatorForAllSlots
-from actions.knowledge_base import get_knowledge_base
 
 EXPORT_BUTTON = {"title": "Samenvatting meenemen", "payload": "/export_profile"}
 RESTART_BUTTON = {"title": "Test opnieuw doen", "payload": "/restart_assessment"}
-QUESTION_START = re.compile(
-    r"^(wat|hoe|waar|wie|wanneer|waarom|welke|welk|kan|kun|mag|moet|is|zijn|heb|krijg)\b"
-)
-SIDE_QUESTION_CONFIDENCE = 0.6
 
 
 def answers_from(tracker: Tracker) -> Dict[str, Any]:
@@ -45,25 +39,13 @@ def answers_from(tracker: Tracker) -> Dict[str, Any]:
     return {q.id: tracker.get_slot(q.id) for q in get_questions() if tracker.get_slot(q.id)}
 
 
-def side_question(tracker: Tracker) -> Optional[str]:
-    """The knowledge-base answer when the message is a question rather than an answer.
-
-    "Wat is een cao?" in the middle of the test gets its answer, and the test then asks its own
-    question again, so nothing is lost.
-    """
-    message = tracker.latest_message or {}
-    text = (message.get("text") or "").strip().lower()
-    intent = message.get("intent") or {}
-    if not (text.endswith("?") or QUESTION_START.match(text)):
-        return None
-    if (intent.get("confidence") or 0.0) < SIDE_QUESTION_CONFIDENCE:
-        return None
-    entry = get_knowledge_base().select(intent.get("name") or "", text=text)
-    return entry.answer if entry else None
-
-
 class ValidateAssessmentForm(OneValidatorForAllSlots, FormValidationAction):
-    """Turns each reply into an answer, a skip, or a friendly re-ask."""
+    """Turns each reply into an answer, a skip, or a friendly re-ask.
+
+    Stop, back, corrections and questions inside the test: see actions/form_validation.py.
+    """
+
+    stopped_response = "utter_assessment_paused"
 
     def name(self) -> str:
         """Form validation action name (Rasa convention: validate_<form>)."""
@@ -73,6 +55,18 @@ class ValidateAssessmentForm(OneValidatorForAllSlots, FormValidationAction):
         """Every question of the self-test."""
         return get_question(slot) is not None
 
+    def free_text(self, slot: str) -> bool:
+        """Questions answered in one's own words."""
+        question = get_question(slot)
+        return question is not None and question.kind == "text"
+
+    def options(self, slot: str, domain: Dict[str, Any]) -> List[str]:
+        """Every way to name an option: labels and aliases ("genoeg" answers, never stops)."""
+        question = get_question(slot)
+        if question is None:
+            return []
+        return [name for o in question.options for name in (o.label, *o.aliases)]
+
     def validate_slot(
         self,
         question_id: str,
@@ -81,15 +75,11 @@ class ValidateAssessmentForm(OneValidatorForAllSlots, FormValidationAction):
         tracker: Tracker,
         domain: Dict[str, Any],
     ) -> Dict[str, Any]:
-        """Accept an answer or a skip; answer a side question; otherwise ask again."""
+        """Accept an answer or a skip; otherwise ask again."""
         question = get_question(question_id)
         if question is None or isinstance(value, dict):
             return {question_id: value}
         reading = interpret(question, str(value or ""))
-        side = side_question(tracker)
-        if side and (question.kind == "text" or reading.status == "unknown_option"):
-            dispatcher.utter_message(text=side + " Nu gaan we verder met de test.")
-            return {question_id: None}
         if reading.status == "unknown_option":
             dispatcher.utter_message(text=reask_text(question))
             return {question_id: None}

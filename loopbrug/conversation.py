@@ -10,7 +10,7 @@ client sends, so only the server can set it.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Mapping
+from typing import Any, Dict, Iterable, List, Mapping
 
 # rasa.shared.core.constants.IS_EXTERNAL, copied: this package imports no Rasa (a unit test
 # checks that the two stay equal).
@@ -52,6 +52,23 @@ def is_unicode_text(value: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+REQUESTED_SLOT = "requested_slot"
+
+
+def requested_slots(events: Iterable[Mapping[str, Any]]) -> List[str]:
+    """Every slot a form asked for, in order, from a tracker's events (repeats kept).
+
+    Forms read this to find "the question before this one" for "terug" and for corrections.
+    """
+    return [
+        event["value"]
+        for event in events
+        if event.get("event") == "slot"
+        and event.get("name") == REQUESTED_SLOT
+        and isinstance(event.get("value"), str)
+    ]
 
 
 # Rasa sender ids of web widget conversations are "web-<session id>" (web/app.py issues the

@@ -1,8 +1,161 @@
-"""The validator shared by the data-driven forms (actions/form_validation.py)."""
+"""Steering any form from inside it (actions/form_validation.py), without servers.
+
+The validator's ``run`` is called as Rasa calls it: the form asked ``requested_slot``, the
+person replied, and the slot holds the reply. Every test checks the events (what the form
+does next) and the messages the person reads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Dict, List
 
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.assessment import get_questions
 from actions.form_validation import OneValidatorForAllSlots
+from actions.money_check import MONEY_SLOTS, ValidateMoneyForm
+from actions.selftest import ValidateAssessmentForm
+from tests.conftest import make_tracker
+
+Q1, Q2, Q3 = (q.id for q in get_questions()[:3])
+WAY_OUT = "utter_form_way_out"
+DOMAIN = {
+    "responses": {},
+    "forms": {
+        "assessment_form": {"required_slots": [q.id for q in get_questions()]},
+        "money_form": {"required_slots": list(MONEY_SLOTS)},
+    },
+}
+
+
+def run(
+    validator,
+    reply: str,
+    asked: str,
+    answered: Dict[str, Any],
+    intent="nlu_fallback",
+    confidence=0.3,
+    earlier: List[str] = (),
+):
+    """Events and messages of one reply to the question ``asked``."""
+    events = [{"event": "slot", "name": "requested_slot", "value": s} for s in (*earlier, asked)]
+    events += [
+        {"event": "user", "text": reply, "parse_data": {}},
+        {"event": "slot", "name": asked, "value": reply},
+    ]
+    slots = {**answered, asked: reply, "requested_slot": asked}
+    tracker = make_tracker(
+        reply, intent, [{"name": intent, "confidence": confidence}], events=events, slots=slots
+    )
+    dispatcher = CollectingDispatcher()
+    result = asyncio.run(validator.run(dispatcher, tracker, DOMAIN))
+    return result, dispatcher.messages
+
+
+def by_event(events, kind):
+    return [e for e in events if e.get("event") == kind]
+
+
+def slot_sets(events):
+    return {e["name"]: e["value"] for e in by_event(events, "slot")}
+
+
+def responses(messages):
+    return [m.get("response") or m.get("text") for m in messages]
+
+
+def test_stop_ends_the_form_without_an_outcome_and_keeps_the_answers():
+    events, messages = run(
+        ValidateAssessmentForm(), "stop met die vragen", Q2, {Q1: {"value": "x"}}, earlier=[Q1]
+    )
+    assert responses(messages) == ["utter_assessment_paused"]
+    assert by_event(events, "active_loop") == [
+        {"event": "active_loop", "name": None, "timestamp": None}
+    ]
+    assert by_event(events, "followup")[0]["name"] == "action_listen"
+    assert Q1 not in slot_sets(events)  # the answer before stays
+    assert slot_sets(events)[Q2] is None  # "stop met die vragen" is not stored
+
+
+def test_back_asks_the_question_before_again():
+    events, messages = run(
+        ValidateAssessmentForm(), "terug", Q2, {Q1: {"value": "x"}}, earlier=[Q1]
+    )
+    assert responses(messages) == ["utter_form_back"]
+    assert slot_sets(events) == {Q2: None, Q1: None, "requested_slot": Q1}
+
+
+def test_back_at_the_first_question_stays_there():
+    events, messages = run(ValidateAssessmentForm(), "vorige vraag", Q1, {})
+    assert responses(messages) == ["utter_form_first_question"]
+    assert slot_sets(events) == {Q1: None, "requested_slot": Q1}
+
+
+def test_a_correction_replaces_the_answer_before_and_asks_this_one_again():
+    events, messages = run(
+        ValidateAssessmentForm(),
+        "nee wacht, toch niet timmerman, ik bedoel kok",
+        Q3,
+        {Q1: {"value": "x"}, Q2: {"value": "timmerman"}},
+        earlier=[Q1, Q2],
+    )
+    assert responses(messages) == ["utter_form_corrected"]
+    assert slot_sets(events)[Q2]["value"] == "kok"
+    assert slot_sets(events)[Q3] is None and slot_sets(events)["requested_slot"] == Q3
+
+
+def test_a_question_about_the_question_is_explained_not_stored():
+    events, messages = run(
+        ValidateAssessmentForm(), "wat bedoel je precies met deze vraag?", Q2, {}
+    )
+    assert responses(messages) == ["utter_form_explain"]  # the test domain has no explanations
+    assert slot_sets(events) == {Q2: None, "requested_slot": Q2}
+
+
+def test_a_question_on_another_topic_is_answered_and_the_form_goes_on():
+    events, messages = run(
+        ValidateAssessmentForm(),
+        "wat kost een opleiding?",
+        Q2,
+        {},
+        intent="funding_overview",
+        confidence=0.95,
+    )
+    assert len(messages) == 2 and messages[0]["text"]
+    assert messages[1]["response"] == "utter_form_go_on"
+    assert slot_sets(events) == {Q2: None, "requested_slot": Q2}
+
+
+def test_an_unsure_question_is_read_as_an_answer():
+    events, messages = run(
+        ValidateAssessmentForm(),
+        "wat kost een opleiding?",
+        Q2,
+        {},
+        intent="funding_overview",
+        confidence=0.3,
+    )
+    assert slot_sets(events)[Q2]["value"] == "wat kost een opleiding?"
+
+
+def test_a_reply_not_understood_says_how_to_get_out():
+    events, messages = run(ValidateMoneyForm(), "banaan", "m_net_income", {})
+    assert responses(messages)[-1] == WAY_OUT
+    assert slot_sets(events)["m_net_income"] is None
+
+
+def test_an_answer_is_validated_as_before():
+    events, messages = run(ValidateMoneyForm(), "2000", "m_net_income", {})
+    assert slot_sets(events)["m_net_income"] == 2000
+    assert messages == []
+
+
+def test_an_option_that_sounds_like_stopping_is_an_answer():
+    question = next(q for q in get_questions() if any("genoeg" in o.aliases for o in q.options))
+    events, messages = run(ValidateAssessmentForm(), "genoeg", question.id, {})
+    assert slot_sets(events)[question.id]["value"]
+    assert not by_event(events, "active_loop")
 
 
 class Form(OneValidatorForAllSlots):
@@ -14,21 +167,28 @@ class Form(OneValidatorForAllSlots):
         return {slot: None}
 
 
+def asking(slot):
+    return make_tracker("x", slots={"requested_slot": slot})
+
+
 def test_a_slot_cleared_by_the_start_action_is_not_validated_and_says_nothing():
     dispatcher = CollectingDispatcher()
-    assert Form().validate_m_net_income(None, dispatcher, None, {}) == {"m_net_income": None}
-    assert dispatcher.messages == []
-
-
-def test_a_button_payload_of_another_flow_is_not_an_answer():
-    dispatcher = CollectingDispatcher()
-    assert Form().validate_m_net_income("/start_assessment", dispatcher, None, {}) == {
+    assert Form().validate_m_net_income(None, dispatcher, asking("m_net_income"), {}) == {
         "m_net_income": None
     }
     assert dispatcher.messages == []
 
 
-def test_a_real_answer_is_validated():
+def test_a_button_payload_of_another_flow_is_not_an_answer():
     dispatcher = CollectingDispatcher()
-    Form().validate_m_net_income("veel", dispatcher, None, {})
-    assert [m["text"] for m in dispatcher.messages] == ["Ik zie geen bedrag."]
+    reply = Form().validate_m_net_income(
+        "/start_assessment", dispatcher, asking("m_net_income"), {}
+    )
+    assert reply == {"m_net_income": None}
+    assert dispatcher.messages == []
+
+
+def test_a_real_answer_is_validated_and_a_refusal_says_the_way_out():
+    dispatcher = CollectingDispatcher()
+    Form().validate_m_net_income("veel", dispatcher, asking("m_net_income"), {})
+    assert responses(dispatcher.messages) == ["Ik zie geen bedrag.", WAY_OUT]

@@ -4,7 +4,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.assessment import get_questions
-from actions.selftest import ValidateAssessmentForm, side_question
+from actions.selftest import ValidateAssessmentForm
 from tests.conftest import make_tracker
 
 CHOICE = next(q for q in get_questions() if q.kind != "text")
@@ -45,20 +45,3 @@ def test_own_words_are_kept():
 def test_a_button_of_another_flow_is_not_an_answer():
     result, messages = validate(TEXT, "/start_assessment")
     assert result[TEXT.id] is None and messages == []
-
-
-def test_a_side_question_is_answered_and_the_question_stays_open():
-    result, messages = validate(TEXT, "wat kost een opleiding?", "funding_overview", 0.95)
-    assert result[TEXT.id] is None
-    assert messages[0]["text"].endswith("Nu gaan we verder met de test.")
-
-
-def test_only_confident_questions_count_as_side_questions():
-    unsure = make_tracker(
-        "wat?", "funding_overview", [{"name": "funding_overview", "confidence": 0.3}]
-    )
-    statement = make_tracker(
-        "ik wil geld", "funding_overview", [{"name": "funding_overview", "confidence": 0.99}]
-    )
-    assert side_question(unsure) is None
-    assert side_question(statement) is None
