@@ -15,12 +15,12 @@ wissen" for "van beroep wisselen"), never yes/no or greetings.
 
 from __future__ import annotations
 
-import functools
-import re
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
+
+from loopbrug.gibberish import is_gibberish
 
 # Button labels for intents we may suggest. Intents without a label (greet, affirm, crisis, ...)
 # are never offered as a guess: "Bedoel je: ja?" helps nobody.
@@ -76,53 +76,6 @@ MIN_GUESS_CONFIDENCE = 0.05
 
 # Kinds of miss.
 OFF_TOPIC, GIBBERISH, IN_SCOPE = "off_topic", "gibberish", "in_scope"
-
-KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
-VOWELS = set("aeiouy")
-
-
-@functools.lru_cache(maxsize=1)
-def _words() -> frozenset:
-    from actions.region import dutch_words
-
-    return dutch_words()
-
-
-def _keyboard_run(word: str) -> bool:
-    """Four or more letters that are neighbours on one keyboard row ("asdf", "jkl;")."""
-    for row in KEYBOARD_ROWS:
-        for start in range(len(row) - 3):
-            if row[start : start + 4] in word or row[start : start + 4][::-1] in word:
-                return True
-    return False
-
-
-def _mash(word: str) -> bool:
-    """A token no Dutch speaker types as a word: no vowel, five consonants in a row, a
-    keyboard run, one letter four times in a row, or a short piece repeated."""
-    return (
-        not VOWELS & set(word)
-        or re.search(r"[^aeiouy]{5,}", word) is not None
-        or _keyboard_run(word)
-        or re.search(r"(.)\1{3,}", word) is not None
-        or re.fullmatch(r"(.{2,3})\1{2,}", word) is not None
-    )
-
-
-def is_gibberish(text: str) -> bool:
-    """True for text without words: only emoji, signs or digits, or letters that form no
-    Dutch word and look typed at random ("qwzx vlorp", "asdfghjkl", "sdkjfh sdfkj").
-
-    One known Dutch word (or a short one like "ok") is enough to treat it as a real attempt:
-    then it is a misunderstanding, and the person gets guesses or topics instead."""
-    from actions.region import fold
-
-    tokens = re.findall(r"[a-z]+", fold(text))
-    if not tokens:
-        return True  # "😀😀😀", "???", "..."
-    if any(t in _words() for t in tokens):
-        return False
-    return sum(_mash(t) for t in tokens) * 2 >= len(tokens)
 
 
 def miss_kind(message: Dict[str, Any]) -> str:

@@ -104,13 +104,14 @@ def dutch_words() -> frozenset[str]:
         table = Path(spacy_lookups_data.__file__).parent / "data" / "nl_lemma_lookup.json.gz"
         with gzip.open(table, "rt", encoding="utf-8") as handle:
             lemmas = json.load(handle)
-        words.update(fold(w) for w in list(lemmas) + list(lemmas.values()))
+        for word in {*lemmas, *lemmas.values()}:  # fold() only where it changes something
+            words.add(word.lower() if word.isascii() and word.isalpha() else fold(word))
     except (ImportError, OSError, ValueError):  # the training words still guard
         pass
     for path in NLU_DIR.glob("*.yml"):
         text = path.read_text(encoding="utf-8")  # without annotated entities, both forms
         text = re.sub(r"\[[^\]]*\](\([^)]*\)|\{[^}]*\})", " ", text)
-        words.update(fold(w) for w in re.findall(r"[a-zà-ÿ]+", text.lower()))
+        words.update(w if w.isascii() else fold(w) for w in re.findall(r"[a-zà-ÿ]+", text.lower()))
     extra = DATA_DIR / "ordinary_words.txt"
     if extra.exists():
         lines = extra.read_text(encoding="utf-8").splitlines()

@@ -18,6 +18,7 @@ from typing import Any, Dict, Iterator, List
 import httpx
 import pytest
 
+from actions.handoff import CONSENT_TEXT
 from bot.serve import Helpline
 from handoff import store
 from tests.e2e.conftest import (
@@ -225,3 +226,54 @@ def test_thirty_parallel_wrong_logins_cannot_open_the_way(helpline, url):
         Coach(helpline, "gijs")  # the right password is refused too, for now
     # Another coach is not affected: Bram logs in and reads his inbox.
     assert Coach(helpline, "bram").client.get("/coach").status_code == 200
+
+
+# -- issue 16: a request for a person with a topic, and a place that is known -----------------
+
+
+def test_a_request_with_a_topic_starts_the_handoff_and_the_ticket_keeps_it(helpline, url):
+    """Every message and button the person reads, and what the coach's ticket shows."""
+    from tests.e2e.conftest import Chat
+
+    chat = Chat(helpline.settings.rasa_url)
+
+    def seen(text):
+        return [
+            (m.get("text", ""), [b["title"] for b in m.get("buttons", [])]) for m in chat.say(text)
+        ]
+
+    change = "Woon je ergens anders? Typ dan je plaats."
+    contact = ("Hoe wil je contact met de coach?", ["Hier in de chat", "Bel mij", "Mail mij"])
+    assert seen("ik woon in Zwolle")[0][0].startswith("Dank je. Ik onthoud dat je in Zwolle woont.")
+    question = "Ik wil iemand spreken over een opleiding tot doktersassistent"
+    consent = CONSENT_TEXT.format(days=180)
+    buttons = ["Ja, dat is goed", "Nee, liever niet", "Ik ga zelf naar het loket"]
+    assert seen(question) == [(consent, buttons)]
+    # The place is known: said, not asked.
+    assert seen("ja") == [(f"Ik geef door dat je in Zwolle woont. {change}", []), contact]
+    # A new place at the contact question is taken, and the question comes again.
+    assert seen("Deventer") == [("Dank je. Ik geef nu door dat je in Deventer woont.", []), contact]
+    done = seen("hier in de chat")
+    ref = REF.search(done[1][0]).group(0)
+    assert done == [
+        (
+            "Je vraag staat in je aanvraag. De coach leest hem, dus je hoeft hem niet opnieuw "
+            "te vertellen.",
+            [],
+        ),
+        (
+            f"Dank je. Je aanvraag staat klaar. Je nummer is {ref}. Bewaar dit nummer.\n"
+            "Een coach van Loopbrug neemt contact met je op, hier in de chat.\n"
+            "Houd deze chat open of kom later terug. Je ziet het als de coach er is.\n"
+            "Er zijn nu coaches aan het werk. Meestal krijg je binnen een werkdag antwoord.",
+            ["Status van mijn aanvraag", "Andere vraag"],
+        ),
+    ]
+    ticket = store.open_ticket_for(chat.sender, url)
+    assert ticket.topic == "scholing" and ticket.gemeente == "Deventer"
+    assert question in ticket.summary["messages"]
+    assert "Woont in Deventer (regio Veluwe Stedendriehoek)" in ticket.summary["facts"]
+    # The coach reads the person's own words in the ticket.
+    page = Coach(helpline, "bram").page(ref)
+    assert page.status_code == 200
+    assert f"<li>{question}</li>" in page.text
