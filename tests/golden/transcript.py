@@ -136,13 +136,32 @@ def from_rest(raw: Dict[str, Any]) -> Optional[Message]:
 
 
 def describe_custom(data: Dict[str, Any], label: str = "") -> str:
-    """A custom payload or attachment in words: a file with its name, a link, or its keys."""
+    """A custom payload or attachment in words: a file with its name and text, a link, or
+    its keys as JSON (which the checks then report as raw syntax)."""
+    if isinstance(data.get("file"), dict):
+        file = data["file"]
+        name = file.get("name") or file.get("filename") or "?"
+        return file_text(str(name), file.get("content"), file.get("url"))
     name = data.get("filename") or data.get("file_name") or data.get("name") or data.get("title")
     link = data.get("url") or data.get("link") or data.get("download") or data.get("href")
     kind = label or ("bestand" if name or data.get("type") in ("file", "document") else "extra")
     if name or link:
         return f"[{kind}: {name or ''}{' -> ' + str(link) if link else ''}]".replace(": ->", ":")
     return f"[{kind}: {json.dumps(data, ensure_ascii=False, sort_keys=True)}]"
+
+
+def file_text(name: str, content: Any = None, link: Any = None) -> str:
+    """A file as the person gets it: ``[bestand: name]``, then its text (if it is text), so the
+    reviewer reads the file too. Extra lines are indented under the marker when rendered."""
+    head = f"[bestand: {name}{' -> ' + str(link) if link else ''}]"
+    if isinstance(content, bytes):
+        try:
+            content = content.decode("utf-8")
+        except UnicodeDecodeError:
+            content = f"({len(content)} bytes, geen tekst)"
+    if isinstance(content, str) and content.strip():
+        return head + "\n" + content.rstrip()
+    return head
 
 
 def from_telegram(method: str, params: Dict[str, Any]) -> Optional[Message]:
@@ -161,13 +180,16 @@ def from_telegram(method: str, params: Dict[str, Any]) -> Optional[Message]:
         return Message(text=str(params.get("text", "")).strip(), buttons=buttons)
     if method in ("sendDocument", "sendPhoto", "sendAudio", "sendVideo"):
         thing = params.get("document") or params.get("photo") or params.get("audio") or ""
+        caption = str(params.get("caption", "")).strip()
+        if hasattr(thing, "filename"):  # an upload, as tests/telegram_fake.py records it
+            return Message(text=caption, extras=[file_text(thing.filename, thing.data)])
         name = params.get("filename") or params.get("file_name")
         if not name and isinstance(thing, dict):
             name = thing.get("filename") or thing.get("file_name")
         if not name:
-            name = str(thing)[:60] if isinstance(thing, str) else "?"
+            name = str(thing)[:60] if isinstance(thing, str) and thing else "?"
         kind = {"sendDocument": "bestand", "sendPhoto": "afbeelding"}.get(method, "bestand")
-        return Message(text=str(params.get("caption", "")).strip(), extras=[f"[{kind}: {name}]"])
+        return Message(text=caption, extras=[f"[{kind}: {name}]"])
     return None
 
 
@@ -251,7 +273,10 @@ def render(
             text_lines = message.text.split("\n") if message.text else [""]
             lines.append(f"< {text_lines[0]}".rstrip())
             lines.extend(f"  {line}".rstrip() for line in text_lines[1:])
-            lines.extend(f"  {extra}" for extra in message.extras)
+            for extra in message.extras:
+                first, *more = extra.split("\n")
+                lines.append(f"  {first}")
+                lines.extend(f"    {line}".rstrip() for line in more)
             for button in message.buttons:
                 link = f" -> {button['url']}" if button.get("url") else ""
                 lines.append(f"  [{button['title']}{link}]")
