@@ -166,6 +166,11 @@ class ValidateProfileEmailForm(FormValidationAction):
         found = email_address(text)
         if found:
             return {"profile_email": found}
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        if intent == "email_profile" or text.strip().startswith("/"):
+            # The question that started the form ("kan ik dit mailen?"), or its button: not an
+            # answer; the form asks for the address next.
+            return {"profile_email": None}
         if is_way_out(text):
             return {"profile_email": None, "profile_email_stop": True}
         dispatcher.utter_message(response="utter_profile_email_invalid")

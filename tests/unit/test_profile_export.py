@@ -394,11 +394,11 @@ def test_expired_links_are_removed_when_a_new_one_is_made(url):
 # --------------------------------------------------------------------------- the actions
 
 
-def tracker(sender="tg-42", text="", slots=None):
+def tracker(sender="tg-42", text="", slots=None, intent="nlu_fallback"):
     return Tracker(
         sender_id=sender,
         slots=slots or {},
-        latest_message={"text": text, "intent": {"name": "email_profile", "confidence": 1.0}},
+        latest_message={"text": text, "intent": {"name": intent, "confidence": 1.0}},
         events=[],
         paused=False,
         followup_action=None,
@@ -490,6 +490,15 @@ def test_the_address_question(reply, expected, says):
     )
     assert result == expected
     assert [m["response"] for m in dispatcher.messages] == says
+
+
+@pytest.mark.parametrize("reply", ["kan ik dit mailen?", "/email_profile"])
+def test_the_question_that_starts_the_form_is_not_taken_as_an_address(reply):
+    dispatcher = CollectingDispatcher()
+    result = ValidateProfileEmailForm().validate_profile_email(
+        reply, dispatcher, tracker(text=reply, intent="email_profile"), {}
+    )
+    assert result == {"profile_email": None} and dispatcher.messages == []
 
 
 def test_an_address_that_contains_stop_words_is_still_an_address():

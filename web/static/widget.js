@@ -22,6 +22,7 @@
   var BASE = script && script.src ? new URL(script.src, window.location.href).origin : "";
   var PREFIX = "lb-";
   var KEY_SESSION = "loopbrug.session";
+  var FILE_LINK = /^\/api\/file\/[A-Za-z0-9_-]{32}$/; // a download link of this server only
   var KEY_PRIVACY = "loopbrug.privacy";
   var KEY_OPEN = "loopbrug.open";
   var MAX_CHARS = 2000;
@@ -246,7 +247,7 @@
     item.appendChild(el("p", "lb-msg__text", message.text || ""));
     var file = message.file;
     var id = session();
-    if (file && typeof file.url === "string" && file.url.indexOf("/api/file/") === 0 && id) {
+    if (file && typeof file.url === "string" && FILE_LINK.test(file.url) && id) {
       // A file the bot made for this person: a link to the server, which checks the session.
       var name = typeof file.name === "string" ? file.name : "";
       var link = attrs(el("a", "lb-msg__file", T.download + name), {
