@@ -188,8 +188,6 @@ def warn_if_acute(text: str, tracker: Tracker, dispatcher: CollectingDispatcher)
 class ValidateMoneyForm(OneValidatorForAllSlots, FormValidationAction):
     """Reads the money answers; nothing said before is lost when one is unclear."""
 
-    stopped_response = "utter_money_paused"
-
     def name(self) -> str:
         """Form validation action name (Rasa convention: validate_<form>)."""
         return "validate_money_form"
@@ -527,8 +525,6 @@ class ActionDebtHelp(Action):
 class _CalculatorValidation(OneValidatorForAllSlots):
     """Shared validation: every calculator slot is a number; a skip is not possible here."""
 
-    stopped_response = "utter_calculator_stopped"
-
     slots: tuple = ()
 
     def handles(self, slot: str) -> bool:
@@ -539,7 +535,9 @@ class _CalculatorValidation(OneValidatorForAllSlots):
         self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker, domain
     ):
         if not isinstance(value, str):
-            return {slot: value}  # read already (a salary typed right after the rule)
+            # Read already (a salary typed right after the rule); the form passes the message's
+            # other slot candidates on again, so the postcode it seemed to hold is undone here.
+            return {slot: value, **keep_location(tracker)}
         result = self.read(slot, value.strip(), dispatcher, tracker, domain)
         return {**result, **keep_location(tracker)}
 
@@ -583,14 +581,15 @@ class ValidateTransitionForm(_CalculatorValidation, FormValidationAction):
         salary = result.get("tc_salary")
         if slot == "tc_salary" and salary is not None and salary >= LARGE_MONTHLY:
             if read_answer(slot, text).per_year is None:
-                return {"tc_salary": None, "tc_pending": salary}
+                return {"tc_salary": None, "tc_pending": salary, "tc_confirm": None}
         return result
 
     def confirm(self, text, dispatcher, tracker, domain) -> Dict[str, Any]:
         """ "Ja, per jaar" divides by 12; "Nee, per maand" keeps it; a new number replaces it."""
         pending = float(tracker.get_slot("tc_pending"))
         answer = typed_answer("tc_confirm", text, domain).lower().strip(" .!")
-        done = {"tc_pending": None, "tc_confirm": None}
+        # tc_confirm keeps the answer: an empty slot would read as "not understood".
+        done = {"tc_pending": None, "tc_confirm": text}
         if answer.startswith("ja") or "per jaar" in answer or answer == "jaar":
             return {**done, "tc_salary": round(pending / 12, 2)}
         if answer.startswith("nee") or "per maand" in answer or answer == "maand":
