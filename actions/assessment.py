@@ -7,7 +7,7 @@ implementation. Nothing is read at import time: ``get_questions()`` loads
 Flow: the form asks the questions one per message; ``interpret`` turns each reply into an
 answer, a skip or an ``unknown_option`` (then ``reask_text`` asks again, earlier answers stay);
 ``score_profile`` turns the answers into a ``Profile``; ``render_profile`` is the chat message;
-``export_markdown`` is the summary a person can take to a coach or desk.
+``actions/profile_text.py`` renders the summary and the file a person takes to a coach or desk.
 
 Scoring (docs/assessment-scoring.md says the same for non-programmers)
     Every scored option has 0 (low or a barrier), 1 (middle) or 2 (strong). A group is one of
@@ -948,53 +948,6 @@ def _join(items: Sequence[str]) -> str:
 def format_date(created: datetime) -> str:
     """A date in Dutch words, e.g. "3 maart 2026" (no locale needed)."""
     return f"{created.day} {MONTHS_NL[created.month - 1]} {created.year}"
-
-
-def export_markdown(profile: Profile, created: datetime) -> str:
-    """A markdown summary the person can take to a coach or desk."""
-    out: List[str] = [
-        "# Persoonlijk Profiel",
-        "",
-        f"Gemaakt op {format_date(created)} in de chat van Loopbrug.",
-        "Dit is een zelfscan met je eigen antwoorden. Het is geen test en geen testuitslag.",
-        "",
-        "## Wie ben ik? Wat wil ik? Wat kan ik?",
-    ]
-    for block in BLOCKS:
-        result = profile.blocks[block]
-        out += ["", f"### {result.title}", "", BLOCK_MEANING[block], ""]
-        out += [f"- In je eigen woorden: “{text}”" for text in result.own_words]
-        out += [f"- {_sentence(answer)}" for answer in result.answers]
-        if not result.own_words and not result.answers:
-            out.append("- Deze vragen heb je overgeslagen.")
-        out.append(f"- Uitkomst: **{LEVEL_WORDS[result.level]}**")
-
-    out += ["", "## Drie voorwaarden om over te stappen", ""]
-    out.append("Een overstap lukt als willen, kunnen en ruimte in je leven er alle drie zijn.")
-    out.append("")
-    for result in profile.conditions.values():
-        out.append(f"- {result.title}: **{LEVEL_WORDS[result.level]}**")
-        out += [f"  - {reason}" for reason in result.reasons]
-
-    out += ["", "## Je situatie", ""]
-    out += [f"- {line}" for line in profile.situation] or ["- Deze vragen heb je overgeslagen."]
-    out += ["", "## Drempels", ""]
-    out += [f"- {line}" for line in profile.barriers] or ["- Je noemde geen drempels."]
-
-    if profile.strengths:
-        out += ["", "## Sterke punten", ""]
-        out += [f"- {line}" for line in profile.strengths]
-
-    out += ["", "## Volgende stappen", ""]
-    for n, step in enumerate(profile.next_steps, 1):
-        out.append(f"{n}. {step.text}")
-        out.append(f"   Waarom: {step.reason}")
-
-    out += ["", "## Voor de coach of het loket", ""]
-    out.append(f"- Beantwoorde vragen: {profile.answered}.")
-    out.append(f"- Overgeslagen vragen: {len(profile.skipped)}.")
-    out.append("- De uitkomst komt uit je eigen antwoorden. Bespreek hem samen.")
-    return "\n".join(out) + "\n"
 
 
 # --------------------------------------------------------------------------- storage

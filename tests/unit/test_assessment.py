@@ -17,7 +17,6 @@ from actions.assessment import (
     QUESTIONS_PATH,
     STEP_BUTTONS,
     STEP_TEXT,
-    export_markdown,
     from_dict,
     get_question,
     get_questions,
@@ -28,6 +27,7 @@ from actions.assessment import (
     score_profile,
     to_dict,
 )
+from actions.profile_text import profile_file
 from bot.plain_language import sentences, word_count
 
 QUESTIONS = get_questions()
@@ -504,27 +504,6 @@ def test_profile_message_without_answers_says_what_is_unknown():
     assert "overgeslagen" in text
 
 
-@pytest.mark.parametrize("case", CASES.values(), ids=list(CASES))
-def test_export_has_every_block_conditions_steps_date_and_disclaimer(case):
-    profile = score_profile(case)
-    text = export_markdown(profile, CREATED)
-    for title in BLOCK_TITLES.values():
-        assert f"### {title}" in text
-    for heading in ("## Drie voorwaarden", "## Drempels", "## Volgende stappen"):
-        assert heading in text
-    assert "5 maart 2026" in text
-    assert "geen testuitslag" in text
-    for step in profile.next_steps:
-        assert step.text in text
-    assert longest_sentence(text) <= 25
-
-
-def test_export_keeps_own_words_and_barriers():
-    text = export_markdown(score_profile(answers(q_zorg="veel")), CREATED)
-    assert "“goed luisteren”" in text
-    assert "Je zorgt veel voor anderen." in text
-
-
 # --------------------------------------------------------------------------- storage
 
 
@@ -535,4 +514,4 @@ def test_profile_survives_a_json_round_trip(case):
     restored = from_dict(stored)
     assert restored == profile
     assert render_profile(restored) == render_profile(profile)
-    assert export_markdown(restored, CREATED) == export_markdown(profile, CREATED)
+    assert profile_file(restored, CREATED) == profile_file(profile, CREATED)
