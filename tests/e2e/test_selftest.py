@@ -53,8 +53,11 @@ def test_full_test_gives_a_profile_that_is_stored_and_can_be_exported(chat: Chat
     assert "/export_profile" in [
         b["payload"] for m in chat.say("/show_profile") for b in m.get("buttons", [])
     ]
-    export = chat.text("/export_profile")
-    assert "#" in export and "zelf" in export.lower()
+    summary, file, offer = chat.say("/export_profile")  # tests/e2e/test_profile_export_e2e.py
+    assert summary["text"].startswith("Je profiel in het kort.\n")
+    assert file["custom"]["file"]["content"].startswith("Mijn profiel van Loopbrug\n")
+    for text in (summary["text"], file["custom"]["file"]["content"]):
+        assert "#" not in text and "punten" not in text and "gemiddeld" not in text
     with sqlite3.connect(e2e_dir / "loopbrug.db") as db:
         (count,) = db.execute("select count(*) from loopbrug_profiles").fetchone()
     assert count >= 1

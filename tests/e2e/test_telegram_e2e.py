@@ -121,3 +121,37 @@ def test_a_rate_limited_reply_is_retried_and_still_arrives(person: TelegramChat,
     assert "digitale assistent" in welcome["text"]
     refused = [c for c in api.called("sendMessage", ok_only=False) if c.status == 429]
     assert refused and refused[-1].params["chat_id"] == person.chat_id
+
+
+def test_the_profile_arrives_as_a_short_summary_and_a_document(
+    person: TelegramChat, api: FakeBotApi, telegram_helpline: Helpline
+):
+    from actions import db, profile_text
+    from actions.assessment import score_profile, to_dict
+    from tests.unit.test_assessment import CASES
+
+    url = telegram_helpline.settings.database_url
+    profile = score_profile(CASES["money and low confidence"])
+    db.save_profile(person.sender, {}, to_dict(profile), url=url)
+    made = db.load_profile(person.sender, url)["updated_at"]
+    person.say("/export_profile")
+    api.wait_for(lambda: len(api.documents(person.chat_id)) == 1 and len(person.texts()) == 2)
+    time.sleep(1)  # nothing more comes
+    assert person.texts() == [
+        "Je profiel in het kort.\n"
+        "Dit past bij je: je wilt heel graag ander werk.\n"
+        "Let op: je maakt je zorgen over geld.\n"
+        "Je volgende stap: doe de geldcheck: kun je een overstap betalen?",
+        "Laat het bestand zien aan een coach of aan het loket. Wil je het ook per mail krijgen?",
+    ]
+    assert callback_data(person.replies()[1]) == ["/email_profile", "/request_human"]
+    [document] = api.documents(person.chat_id)
+    assert document["caption"] == (
+        "Je hele profiel staat in dit bestand. Tik erop om het te openen of te bewaren."
+    )
+    upload = document["document"]
+    assert upload.filename == profile_text.file_name(made)
+    assert upload.text == profile_text.profile_file(profile, made)
+    # In order: summary, document, then the offer to mail it.
+    order = [c.method for c in api.calls if c.params.get("chat_id") == person.chat_id]
+    assert order == ["sendMessage", "sendDocument", "sendMessage"]
