@@ -16,7 +16,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge_base import NEXT_STEPS, Entry, get_knowledge_base
-from actions.location import known_place
+from actions.location import known_place, region_slots
+from actions.region import get_region_model
 
 MORE_LABEL = "Meer weten?"
 NO_ENTRY_TEXT = (
@@ -56,7 +57,17 @@ class ActionAnswer(Action):
         """Pick the entry and send it."""
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name") or ""
-        entry = get_knowledge_base().select(
+        kb = get_knowledge_base()
+        # A place named in the question itself, also misspelt ("kan ik in Leeuwaarden een
+        # voucher krijgen"), counts for this answer and is remembered.
+        moved: List[Dict[str, Any]] = []
+        if kb.regional(intent):
+            said = str(message.get("text") or "")
+            match = get_region_model().resolve(said) if not said.startswith("/") else None
+            if match is not None and match.status == "found" and match.gemeente:
+                moved = region_slots(match.gemeente, said)
+                tracker.slots.update({e["name"]: e["value"] for e in moved})
+        entry = kb.select(
             intent,
             sector=latest_entity(tracker, "sector"),
             text=message.get("text") or "",
@@ -71,10 +82,9 @@ class ActionAnswer(Action):
                 ],
             )
             return []
-        kb = get_knowledge_base()
         if not kb.regional(intent) or entry.when:  # the same wherever the person lives
             dispatcher.utter_message(text=entry.answer, buttons=buttons_for(entry))
-            return [SlotSet("last_topic", entry.id)]
+            return [*moved, SlotSet("last_topic", entry.id)]
         # The answer depends on the region: use the place we know and say so, with the way
         # to change it; ask for it only when it is not known (issue 16).
         dispatcher.utter_message(text=entry.answer)
@@ -89,7 +99,7 @@ class ActionAnswer(Action):
             dispatcher.utter_message(
                 response="utter_place_used", buttons=buttons_for(entry), **place
             )
-        return [SlotSet("last_topic", entry.id)]
+        return [*moved, SlotSet("last_topic", entry.id)]
 
 
 class ActionAnswerMore(Action):

@@ -218,6 +218,31 @@ class ActionAskHandoffConsent(Action):
         return []
 
 
+def consent_given_now(tracker: Tracker) -> bool:
+    """True in the turn in which the person said yes to sharing."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "slot" and event.get("name") == "handoff_consent":
+            return event.get("value") == "ja"
+    return False
+
+
+class ActionAskHandoffContact(Action):
+    """The contact question; right after the yes, first the place that will be shared when it
+    is known: said, not asked again, with the way to change it (issue 16)."""
+
+    def name(self) -> str:
+        return "action_ask_handoff_contact"
+
+    async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[str, Any]]:
+        place = known_place(tracker)
+        if place and consent_given_now(tracker):
+            dispatcher.utter_message(response="utter_handoff_place_used", **place)
+        dispatcher.utter_message(response="utter_ask_handoff_contact")
+        return []
+
+
 class ValidateHandoffForm(FormValidationAction):
     """Reads consent, place, contact channel, phone or e-mail, and time of day."""
 
@@ -246,10 +271,6 @@ class ValidateHandoffForm(FormValidationAction):
         return needed
 
     def validate_handoff_consent(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
-        place = known_place(tracker)
-        if value in ("ja", "loket") and place:
-            # The place is known: not asked again, but said, with the way to change it.
-            dispatcher.utter_message(response="utter_handoff_place_used", **place)
         if value in ("ja", "nee", "loket", "bestaand"):
             return {"handoff_consent": value}
         dispatcher.utter_message(text="Kies ja of nee. Dan weet ik wat je wilt.")

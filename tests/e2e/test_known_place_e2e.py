@@ -120,3 +120,22 @@ def test_a_short_typo_in_the_question_is_confirmed_first(chat: Chat):
     answer = seen(chat.say(messages[0]["buttons"][0]["payload"]))
     assert answer[0][0].startswith("Je woont in Arnhem, in de regio Midden-Gelderland.")
     assert answer[0][0].endswith(CHANGE)
+
+
+def test_a_misspelt_place_inside_a_voucher_question_is_used(chat: Chat):
+    assert seen(chat.say("kan ik in Leeuwaarden een scholingsvoucher krijgen")) == [
+        (
+            "In Groningen, Friesland en Drenthe was er Het Noorden Leert Door. Het bood gratis "
+            "mbo-cursussen van maximaal een jaar. Of het nu nog loopt, weet ik niet zeker. Vraag "
+            "het na bij het leerwerkloket: zoek het hieronder.",
+            [],
+        ),
+        (
+            f"Ik ga uit van Leeuwarden, in de regio Friesland. {CHANGE}",
+            ["Meer weten?", "Mijn loket vinden", "Opleidingsfonds sector", "Andere vraag"],
+        ),
+    ]
+    # Remembered: the desk question is answered for Leeuwarden at once.
+    assert seen(chat.say("waar is het leerwerkloket")) == [
+        (f"{LEEUWARDEN_DESKS}\n{CHANGE}", DESK_BUTTONS)
+    ]

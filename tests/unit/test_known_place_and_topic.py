@@ -9,7 +9,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswer
-from actions.handoff import ValidateHandoffForm
+from actions.handoff import ActionAskHandoffContact, ValidateHandoffForm
 from actions.location import ActionAnswerLoket, ActionSetLocation, ValidateLocationForm
 from handoff import summary
 from tests.conftest import make_tracker
@@ -117,6 +117,18 @@ async def test_voucher_with_a_known_place_in_a_region_with_a_fund():
     assert (second["place"], second["region"]) == ("Doetinchem", "de regio Achterhoek")
 
 
+async def test_a_place_misspelt_in_the_voucher_question_is_used_and_remembered():
+    dispatcher = CollectingDispatcher()
+    text = "kan ik in Leeuwaarden een scholingsvoucher krijgen"
+    tracker = make_tracker(text, "funding_voucher", slots=dict(ZWOLLE))
+    events = await ActionAnswer().run(dispatcher, tracker, {})
+    first, second = dispatcher.messages
+    assert first["text"].startswith("In Groningen, Friesland en Drenthe was er")
+    assert second["response"] == "utter_place_used" and second["place"] == "Leeuwarden"
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["gemeente_code"] == "GM0080" and slots["last_topic"] == "funding_voucher_noorden"
+
+
 async def test_voucher_without_a_place_asks_for_it():
     first, second = await answer({})
     assert second["response"] == "utter_place_ask"
@@ -125,14 +137,35 @@ async def test_voucher_without_a_place_asks_for_it():
 # ---- the handoff form --------------------------------------------------------------------
 
 
-def test_handoff_says_the_known_place_after_yes():
+def consent_events(value="ja"):
+    return [
+        user("ik wil een coach", "request_human"),
+        action("handoff_form"),
+        action("action_listen"),
+        user("ja", "affirm"),
+        {"event": "slot", "name": "handoff_consent", "value": value},
+    ]
+
+
+async def ask_contact(slots, events):
     dispatcher = CollectingDispatcher()
-    result = ValidateHandoffForm().validate_handoff_consent(
-        "ja", dispatcher, make_tracker(slots=ZWOLLE), {}
-    )
-    assert result == {"handoff_consent": "ja"}
-    [message] = dispatcher.messages
-    assert message["response"] == "utter_handoff_place_used" and message["place"] == "Zwolle"
+    tracker = make_tracker("ja", "affirm", events=events, slots=slots)
+    await ActionAskHandoffContact().run(dispatcher, tracker, {})
+    return dispatcher.messages
+
+
+async def test_handoff_says_the_known_place_right_after_yes():
+    first, second = await ask_contact(ZWOLLE, consent_events())
+    assert first["response"] == "utter_handoff_place_used" and first["place"] == "Zwolle"
+    assert second["response"] == "utter_ask_handoff_contact"
+
+
+async def test_handoff_asks_contact_only_without_a_place_or_when_asked_again():
+    [only] = await ask_contact({}, consent_events())
+    assert only["response"] == "utter_ask_handoff_contact"
+    again = consent_events() + [action("handoff_form"), action("action_listen"), user("hmm", None)]
+    [only] = await ask_contact(ZWOLLE, again)
+    assert only["response"] == "utter_ask_handoff_contact"
 
 
 def test_handoff_contact_question_takes_a_new_place():
