@@ -502,3 +502,33 @@ def test_the_privacy_panel_shows_the_statement_the_bot_gives(page, base_url, hel
     shown = more.locator("li").all_inner_texts()
     assert shown == privacy_text.lines(helpline.settings)
     expect(more.get_by_role("link")).to_have_attribute("href", f"{base_url}/privacy")
+
+
+def test_the_profile_file_is_a_download_link_in_the_chat(page, base_url, helpline):
+    from actions import db, profile_text
+    from actions.assessment import score_profile, to_dict
+    from tests.unit.test_assessment import CASES
+
+    problems = Problems(page)
+    page.goto(base_url)
+    open_and_accept(page)
+    say(page, "hoi")
+    sender = "web-" + stored_session(page)
+    url = helpline.settings.database_url
+    profile = score_profile(CASES["money and low confidence"])
+    db.save_profile(sender, {}, to_dict(profile), url=url)
+    made = db.load_profile(sender, url)["updated_at"]
+
+    say(page, "ik wil mijn profiel als bestand")
+    name = profile_text.file_name(made)
+    link = page.get_by_role("link", name="Download: " + name)
+    expect(link).to_be_visible()
+    assert log_texts(page)[-3].startswith("Je profiel in het kort.\n")
+    with page.expect_download() as caught:
+        link.click()
+    download = caught.value
+    assert download.suggested_filename == name
+    assert Path(download.path()).read_text(encoding="utf-8") == profile_text.profile_file(
+        profile, made
+    )
+    assert problems.seen == []  # no CSP violation, no script error
