@@ -126,7 +126,9 @@ class ActionEmailProfile(Action):
         if mail_server(load_settings()) is None:
             web = is_web_sender(tracker.sender_id)
             dispatcher.utter_message(
-                response="utter_profile_email_unavailable_" + ("web" if web else "file")
+                response="utter_profile_email_unavailable_web"
+                if web
+                else "utter_profile_email_unavailable_file"
             )
             payload = await asyncio.to_thread(
                 file_payload, tracker.sender_id, profile, _created(updated)
