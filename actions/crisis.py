@@ -93,7 +93,8 @@ class ActionCrisisFollowup(Action):
             dispatcher.utter_message(
                 response="utter_crisis_form_paused",
                 form=FORM_NAMES[lang][form],
-                buttons=[coach, {"title": RESUME_BUTTON[lang], "payload": "/resume_form"}],
+                # The crisis answer right above already offers a coach: one button for it.
+                buttons=[{"title": RESUME_BUTTON[lang], "payload": "/resume_form"}],
             )
         elif topic_of(other):
             dispatcher.utter_message(

@@ -32,12 +32,18 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge_base import get_knowledge_base
-from loopbrug.conversation import REQUESTED_SLOT, requested_slots
+from loopbrug.conversation import REQUESTED_SLOT, replies_to, requested_slots
 from loopbrug.form_reply import Move, last_asked_before, read_reply
 
 # A reply is taken as a question on another topic when it looks like a question and the NLU
 # is at least this sure which topic it is about; below that it is read as an answer.
 SIDE_QUESTION_CONFIDENCE = 0.6
+# A short greeting inside a form is someone coming back, not an answer.
+GREETING = "greet"
+MAX_GREETING_WORDS = 6
+# After this many replies to one question that were not understood, a question that may be
+# skipped is skipped (and can be changed later), so nobody is stuck on one question.
+MAX_MISSES = 3
 QUESTION_START = re.compile(
     r"^(wat|hoe|waar|wie|wanneer|waarom|welke|welk|kan|kun|mag|moet|is|zijn|heb|krijg)\b"
 )
@@ -52,6 +58,8 @@ class OneValidatorForAllSlots:
     """
 
     stopped_response = "utter_form_stopped"
+    # What a skipped question holds, or None when this form cannot do without an answer.
+    skipped_value: Optional[Dict[str, Any]] = None
 
     def handles(self, slot: str) -> bool:
         """True for the slots that ``validate_slot`` reads."""
@@ -96,14 +104,21 @@ class OneValidatorForAllSlots:
         reading = read_reply(text, intent, self.options(asked, domain))
         if reading.move is Move.STOP:
             dispatcher.utter_message(response=self.stopped_response)
-            # The form ends here; the answers stay in their slots. action_listen as the next
-            # action keeps the form's "all answered" rule from showing an outcome.
+            # The form ends here; the answers stay in their slots, and "verder" starts it again
+            # at this question (paused_form, as after a crisis answer: actions/crisis.py).
+            # action_listen as the next action keeps the form's "all answered" rule from
+            # showing an outcome.
             return [
                 SlotSet(asked, None),
+                SlotSet("paused_form", self.form_name()),
                 ActiveLoop(None),
                 SlotSet(REQUESTED_SLOT, None),
                 FollowupAction("action_listen"),
             ]
+        if intent == GREETING and len(text.split()) <= MAX_GREETING_WORDS:
+            # "hoi ik ben er weer" after a break is not an answer: welcome, and ask again.
+            dispatcher.utter_message(response="utter_form_welcome_back")
+            return self._ask_again(asked)
         if reading.move is Move.BACK:
             before = self._question_before(asked, tracker)
             if before is None:
@@ -184,6 +199,12 @@ class OneValidatorForAllSlots:
             return {slot: None}
         update = self.validate_slot(slot, value, dispatcher, tracker, domain)
         if update.get(slot) is None and slot == tracker.get_slot(REQUESTED_SLOT):
+            if (
+                self.skipped_value is not None
+                and replies_to(tracker.events or [], slot) >= MAX_MISSES
+            ):
+                dispatcher.utter_message(response="utter_form_skipped_for_now")
+                return {**update, slot: self.skipped_value}
             # Not understood: the re-ask also says how to leave, so nobody is trapped here.
             dispatcher.utter_message(response="utter_form_way_out")
         return update

@@ -188,6 +188,9 @@ def warn_if_acute(text: str, tracker: Tracker, dispatcher: CollectingDispatcher)
 class ValidateMoneyForm(OneValidatorForAllSlots, FormValidationAction):
     """Reads the money answers; nothing said before is lost when one is unclear."""
 
+    stopped_response = "utter_money_paused"
+    skipped_value = SKIPPED
+
     def name(self) -> str:
         """Form validation action name (Rasa convention: validate_<form>)."""
         return "validate_money_form"
@@ -524,6 +527,8 @@ class ActionDebtHelp(Action):
 
 class _CalculatorValidation(OneValidatorForAllSlots):
     """Shared validation: every calculator slot is a number; a skip is not possible here."""
+
+    stopped_response = "utter_calculator_stopped"
 
     slots: tuple = ()
 

@@ -46,6 +46,7 @@ class ValidateAssessmentForm(OneValidatorForAllSlots, FormValidationAction):
     """
 
     stopped_response = "utter_assessment_paused"
+    skipped_value = {"skipped": True}
 
     def name(self) -> str:
         """Form validation action name (Rasa convention: validate_<form>)."""

@@ -84,3 +84,20 @@ def web_sender(session_id: str) -> str:
 def is_web_sender(sender_id: str) -> bool:
     """True for a conversation that comes from the web widget."""
     return isinstance(sender_id, str) and sender_id.startswith(WEB_SENDER_PREFIX)
+
+
+def replies_to(events: Iterable[Mapping[str, Any]], slot: str) -> int:
+    """How many messages the person sent since a form started asking ``slot`` this time.
+
+    Read backwards to the last time the form asked another question; forms use it to stop
+    asking one question forever.
+    """
+    seen, replies = 0, 0
+    for event in reversed(list(events)):
+        if event.get("event") == "user":
+            seen += 1
+        elif event.get("event") == "slot" and event.get("name") == REQUESTED_SLOT:
+            if event.get("value") != slot:
+                break
+            replies = seen  # every message after this ask of ``slot`` replied to it
+    return replies

@@ -38,7 +38,14 @@ def test_goodbye_inside_a_form_stops_it(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["terug", "vorige vraag", "Vorige vraag!", "oeps terug", "kan ik een vraag terug", "vorge vraag"],
+    [
+        "terug",
+        "vorige vraag",
+        "Vorige vraag!",
+        "oeps terug",
+        "kan ik een vraag terug",
+        "vorge vraag",
+    ],
 )
 def test_back(text):
     assert read_reply(text).move is Move.BACK
@@ -130,3 +137,16 @@ def test_every_pattern_in_the_data_file_compiles_and_says_why():
     for item in data["correct"]["markers"] + data["correct"]["signals"]:
         assert item["why"].strip()
     load_replies()
+
+
+def test_replies_to_counts_only_messages_after_the_question_was_first_asked():
+    from loopbrug.conversation import replies_to
+
+    ask = {"event": "slot", "name": "requested_slot", "value": "q2"}
+    user = {"event": "user", "text": "x"}
+    before = [{"event": "slot", "name": "requested_slot", "value": "q1"}, user]
+    assert replies_to(before + [user, ask, user], "q2") == 1
+    assert replies_to(before + [ask, user, ask, user, ask, user], "q2") == 3
+    assert (
+        replies_to([user, ask, user], "q2") == 1
+    )  # the message that opened the form is not a reply

@@ -39,7 +39,13 @@ def run(
     earlier: List[str] = (),
 ):
     """Events and messages of one reply to the question ``asked``."""
-    events = [{"event": "slot", "name": "requested_slot", "value": s} for s in (*earlier, asked)]
+    events = []
+    for slot in (*earlier, asked):
+        events += [
+            {"event": "slot", "name": "requested_slot", "value": slot},
+            {"event": "user", "text": "een eerder antwoord", "parse_data": {}},
+        ]
+    events.pop()  # the reply to ``asked`` is the one below
     events += [
         {"event": "user", "text": reply, "parse_data": {}},
         {"event": "slot", "name": asked, "value": reply},
@@ -192,3 +198,32 @@ def test_a_real_answer_is_validated_and_a_refusal_says_the_way_out():
     dispatcher = CollectingDispatcher()
     Form().validate_m_net_income("veel", dispatcher, asking("m_net_income"), {})
     assert responses(dispatcher.messages) == ["Ik zie geen bedrag.", WAY_OUT]
+
+
+def test_a_greeting_inside_a_form_welcomes_back_and_asks_again():
+    events, messages = run(
+        ValidateAssessmentForm(), "hoi ik ben er weer", Q2, {}, intent="greet", confidence=0.95
+    )
+    assert responses(messages) == ["utter_form_welcome_back"]
+    assert slot_sets(events) == {Q2: None, "requested_slot": Q2}
+
+
+def test_stop_remembers_the_form_so_verder_goes_on():
+    events, _ = run(ValidateMoneyForm(), "laat maar", "m_fixed_costs", {})
+    assert slot_sets(events)["paused_form"] == "money_form"
+
+
+def test_the_third_miss_on_one_question_skips_it_when_the_form_may_skip():
+    events, messages = run(
+        ValidateMoneyForm(), "blauw", "m_net_income", {}, earlier=["m_net_income", "m_net_income"]
+    )
+    assert responses(messages)[-1] == "utter_form_skipped_for_now"
+    assert slot_sets(events)["m_net_income"] == {"skipped": True}
+
+
+def test_a_second_miss_is_asked_again():
+    events, messages = run(
+        ValidateMoneyForm(), "blauw", "m_net_income", {}, earlier=["m_net_income"]
+    )
+    assert responses(messages)[-1] == WAY_OUT
+    assert slot_sets(events)["m_net_income"] is None
