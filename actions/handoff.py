@@ -203,6 +203,12 @@ class ActionHandoffStart(Action):
             existing = None
         if existing is not None:
             events.append(SlotSet("handoff_consent", "bestaand"))
+        # "ik wil een coach, ik woon in Leeuwaarden": the place is used, not asked (issue 16).
+        said = str((tracker.latest_message or {}).get("text") or "")
+        if not said.startswith("/"):
+            match = get_region_model().resolve(said)
+            if match.status == "found" and match.gemeente:
+                events += region_slots(match.gemeente, said)
         return events
 
 

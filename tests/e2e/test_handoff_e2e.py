@@ -277,3 +277,26 @@ def test_a_request_with_a_topic_starts_the_handoff_and_the_ticket_keeps_it(helpl
     page = Coach(helpline, "bram").page(ref)
     assert page.status_code == 200
     assert f"<li>{question}</li>" in page.text
+
+
+def test_a_place_in_the_request_for_a_person_is_used_not_asked(helpline):
+    from tests.e2e.conftest import Chat
+
+    chat = Chat(helpline.settings.rasa_url)
+
+    def seen(text):
+        return [
+            (m.get("text", ""), [b["title"] for b in m.get("buttons", [])]) for m in chat.say(text)
+        ]
+
+    consent = seen("ik wil een coach spreken, ik woon in Leeuwaarden")
+    assert consent == [
+        (
+            CONSENT_TEXT.format(days=180),
+            ["Ja, dat is goed", "Nee, liever niet", "Ik ga zelf naar het loket"],
+        )
+    ]
+    assert seen("ja") == [
+        ("Ik geef door dat je in Leeuwarden woont. Woon je ergens anders? Typ dan je plaats.", []),
+        ("Hoe wil je contact met de coach?", ["Hier in de chat", "Bel mij", "Mail mij"]),
+    ]

@@ -168,6 +168,19 @@ async def test_handoff_asks_contact_only_without_a_place_or_when_asked_again():
     assert only["response"] == "utter_ask_handoff_contact"
 
 
+async def test_a_place_in_the_request_for_a_person_is_used(monkeypatch):
+    from actions import handoff
+
+    monkeypatch.setattr(handoff.store, "open_ticket_for", lambda sender: None)
+    tracker = make_tracker("ik wil een coach spreken, ik woon in Leeuwaarden", "request_human")
+    events = await handoff.ActionHandoffStart().run(CollectingDispatcher(), tracker, {})
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["gemeente_naam"] == "Leeuwarden" and slots["handoff_consent"] is None
+    bare = make_tracker("ik wil een coach spreken", "request_human")
+    events = await handoff.ActionHandoffStart().run(CollectingDispatcher(), bare, {})
+    assert "gemeente_code" not in {e["name"] for e in events}
+
+
 def test_handoff_contact_question_takes_a_new_place():
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("Deventer", "inform_location", slots=ZWOLLE)
