@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.clarify import IN_SCOPE, INTENT_LABELS, miss_kind
+from actions.clarify import IN_SCOPE, INTENT_LABELS, best_guesses, miss_kind
 from tests.e2e.conftest import Chat, parse
 
 pytestmark = pytest.mark.e2e
@@ -48,20 +48,34 @@ def test_off_topic_and_gibberish_never_lead_to_a_person(chat: Chat):
     assert seen(chat.say("wie wint het wk")) == [OFF_TOPIC]
 
 
-# Vague questions on our own topics that the trained model cannot place (checked first, so a
-# retrained model that places them fails here loudly instead of testing something else).
+# Vague questions on our own topics. Which of them a trained model cannot place changes when
+# the model is retrained, so the test takes those the running model misses (read through
+# /model/parse) and fails loudly when too few are left.
 VAGUE = [
     "hoe zit het met die ene regeling voor mensen zoals ik",
     "en hoe zit het met dat andere ding",
     "dat ene ding met dat andere",
+    "hoe zat het ook alweer met dat ene",
+    "ik heb een vraag over iets",
+    "ik weet het ook niet goed",
+    "ik bedoel dat van laatst met die mevrouw",
+    "dat ding van laatst",
+    "en dat andere dan, hoe zit dat",
+    "die ene regeling, hoe heet dat ook alweer",
 ]
 
 
-def assert_misses(helpline, texts):
-    for text in texts:
+def misses(helpline):
+    """(first, second, third): vague questions the model misses, the first with guesses."""
+    missed = []
+    for text in VAGUE:
         parsed = parse(helpline, text)
-        assert parsed["intent"]["name"] == "nlu_fallback", (text, parsed["intent"])
-        assert miss_kind(parsed) == IN_SCOPE, text
+        if parsed["intent"]["name"] == "nlu_fallback" and miss_kind(parsed) == IN_SCOPE:
+            missed.append((text, bool(best_guesses(parsed["intent_ranking"]))))
+    first = next((text for text, guesses in missed if guesses), None)
+    others = [text for text, _ in missed if text != first]
+    assert first and len(others) >= 2, f"too few vague questions are misses now: {missed}"
+    return first, others[0], others[1]
 
 
 def assert_guesses(turn):
@@ -74,20 +88,20 @@ def assert_guesses(turn):
 
 
 def test_misses_on_our_topics_get_guesses_then_topics_then_a_person(helpline, chat: Chat):
-    assert_misses(helpline, VAGUE)
-    assert_guesses(seen(chat.say(VAGUE[0])))
-    assert seen(chat.say(VAGUE[1])) == [TOPICS]
+    first, second, third = misses(helpline)
+    assert_guesses(seen(chat.say(first)))
+    assert seen(chat.say(second)) == [TOPICS]
     assert seen(chat.say("asdfghjkl")) == [GIBBERISH]  # does not count
     assert seen(chat.say("wie wint het wk")) == [OFF_TOPIC]  # does not count either
-    assert seen(chat.say(VAGUE[2])) == [OFFER_PERSON]
+    assert seen(chat.say(third)) == [OFFER_PERSON]
 
 
 def test_a_real_answer_starts_the_count_again(helpline, chat: Chat):
-    assert_misses(helpline, VAGUE)
-    assert_guesses(seen(chat.say(VAGUE[0])))
-    assert seen(chat.say(VAGUE[1])) == [TOPICS]
+    first, second, _ = misses(helpline)
+    assert_guesses(seen(chat.say(first)))
+    assert seen(chat.say(second)) == [TOPICS]
     chat.say("/capabilities")  # a real answer in between
-    assert_guesses(seen(chat.say(VAGUE[0])))
+    assert_guesses(seen(chat.say(first)))
 
 
 def test_changing_jobs_is_understood_and_never_offers_erasure(chat: Chat):
