@@ -58,6 +58,8 @@ class OneValidatorForAllSlots:
     """
 
     stopped_response = "utter_form_stopped"
+    # Intents that stop this form besides the ones every form knows (loopbrug/form_reply.py).
+    stop_intents: frozenset = frozenset()
     # What a skipped question holds, or None when this form cannot do without an answer.
     skipped_value: Optional[Dict[str, Any]] = None
 
@@ -102,7 +104,11 @@ class OneValidatorForAllSlots:
         """Events for a reply that steers the form; None for an answer."""
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
         reading = read_reply(text, intent, self.options(asked, domain))
-        if reading.move is Move.STOP:
+        if reading.move is Move.STOP or (
+            reading.move is Move.ANSWER
+            and intent in self.stop_intents
+            and not self._takes(asked, text, tracker, domain)
+        ):
             dispatcher.utter_message(response=self.stopped_response)
             # The form ends here; the answers stay in their slots, and "verder" starts it again
             # at this question (paused_form, as after a crisis answer: actions/crisis.py).
@@ -180,13 +186,17 @@ class OneValidatorForAllSlots:
         entry = get_knowledge_base().select(intent.get("name") or "", text=lowered)
         if entry is None:
             return None
-        if not self.free_text(asked):
+        if not self.free_text(asked) and self._takes(asked, text, tracker, domain):
             # "Kan ik 1500 zeggen?" may still be an answer: only a reply the question cannot
-            # take as one is a side question. The probe's messages are thrown away.
-            probe = self._validate(asked, text, CollectingDispatcher(), tracker, domain)
-            if probe.get(asked) is not None:
-                return None
+            # take as one is a side question.
+            return None
         return entry.answer
+
+    def _takes(self, asked: str, text: str, tracker, domain) -> bool:
+        """True when the question accepts ``text`` as its answer (the probe's messages are
+        thrown away)."""
+        probe = self.validate_slot(asked, text, CollectingDispatcher(), tracker, domain)
+        return probe.get(asked) is not None
 
     def _validate(self, slot: str, value: Any, dispatcher, tracker, domain) -> dict:
         if value is None:

@@ -342,7 +342,8 @@ _YEARS_AND_MONTHS = re.compile(
     r"(?P<years>\d+(?:[.,]\d+)?)\s*jaar\s*(?:en\s*)?(?P<months>\d+)\s*maand(?:en)?\b"
 )
 _MONTHS_ONLY = re.compile(r"^(?:\D*\s)?(?P<months>\d+)\s*maand(?:en)?\b")
-_AND_A_HALF = re.compile(r"(\d+)\s+en\s+(?:1|een|één)\s+half\b")
+# "7 en een half" and "7 jaar en een half" (the word "jaar" may come between).
+_AND_A_HALF = re.compile(r"(\d+)\s+(?:jaar\s+)?en\s+(?:1|een|één|n)\s+half\b")
 _A_HALF = re.compile(r"(?:\b(?:1|een|één)\s+)?\bhalf\b")
 
 
@@ -551,42 +552,33 @@ def transitievergoeding(
     capped = uncapped > cap
     known = maximum.year == year
 
-    assumptions = [
-        "Dit is een schatting. Het echte bedrag kan anders zijn.",
-        "Je krijgt een transitievergoeding van je werkgever als die je contract stopt of niet verlengt.",
-        "Er zijn uitzonderingen, bijvoorbeeld als je zelf ontslag neemt.",
-        "Per gewerkt jaar krijg je een derde van je bruto maandloon.",
-        "Een deel van een jaar telt naar verhouding mee.",
-    ]
+    # What the person reads under the amount: how it was computed with their numbers, then
+    # only what may change it. The whole rule comes earlier (utter_transition_rule); sources
+    # and dates stay here in the code (TRANSITION_MAXIMA), not in the chat.
+    how = f"Zo reken ik: een derde van {format_euro(round(monthly, 2))} per jaar, keer {_plain_number(years)} jaar."
     if rate:
-        percent = _plain_number(rate * 100)
-        assumptions.append(
-            f"Ik tel {percent}% vakantiegeld bij je maandloon. Dan is je maandloon {format_euro(round(monthly, 2))}."
+        how += f" In dat maandloon zit {_plain_number(rate * 100)}% vakantiegeld."
+    assumptions = [how]
+    if capped:
+        limit = (
+            f"het maximum van {maximum.year}: {format_euro(maximum.amount)}"
+            if cap == maximum.amount
+            else f"één jaarloon: {format_euro(round(cap, 2))}"
         )
-    assumptions.append(
-        "Krijg je een dertiende maand, overwerk, ploegentoeslag of bonussen? Die tellen ook mee."
-    )
+        assumptions.append(f"Dat is meer dan mag. Daarom reken ik met {limit}.")
+        if not known:
+            assumptions.append(f"Het maximum voor {year} kennen wij nog niet.")
     if year < _RULES_SINCE:
         assumptions.append(
-            "Voor ontslag vóór 2020 golden andere regels. We rekenen met de regels van nu."
+            "Voor ontslag vóór 2020 golden andere regels. Ik reken met de regels van nu."
         )
-    if known:
-        assumptions.append(f"Het maximum in {year} is {format_euro(maximum.amount)}.")
-    else:
-        assumptions.append(f"Het maximum voor {year} kennen wij niet.")
-        assumptions.append(
-            f"We rekenen met het maximum van {maximum.year}: {format_euro(maximum.amount)}."
-        )
-    assumptions.append("Verdien je meer dan dat per jaar? Dan is je jaarloon het maximum.")
-    assumptions.append("Als jaarloon nemen we 12 keer je maandloon met vakantiegeld.")
-    if capped:
-        assumptions.append(
-            "Je bedrag komt boven het maximum uit. Daarom rekenen we met het maximum."
-        )
-    date = f", {_dutch_date(maximum.source_date)}" if maximum.source_date else ""
-    assumptions.append(f"Bron voor het maximum: {maximum.source_site}{date}.")
-    assumptions.append("Het bedrag is bruto. Er gaat nog belasting af.")
-    assumptions.append("Reken het na op magontslag.nl of met de rekenhulp van de Rijksoverheid.")
+    assumptions.append(
+        "Krijg je ook een dertiende maand, overwerk, toeslagen of bonus? Dan wordt het meer."
+    )
+    assumptions.append(
+        "Je krijgt het alleen als je werkgever je contract stopt of niet verlengt. "
+        "Er gaat nog belasting af. Reken het na op magontslag.nl."
+    )
 
     return TransitionEstimate(
         amount=round(amount, 2),

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import db
@@ -529,6 +529,8 @@ class _CalculatorValidation(OneValidatorForAllSlots):
     """Shared validation: every calculator slot is a number; a skip is not possible here."""
 
     stopped_response = "utter_calculator_stopped"
+    # A calculator only takes numbers, so "nee" / "hoeft niet" means: no calculation.
+    stop_intents = frozenset({"deny"})
 
     slots: tuple = ()
 
@@ -627,32 +629,6 @@ class ActionAskTcConfirm(Action):
         return []
 
 
-class ActionTransitionSalaryTyped(Action):
-    """A salary typed right after the rule was explained is the calculator's first answer,
-    never a postcode."""
-
-    def name(self) -> str:
-        """Action name as in the domain."""
-        return "action_transition_salary_typed"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> List[Dict[str, Any]]:
-        """Read the number; the form then asks what is still missing."""
-        text = (tracker.latest_message or {}).get("text") or ""
-        parsed = read_answer("tc_salary", text)
-        if not parsed.ok:
-            # No number: it was a place after all ("ik woon in Zwolle").
-            return [FollowupAction("action_set_location")]
-        events = [SlotSet(name, value) for name, value in keep_location(tracker).items()]
-        if parsed.ok and parsed.value < LARGE_MONTHLY:
-            say_per_year(parsed, dispatcher)
-            events.append(SlotSet("tc_salary", parsed.value))
-        elif parsed.ok:
-            events.append(SlotSet("tc_pending", parsed.value))
-        return events
-
-
 class ValidateGapForm(_CalculatorValidation, FormValidationAction):
     """Income during the training and monthly costs."""
 
@@ -674,8 +650,8 @@ class ValidateBufferForm(_CalculatorValidation, FormValidationAction):
 
 
 def assumptions_text(assumptions: List[str]) -> str:
-    """Assumptions as a short list."""
-    return "\n".join(f"- {a}" for a in assumptions)
+    """Assumptions as short lines (no list markers: not every channel shows them as a list)."""
+    return "\n".join(assumptions)
 
 
 NEXT_AFTER_CALCULATOR = [

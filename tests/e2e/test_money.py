@@ -310,30 +310,24 @@ TRANSITION_RULE = (
     "en bonussen.\n"
     "Het maximum was € 98.000 in 2025. Verdien je meer per jaar? Dan is het maximum je jaarloon. "
     "Het maximum voor 2026 heb ik niet gevonden. Bron: omnyacc.nl, 23-12-2024.\n"
-    "Zal ik je bedrag uitrekenen?"
+    "Wil je weten hoeveel jij ongeveer krijgt? Dan reken ik het met je uit."
+)
+SALARY_QUESTION = (
+    "Wat is je bruto maandsalaris, zonder vakantiegeld? Het vakantiegeld tel ik er zelf bij. "
+    "Heb je alleen je jaarsalaris? Typ dan bijvoorbeeld 48000 per jaar. Wil je niet rekenen? "
+    "Typ dan 'nee'."
 )
 YEARS_QUESTION = "Hoeveel jaar werk je bij deze werkgever? Bijvoorbeeld 12 of 3,5."
 
 
-def estimate_text(amount: str, monthly: str) -> str:
+def estimate_text(amount: str, monthly: str, years: str = "10") -> str:
     return (
         f"Je transitievergoeding is ongeveer {amount} bruto. Dit is een schatting.\n"
-        "- Dit is een schatting. Het echte bedrag kan anders zijn.\n"
-        "- Je krijgt een transitievergoeding van je werkgever als die je contract stopt of niet "
-        "verlengt.\n"
-        "- Er zijn uitzonderingen, bijvoorbeeld als je zelf ontslag neemt.\n"
-        "- Per gewerkt jaar krijg je een derde van je bruto maandloon.\n"
-        "- Een deel van een jaar telt naar verhouding mee.\n"
-        f"- Ik tel 8% vakantiegeld bij je maandloon. Dan is je maandloon {monthly}.\n"
-        "- Krijg je een dertiende maand, overwerk, ploegentoeslag of bonussen? Die tellen ook "
-        "mee.\n"
-        "- Het maximum voor 2026 kennen wij niet.\n"
-        "- We rekenen met het maximum van 2025: € 98.000.\n"
-        "- Verdien je meer dan dat per jaar? Dan is je jaarloon het maximum.\n"
-        "- Als jaarloon nemen we 12 keer je maandloon met vakantiegeld.\n"
-        "- Bron voor het maximum: omnyacc.nl, 23-12-2024.\n"
-        "- Het bedrag is bruto. Er gaat nog belasting af.\n"
-        "- Reken het na op magontslag.nl of met de rekenhulp van de Rijksoverheid."
+        f"Zo reken ik: een derde van {monthly} per jaar, keer {years} jaar. "
+        "In dat maandloon zit 8% vakantiegeld.\n"
+        "Krijg je ook een dertiende maand, overwerk, toeslagen of bonus? Dan wordt het meer.\n"
+        "Je krijgt het alleen als je werkgever je contract stopt of niet verlengt. "
+        "Er gaat nog belasting af. Reken het na op magontslag.nl."
     )
 
 
@@ -342,7 +336,8 @@ def test_how_is_it_calculated_gets_the_rule_first_and_a_salary_is_never_a_postco
 ):
     """Issue 16: the question got the salary question, and the salary became a postcode."""
     assert said(chat.say("hoe wordt mijn transitievergoeding berekend?")) == [
-        (TRANSITION_RULE, ["Reken het voor mij uit", "Praten met een coach"])
+        (TRANSITION_RULE, []),
+        (SALARY_QUESTION, []),
     ]
     assert said(chat.say("3000")) == [(YEARS_QUESTION, [])]
     assert said(chat.say("10")) == [
@@ -358,11 +353,7 @@ def test_how_is_it_calculated_gets_the_rule_first_and_a_salary_is_never_a_postco
 
 def test_a_yearly_salary_is_turned_into_a_monthly_one(chat: Chat, helpline):
     assert said(chat.say("/calculate_transition")) == [
-        (
-            "Wat is je bruto maandsalaris, zonder vakantiegeld? Het vakantiegeld tel ik er zelf "
-            "bij. Heb je alleen je jaarsalaris? Typ dan bijvoorbeeld 48000 per jaar.",
-            [],
-        )
+        (SALARY_QUESTION, [])
     ]
     assert said(chat.say("48000 per jaar")) == [
         ("Ik reken € 48.000 per jaar om naar € 4.000 per maand.", []),
@@ -390,3 +381,22 @@ def test_a_very_high_monthly_salary_is_checked_back(chat: Chat, helpline):
         timeout=30,
     ).json()["slots"]
     assert slots["location_input"] is None
+
+
+def test_after_the_rule_a_no_leaves_the_calculator(chat: Chat):
+    chat.say("hoe wordt mijn transitievergoeding berekend?")
+    assert said(chat.say("nee hoeft niet")) == [
+        (
+            "Prima, we stoppen met de berekening. Wil je later rekenen? Typ dan 'reken'. "
+            "Waar kan ik je nog mee helpen?",
+            [],
+        )
+    ]
+
+
+def test_years_with_a_half_in_words(chat: Chat):
+    chat.say("/calculate_transition")
+    chat.say("2750 per maand")
+    assert said(chat.say("7 jaar en een half"))[0][0] == estimate_text(
+        "€ 7.425", "€ 2.970", years="7,5"
+    )

@@ -252,6 +252,8 @@ def test_parse_count_unknown() -> None:
         ("2,5", 2.5),  # decimal comma
         ("2.5 jaar", 2.5),  # decimal point
         ("anderhalf jaar", 1.5),  # anderhalf
+        ("7 jaar en een half", 7.5),  # golden conversation: refused before
+        ("zeven jaar en een half", 7.5),
         ("twee en een half jaar", 2.5),  # "and a half"
         ("een half jaar", 0.5),  # half a year
         ("5 jaar en 3 maanden", 5.25),  # years and months
@@ -312,8 +314,9 @@ def test_transition_adds_the_holiday_pay_it_promises() -> None:
     without = transitievergoeding(3000, 10, 2025, holiday_pay_rate=0)
     assert without.amount == pytest.approx(10_000)
     assert with_pay.amount == pytest.approx(10_000 * 1.08)
-    assert "Ik tel 8% vakantiegeld bij je maandloon. Dan is je maandloon € 3.240." in (
-        with_pay.assumptions
+    assert with_pay.assumptions[0] == (
+        "Zo reken ik: een derde van € 3.240 per jaar, keer 10 jaar. "
+        "In dat maandloon zit 8% vakantiegeld."
     )
 
 
@@ -340,7 +343,9 @@ def test_transition_annual_salary_cap_when_higher() -> None:
     assert estimate.capped
     assert estimate.cap == 129_600
     assert estimate.amount == 129_600
-    assert "Als jaarloon nemen we 12 keer je maandloon met vakantiegeld." in estimate.assumptions
+    assert "Dat is meer dan mag. Daarom reken ik met één jaarloon: € 129.600." in (
+        estimate.assumptions
+    )
 
 
 def test_transition_below_cap_is_not_capped() -> None:
@@ -359,11 +364,15 @@ def test_transition_below_cap_is_not_capped() -> None:
     ],
 )
 def test_transition_unknown_year_uses_known_maximum_and_says_so(year: int, used_year: int) -> None:
-    estimate = transitievergoeding(3000, 5, year)
+    # 6000 a month for 60 years is above every maximum: the maximum used is named, and that
+    # the asked year's is unknown. Below the maximum it does not matter and is not said.
+    estimate = transitievergoeding(6000, 60, year)
     assert not estimate.maximum_known
     assert estimate.maximum_year == used_year
-    assert f"Het maximum voor {year} kennen wij niet." in estimate.assumptions
-    assert any(f"maximum van {used_year}" in line for line in estimate.assumptions)
+    assert f"Het maximum voor {year} kennen wij nog niet." in estimate.assumptions
+    assert any(f"het maximum van {used_year}" in line for line in estimate.assumptions)
+    below = transitievergoeding(3000, 5, year)
+    assert not any("maximum" in line for line in below.assumptions)
 
 
 def test_transition_before_2020_mentions_other_rules() -> None:
@@ -371,12 +380,17 @@ def test_transition_before_2020_mentions_other_rules() -> None:
 
 
 def test_transition_assumptions_cover_salary_parts_estimate_and_where_to_check() -> None:
-    text = " ".join(transitievergoeding(3000, 5, 2025).assumptions)
-    assert "vakantiegeld" in text and "dertiende maand" in text
-    assert "schatting" in text
-    assert "magontslag.nl" in text and "Rijksoverheid" in text
-    assert "omnyacc.nl" in text and "23-12-2024" in text  # source with its date
-    assert "bruto" in text
+    # Short: how it was computed with the person's numbers, then only what may change it.
+    assert transitievergoeding(3000, 5, 2025).assumptions == [
+        "Zo reken ik: een derde van € 3.240 per jaar, keer 5 jaar. "
+        "In dat maandloon zit 8% vakantiegeld.",
+        "Krijg je ook een dertiende maand, overwerk, toeslagen of bonus? Dan wordt het meer.",
+        "Je krijgt het alleen als je werkgever je contract stopt of niet verlengt. "
+        "Er gaat nog belasting af. Reken het na op magontslag.nl.",
+    ]
+    # The source of the maximum stays with the fact, in the code.
+    estimate = transitievergoeding(3000, 5, 2025)
+    assert "omnyacc.nl" in estimate.source_url and estimate.source_date == "2024-12-23"
 
 
 def test_transition_table_only_has_facts_years() -> None:
