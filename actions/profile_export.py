@@ -28,7 +28,7 @@ from actions.handoff import email_address
 from actions.selftest import stored_profile
 from bot.settings import Settings, load_settings
 from loopbrug import mail
-from loopbrug.attachments import file_message
+from loopbrug.attachments import file_message, read_file
 from loopbrug.conversation import is_web_sender
 
 logger = logging.getLogger(__name__)
@@ -50,6 +50,17 @@ def file_payload(sender_id: str, profile: Profile, created: datetime) -> Dict[st
         return file_message(profile_text.caption(web=True), name, url=profile_files.link(token))
     content = profile_text.profile_file(profile, created)
     return file_message(profile_text.caption(web=False), name, content=content)
+
+
+def file_given_in_this_session(tracker: Tracker) -> bool:
+    """True when the bot already gave the file since the conversation's session started."""
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "session_started":
+            return False
+        data = event.get("data") if event.get("event") == "bot" else None
+        if isinstance(data, dict) and read_file(data.get("custom")) is not None:
+            return True
+    return False
 
 
 def _created(updated: Optional[datetime]) -> datetime:
@@ -95,8 +106,8 @@ class ActionExportProfile(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[str, Any]]:
-        """Summary, file, and the offer to mail it: three messages."""
-        profile, updated = stored_profile(tracker)
+        """Summary, file, and what to do with it (mail it, when that is possible)."""
+        profile, updated = await asyncio.to_thread(stored_profile, tracker)
         if profile is None:
             dispatcher.utter_message(response="utter_no_profile_yet")
             return []
@@ -104,7 +115,10 @@ class ActionExportProfile(Action):
         dispatcher.utter_message(text=profile_text.chat_summary(profile))
         payload = await asyncio.to_thread(file_payload, tracker.sender_id, profile, created)
         dispatcher.utter_message(json_message=payload)
-        dispatcher.utter_message(response="utter_profile_export_next")
+        if mail_server(load_settings()) is not None:
+            dispatcher.utter_message(response="utter_profile_export_next")
+        else:  # never offer a mail button that cannot work
+            dispatcher.utter_message(response="utter_profile_export_next_no_mail")
         return []
 
 
@@ -119,7 +133,7 @@ class ActionEmailProfile(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[str, Any]]:
         """Start the address question only when mailing can work."""
-        profile, updated = stored_profile(tracker)
+        profile, updated = await asyncio.to_thread(stored_profile, tracker)
         if profile is None:
             dispatcher.utter_message(response="utter_no_profile_yet")
             return []
@@ -130,10 +144,11 @@ class ActionEmailProfile(Action):
                 if web
                 else "utter_profile_email_unavailable_file"
             )
-            payload = await asyncio.to_thread(
-                file_payload, tracker.sender_id, profile, _created(updated)
-            )
-            dispatcher.utter_message(json_message=payload)
+            if not file_given_in_this_session(tracker):
+                payload = await asyncio.to_thread(
+                    file_payload, tracker.sender_id, profile, _created(updated)
+                )
+                dispatcher.utter_message(json_message=payload)
             return []
         events: List[Dict[str, Any]] = [SlotSet(slot, None) for slot in EMAIL_SLOTS]
         # "mail het naar piet@voorbeeld.nl" gives the address at once.
@@ -193,7 +208,7 @@ class ActionSendProfileEmail(Action):
         forget = [SlotSet(slot, None) for slot in EMAIL_SLOTS]
         address = tracker.get_slot("profile_email")
         server = mail_server(load_settings())
-        profile, updated = stored_profile(tracker)
+        profile, updated = await asyncio.to_thread(stored_profile, tracker)
         if tracker.get_slot("profile_email_stop") or not address:
             dispatcher.utter_message(response="utter_profile_email_stopped")
             return forget

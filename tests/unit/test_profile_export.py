@@ -424,6 +424,14 @@ def test_export_on_telegram_sends_summary_file_and_offer(url):
     assert sent[1]["custom"]["text"] == (
         "Je hele profiel staat in dit bestand. Tik erop om het te openen of te bewaren."
     )
+    assert sent[2]["response"] == "utter_profile_export_next_no_mail"  # no SMTP server
+
+
+def test_export_offers_the_mail_only_when_an_smtp_server_is_set(url, monkeypatch):
+    monkeypatch.setenv("LOOPBRUG_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("LOOPBRUG_SMTP_FROM", "loopbrug@example.nl")
+    db.save_profile("tg-42", {}, to_dict(score_profile(CASES["strong"])), url=url)
+    sent, _ = run(ActionExportProfile(), tracker("tg-42"))
     assert sent[2]["response"] == "utter_profile_export_next"
 
 
@@ -452,6 +460,19 @@ def test_mail_without_smtp_says_how_to_save_and_gives_the_file(url):
     assert read_file(sent[1]["custom"]).content and len(sent) == 2 and events == []
     sent, _ = run(ActionEmailProfile(), tracker("web-ann", "kan ik dit mailen?"))
     assert [m["response"] for m in sent] == ["utter_no_profile_yet"]
+
+
+def test_mail_without_smtp_does_not_give_the_file_twice_in_one_session(url):
+    db.save_profile("tg-42", {}, to_dict(score_profile(CASES["strong"])), url=url)
+    given = {"event": "bot", "data": {"custom": file_message("x", "p.txt", content="y")}}
+    track = tracker("tg-42", "kan ik dit mailen?")
+    track.events = [{"event": "session_started"}, given, {"event": "user", "text": "hoi"}]
+    sent, _ = run(ActionEmailProfile(), track)
+    assert [m.get("response") for m in sent] == ["utter_profile_email_unavailable_file"]
+    # In a new session (a day later) the file comes again.
+    track.events = [given, {"event": "session_started"}]
+    sent, _ = run(ActionEmailProfile(), track)
+    assert len(sent) == 2 and read_file(sent[1]["custom"]) is not None
 
 
 def test_mail_with_smtp_asks_the_address_or_takes_it_from_the_message(url, monkeypatch):
