@@ -629,3 +629,43 @@ def test_send_reports_an_unreachable_server_without_details():
     with pytest.raises(mail.MailError) as caught:
         mail.send(server, message)
     assert "b@example.nl" not in str(caught.value)
+
+
+# --------------------------------------------------------------------------- settings and logs
+
+
+def test_smtp_settings_come_from_the_environment():
+    from bot.settings import load_settings
+
+    settings = load_settings(
+        {
+            "LOOPBRUG_SMTP_HOST": "smtp.example.nl",
+            "LOOPBRUG_SMTP_PORT": "587",
+            "LOOPBRUG_SMTP_FROM": "loopbrug@example.nl",
+            "LOOPBRUG_SMTP_USER": "lb",
+            "LOOPBRUG_SMTP_PASSWORD": "geheim",
+            "LOOPBRUG_SMTP_STARTTLS": "ja",
+        }
+    )
+    assert settings.mail_configured and settings.smtp_starttls and settings.smtp_port == 587
+    env = settings.child_environment({})
+    assert (
+        env["LOOPBRUG_SMTP_HOST"] == "smtp.example.nl" and env["LOOPBRUG_SMTP_STARTTLS"] == "true"
+    )
+    assert load_settings({"LOOPBRUG_SMTP_HOST": "smtp.example.nl"}).mail_configured is False
+    assert not load_settings({}).mail_configured
+    with pytest.raises(ValueError, match="LOOPBRUG_SMTP_STARTTLS"):
+        load_settings({"LOOPBRUG_SMTP_STARTTLS": "misschien"})
+
+
+def test_the_access_log_never_shows_a_download_token(caplog):
+    import logging
+    from types import SimpleNamespace
+
+    from web.app import PrivateAccessLogger
+
+    logger = PrivateAccessLogger(logging.getLogger("test.access"), "")
+    request = SimpleNamespace(method="GET", path="/api/file/" + "T" * 32)
+    with caplog.at_level("INFO", logger="test.access"):
+        logger.log(request, SimpleNamespace(status=200), 0.01)
+    assert caplog.messages == ["GET /api/file/<token> 200 10.0 ms"]
