@@ -26,7 +26,6 @@ SKIP_BUTTON = {"title": "Sla over", "payload": "sla over"}
 NOT_AN_ANSWER = [
     "crisis",
     "request_human",
-    "start_over",
     "privacy_info",
     "delete_data",
     "restart_assessment",

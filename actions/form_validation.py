@@ -14,6 +14,7 @@ whether the person wants to steer the form instead, the same way in every form:
 - a correction ("nee wacht, toch niet timmerman, ik bedoel kok"): the answer before this one
   is replaced, and the question asked now comes again;
 - a question about the question ("wat bedoel je precies?"): it is explained and asked again;
+- starting over ("opnieuw"): asked first, with what would be forgotten (actions/start_over.py);
 - a question on another topic ("wat is een cao?"): it is answered, and the form goes on.
 
 None of these is ever stored as an answer. When a reply is not understood, the re-ask also
@@ -109,22 +110,21 @@ class OneValidatorForAllSlots:
             and intent in self.stop_intents
             and not self._takes(asked, text, tracker, domain)
         ):
-            dispatcher.utter_message(response=self.stopped_response)
-            # The form ends here; the answers stay in their slots, and "verder" starts it again
-            # at this question (paused_form, as after a crisis answer: actions/crisis.py).
-            # action_listen as the next action keeps the form's "all answered" rule from
-            # showing an outcome.
+            return self.stop(asked, dispatcher)
+        if intent == GREETING and len(text.split()) <= MAX_GREETING_WORDS:
+            # "hoi ik ben er weer" after a break is not an answer: welcome, and ask again.
+            dispatcher.utter_message(response="utter_form_welcome_back")
+            return self._ask_again(asked)
+        if reading.move is Move.RESTART:
+            # Asked first (actions/start_over.py); meanwhile the form waits in paused_form and
+            # goes on where it was when the person says no.
             return [
                 SlotSet(asked, None),
                 SlotSet("paused_form", self.form_name()),
                 ActiveLoop(None),
                 SlotSet(REQUESTED_SLOT, None),
-                FollowupAction("action_listen"),
+                FollowupAction("action_confirm_start_over"),
             ]
-        if intent == GREETING and len(text.split()) <= MAX_GREETING_WORDS:
-            # "hoi ik ben er weer" after a break is not an answer: welcome, and ask again.
-            dispatcher.utter_message(response="utter_form_welcome_back")
-            return self._ask_again(asked)
         if reading.move is Move.BACK:
             before = self._question_before(asked, tracker)
             if before is None:
@@ -143,6 +143,20 @@ class OneValidatorForAllSlots:
             dispatcher.utter_message(response="utter_form_go_on")
             return self._ask_again(asked)
         return None
+
+    def stop(self, asked: str, dispatcher) -> list:
+        """What stopping does: by default the form ends and its answers stay in their slots,
+        and "verder" starts it again at this question (paused_form, as after a crisis answer:
+        actions/crisis.py). action_listen as the next action keeps the form's "all answered"
+        rule from showing an outcome."""
+        dispatcher.utter_message(response=self.stopped_response)
+        return [
+            SlotSet(asked, None),
+            SlotSet("paused_form", self.form_name()),
+            ActiveLoop(None),
+            SlotSet(REQUESTED_SLOT, None),
+            FollowupAction("action_listen"),
+        ]
 
     @staticmethod
     def _ask_again(asked: str) -> list:

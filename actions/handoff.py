@@ -28,6 +28,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import db
+from actions.form_validation import OneValidatorForAllSlots
 from actions.location import NATIONAL_FINDER, desks_text, known_place, place_answer, region_slots
 from actions.region import get_region_model
 from bot.settings import load_settings
@@ -249,17 +250,44 @@ class ActionAskHandoffContact(Action):
         return []
 
 
-class ValidateHandoffForm(FormValidationAction):
-    """Reads consent, place, contact channel, phone or e-mail, and time of day."""
+# ja | nee | loket (goes to the desk alone) | bestaand (already has an open ticket).
+CONSENT_VALUES = ("ja", "nee", "loket", "bestaand")
+# The consent question read from what the person meant: yes, no, or "I'll go to the desk".
+CONSENT_BY_INTENT = {"affirm": "ja", "request_human": "ja", "deny": "nee", "find_loket": "loket"}
+
+
+class ValidateHandoffForm(OneValidatorForAllSlots, FormValidationAction):
+    """Reads consent, place, contact channel, phone or e-mail, and time of day.
+
+    Stop, back, corrections and questions inside: actions/form_validation.py. Stopping here
+    means "no coach now": the form ends as after a "nee", so nothing is shared.
+    """
 
     def name(self) -> str:
         return "validate_handoff_form"
+
+    def handles(self, slot: str) -> bool:
+        """Every question of the handoff."""
+        return slot in HANDOFF_SLOTS or slot == "location_input"
+
+    def validate_slot(self, slot: str, value: Any, dispatcher, tracker, domain) -> Dict[str, Any]:
+        """The question's own validate_<slot> below (used for corrections and probes)."""
+        return getattr(type(self), f"validate_{slot}")(self, value, dispatcher, tracker, domain)
+
+    def stop(self, asked: str, dispatcher) -> list:
+        """As a "nee": the form finishes, action_handoff_finish respects it, nothing is sent."""
+        return [
+            SlotSet(asked, None),
+            SlotSet("handoff_consent", "nee"),
+            SlotSet("requested_slot", None),
+        ]
 
     async def required_slots(
         self, domain_slots: List[str], dispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[str]:
         consent = tracker.get_slot("handoff_consent")
-        if consent is None:
+        if consent not in CONSENT_VALUES:
+            # Not answered yet, or a reply still to be read (validate_handoff_consent).
             return ["handoff_consent"]
         if consent not in ("ja", "loket"):
             return []  # "nee" or an existing ticket: nothing more to ask
@@ -277,9 +305,13 @@ class ValidateHandoffForm(FormValidationAction):
         return needed
 
     def validate_handoff_consent(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
-        if value in ("ja", "nee", "loket", "bestaand"):
+        if value in CONSENT_VALUES:
             return {"handoff_consent": value}
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        if intent in CONSENT_BY_INTENT:
+            return {"handoff_consent": CONSENT_BY_INTENT[intent]}
         dispatcher.utter_message(text="Kies ja of nee. Dan weet ik wat je wilt.")
+        dispatcher.utter_message(response="utter_form_way_out")
         return {"handoff_consent": None}
 
     def validate_location_input(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:

@@ -16,6 +16,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.form_validation import OneValidatorForAllSlots
 from actions.region import Desk, Gemeente, Match, get_region_model, the_region
 
 NATIONAL_FINDER = "lerenenwerken.nl"
@@ -114,8 +115,22 @@ def place_answer(said: str, dispatcher: CollectingDispatcher) -> Dict[str, Any]:
     return {"location_input": None}
 
 
-class ValidateLocationForm(FormValidationAction):
-    """Resolves the answer to "waar woon je?"; asks back when it is not certain."""
+class ValidateLocationForm(OneValidatorForAllSlots, FormValidationAction):
+    """Resolves the answer to "waar woon je?"; asks back when it is not certain.
+
+    Stop, back and questions inside: actions/form_validation.py. Stopping here gets the way
+    to find the desk oneself.
+    """
+
+    stopped_response = "utter_location_skipped"
+
+    def handles(self, slot: str) -> bool:
+        """The one question of this form."""
+        return slot == "location_input"
+
+    def validate_slot(self, slot: str, value: Any, dispatcher, tracker, domain) -> Dict[str, Any]:
+        """As validate_location_input (used for corrections and probes)."""
+        return place_answer(str(value or "").strip(), dispatcher)
 
     def name(self) -> str:
         """Form validation action name (Rasa convention: validate_<form>)."""

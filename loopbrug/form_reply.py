@@ -43,6 +43,7 @@ class Move(Enum):
     BACK = "back"
     EXPLAIN = "explain"
     CORRECT = "correct"
+    RESTART = "restart"
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class _Phrases:
 class _Replies:
     stop: _Phrases
     back: _Phrases
+    restart: _Phrases
     explain: _Phrases
     markers: Tuple[Pattern[str], ...]
     signals: Tuple[Pattern[str], ...]
@@ -101,6 +103,7 @@ def load_replies(path: Path = REPLIES_PATH) -> _Replies:
     return _Replies(
         stop=_phrases(data["stop"]),
         back=_phrases(data["back"]),
+        restart=_phrases(data["restart"]),
         explain=_phrases(data["explain"]),
         markers=_patterns(data["correct"]["markers"]),
         signals=_patterns(data["correct"]["signals"]),
@@ -146,6 +149,8 @@ def read_reply(text: str, intent: str = "", options: Iterable[str] = ()) -> Read
         return Reading(Move.STOP)
     if intent in BACK_INTENTS or replies.back.match(norm):
         return Reading(Move.BACK)
+    if replies.restart.match(norm):
+        return Reading(Move.RESTART)
     if replies.explain.match(norm):
         return Reading(Move.EXPLAIN)
     meant = _corrected(text, replies)

@@ -181,3 +181,33 @@ def test_back_and_stop_outside_a_form_get_a_short_answer(chat: Chat):
     assert texts(chat.say("stop met die vragen")) == [
         "Goed. Ik stel je nu geen vragen meer. Waar kan ik je nog mee helpen?"
     ]
+
+
+def test_the_handoff_questions_can_be_left_and_an_unclear_reply_is_asked_again(chat: Chat):
+    consent = texts(chat.say("ik wil een coach spreken"))
+    assert len(consent) == 1 and consent[0].endswith("Vind je dat goed?")
+    assert (
+        texts(chat.say("banaan")) == ["Kies ja of nee. Dan weet ik wat je wilt.", WAY_OUT] + consent
+    )
+    said = texts(chat.say("stop met die vragen"))
+    assert len(said) == 1
+    assert said[0].startswith("Dat is goed. Ik deel niets met een coach.")
+    # The questions are over: a greeting is a greeting again, not an answer to them.
+    assert not any("Vind je dat goed?" in line for line in texts(chat.say("hoi")))
+
+
+def test_back_and_explain_inside_the_handoff(chat: Chat):
+    consent = texts(chat.say("ik wil een coach spreken"))
+    place = texts(chat.say("ja"))
+    assert place == [" ".join(RESPONSES["utter_ask_handoff_form_location_input"].split())]
+    assert texts(chat.say("wat bedoel je?")) == [
+        " ".join(RESPONSES["utter_explain_location_input"].split()),
+        place[0],
+    ]
+    assert texts(chat.say("terug")) == [BACK] + consent
+
+
+def test_the_desk_question_can_be_left(chat: Chat):
+    asked = texts(chat.say("waar is het leerwerkloket"))
+    assert asked, "the desk question"
+    assert texts(chat.say("laat maar")) == [" ".join(RESPONSES["utter_location_skipped"].split())]

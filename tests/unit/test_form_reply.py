@@ -150,3 +150,15 @@ def test_replies_to_counts_only_messages_after_the_question_was_first_asked():
     assert (
         replies_to([user, ask, user], "q2") == 1
     )  # the message that opened the form is not a reply
+
+
+@pytest.mark.parametrize(
+    "text", ["opnieuw", "begin opnieuw", "kunnen we helemaal opnieuw beginnen", "reset"]
+)
+def test_starting_over_is_heard(text):
+    assert read_reply(text).move is Move.RESTART
+
+
+def test_the_classifier_alone_never_starts_over():
+    # "blauw" was read as start_over (0.72) inside the money check.
+    assert read_reply("blauw", intent="start_over").move is Move.ANSWER
