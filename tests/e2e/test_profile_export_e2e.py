@@ -60,10 +60,7 @@ ASK_ADDRESS = (
     "Naar welk e-mailadres mag ik je profiel sturen? Ik gebruik het adres alleen voor deze "
     "ene mail. Wil je toch niet mailen? Typ dan 'stop'."
 )
-INVALID = (
-    "Dat lijkt geen e-mailadres. Een e-mailadres ziet er zo uit: naam@voorbeeld.nl. "
-    "Typ het nog eens. Of typ 'stop' als je toch niet wilt mailen."
-)
+INVALID = "Dat lijkt geen e-mailadres. Een e-mailadres ziet er zo uit: naam@voorbeeld.nl."
 SENT = (
     "Klaar, ik heb je profiel gemaild. Zie je de mail niet? Kijk dan ook bij ongewenste mail "
     "(spam). Je e-mailadres heb ik niet bewaard."
