@@ -47,9 +47,12 @@ train: setup $(MODEL_STAMP) ## train a model when data, domain or config changed
 bot/domain/assessment_questions.yml: data/assessment/questions.yml actions/assessment_domain.py actions/assessment.py | $(INSTALLED)
 	$(PY) -m actions.assessment_domain
 
+# The stamp gets the time training started, not ended: a file saved during training is newer
+# than the stamp, so the next `make train` trains again instead of saying "Nothing to be done".
 $(MODEL_STAMP): $(TRAIN_INPUTS) bot/domain/assessment_questions.yml $(SPACY_MODEL)/meta.json
+	@date +%s > $@.start
 	$(BIN)/rasa train $(RASA_ARGS) --data $(RASA_DATA) --out models
-	@touch $@
+	@touch -d @$$(cat $@.start) $@ && rm -f $@.start
 
 run: train ## set up, train if needed, and start the helpline on localhost (Ctrl-C stops it)
 	$(PY) -m bot.serve

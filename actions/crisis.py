@@ -85,11 +85,14 @@ class ActionCrisisFollowup(Action):
         lang = tracker.get_slot("crisis_lang") or "nl"
         lang = lang if lang in FORM_NAMES else "nl"
         await self.escalate(dispatcher, tracker)
-        form = interrupted_form(tracker.events) or tracker.get_slot("paused_form")
+        interrupted = interrupted_form(tracker.events)
+        form = interrupted or tracker.get_slot("paused_form")
         verdict = (tracker.latest_message or {}).get("crisis") or {}
         other = verdict.get("other_intent")
         coach = {"title": COACH_BUTTON[lang], "payload": "/request_human"}
-        if form:
+        if interrupted:
+            # Said once, when the crisis message stopped the form; a form paused before stays
+            # paused ("verder" still goes on) without saying it again.
             dispatcher.utter_message(
                 response="utter_crisis_form_paused",
                 form=FORM_NAMES[lang][form],

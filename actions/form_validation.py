@@ -34,11 +34,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge_base import get_knowledge_base
 from loopbrug.conversation import REQUESTED_SLOT, replies_to, requested_slots
-from loopbrug.form_reply import Move, last_asked_before, read_reply
+from loopbrug.form_reply import Move, last_asked_before, normalise, read_reply
 
 # A reply is taken as a question on another topic when it looks like a question and the NLU
 # is at least this sure which topic it is about; below that it is read as an answer.
 SIDE_QUESTION_CONFIDENCE = 0.6
+# Help a validator gave instead of a refusal ("weet ik niet" at the income question): the
+# person did nothing wrong, so no "Wil je stoppen?" line after it.
+HELP_RESPONSES = frozenset({"utter_money_income_help"})
 # A short greeting inside a form is someone coming back, not an answer.
 GREETING = "greet"
 MAX_GREETING_WORDS = 6
@@ -59,8 +62,9 @@ class OneValidatorForAllSlots:
     """
 
     stopped_response = "utter_form_stopped"
-    # Intents that stop this form besides the ones every form knows (loopbrug/form_reply.py).
-    stop_intents: frozenset = frozenset()
+    # Whole replies that stop this form besides the ones every form knows
+    # (loopbrug/form_reply.py): a calculator asks numbers only, so there "nee" means stop.
+    stop_words: frozenset = frozenset()
     # What a skipped question holds, or None when this form cannot do without an answer.
     skipped_value: Optional[Dict[str, Any]] = None
 
@@ -105,13 +109,22 @@ class OneValidatorForAllSlots:
         """Events for a reply that steers the form; None for an answer."""
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
         reading = read_reply(text, intent, self.options(asked, domain))
-        if reading.move is Move.STOP or (
-            reading.move is Move.ANSWER
-            and intent in self.stop_intents
-            and not self._takes(asked, text, tracker, domain)
-        ):
+        by_words = reading.move is Move.STOP and not reading.by_intent
+        maybe = (reading.move is Move.STOP and reading.by_intent) or (
+            reading.move is Move.ANSWER and normalise(text) in self.stop_words
+        )
+        # An intent, or a form's own stop word, stops only a reply the question cannot take:
+        # "15 euro bus" was read as a goodbye in the money check, and "nee" answers "Bedoel je
+        # € 48.000 per jaar?".
+        if by_words or (maybe and not self._takes(asked, text, tracker, domain)):
             return self.stop(asked, dispatcher)
-        if intent == GREETING and len(text.split()) <= MAX_GREETING_WORDS:
+        if (
+            intent == GREETING
+            and len(text.split()) <= MAX_GREETING_WORDS
+            # "middag" answers "wanneer?"; a question in one's own words takes any text, so
+            # there a greeting is always a greeting.
+            and (self.free_text(asked) or not self._takes(asked, text, tracker, domain))
+        ):
             # "hoi ik ben er weer" after a break is not an answer: welcome, and ask again.
             dispatcher.utter_message(response="utter_form_welcome_back")
             return self._ask_again(asked)
@@ -222,7 +235,11 @@ class OneValidatorForAllSlots:
             # empty, so the form asks its question again.
             return {slot: None}
         update = self.validate_slot(slot, value, dispatcher, tracker, domain)
-        if update.get(slot) is None and slot == tracker.get_slot(REQUESTED_SLOT):
+        explained = any(m.get("response") in HELP_RESPONSES for m in dispatcher.messages)
+        # A follow-up question instead ("Bedoel je € 48.000 per jaar?") is no refusal either.
+        moved_on = any(value is not None for key, value in update.items() if key != slot)
+        refused = update.get(slot) is None and not (explained or moved_on)
+        if refused and slot == tracker.get_slot(REQUESTED_SLOT):
             if (
                 self.skipped_value is not None
                 and replies_to(tracker.events or [], slot) >= MAX_MISSES

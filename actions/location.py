@@ -10,9 +10,10 @@ later answers (vouchers, debt help) can use it.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Dict, List, Optional
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker, ValidationAction
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -160,9 +161,15 @@ class ValidateLocationForm(OneValidatorForAllSlots, FormValidationAction):
             return {}
         said = str(message.get("text") or "")
         if said.startswith("/"):
-            return {}
-        match = get_region_model().resolve(said)
-        return {"location_input": said} if match.status in ("found", "confirm", "choose") else {}
+            said = ""
+        match = get_region_model().resolve(said) if said else None
+        if match is not None and match.status in ("found", "confirm", "choose"):
+            return {"location_input": said}
+        if tracker.get_slot("gemeente_code") and tracker.get_slot("gemeente_naam"):
+            # Known from earlier (also said beside another question, RememberPlace): used, and
+            # the answer says which place, with the way to change it.
+            return {"location_input": tracker.get_slot("gemeente_naam")}
+        return {}
 
 
 class ActionSetLocation(Action):
@@ -258,3 +265,42 @@ class ActionAnswerLoket(Action):
             text += "\n" + CHANGE_PLACE
         dispatcher.utter_message(text=text, buttons=NEXT_STEP_BUTTONS)
         return []
+
+
+# "ik woon in Zwolle", "ik kom uit Leeuwarden": a place said as where one lives.
+LIVES_IN = re.compile(r"\b(ik )?(woon|wonen|woonachtig|kom|kom zelf) (\w+ )?(in|uit|te|bij)\b")
+
+
+class RememberPlace(ValidationAction):
+    """A place said beside another question is remembered, so it is never asked again.
+
+    "ik woon in zwolle, waar kan ik heen voor advies over werk" got its answer, and the next
+    question ("en is er ook een leerwerkloket?") asked the place again. Rasa runs this action
+    (its fixed name) after every message, for the custom-mapped slots. It only acts outside
+    a form (forms read places themselves), when the person says they live there, and when the
+    region model is sure of the place; the answers that use it say which place they used.
+    """
+
+    def name(self) -> str:
+        """Rasa's name for global slot extraction."""
+        return "action_validate_slot_mappings"
+
+    async def extract_gemeente_code(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> Dict[str, Any]:
+        """The place the person says they live in, with its region slots; else nothing."""
+        message = tracker.latest_message or {}
+        text = str(message.get("text") or "")
+        if tracker.active_loop.get("name") or text.startswith("/"):
+            return {}
+        if not LIVES_IN.search(text.lower()):
+            return {}
+        said = next(tracker.get_latest_entity_values("gemeente"), None)
+        if not said:
+            return {}
+        match = get_region_model().resolve(str(said))
+        if match.status != "found" or not match.gemeente:
+            return {}
+        if match.gemeente.code == tracker.get_slot("gemeente_code"):
+            return {}
+        return {e["name"]: e["value"] for e in region_slots(match.gemeente, str(said))}

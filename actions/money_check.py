@@ -529,8 +529,25 @@ class _CalculatorValidation(OneValidatorForAllSlots):
     """Shared validation: every calculator slot is a number; a skip is not possible here."""
 
     stopped_response = "utter_calculator_stopped"
-    # A calculator only takes numbers, so "nee" / "hoeft niet" means: no calculation.
-    stop_intents = frozenset({"deny"})
+    # A calculator only takes numbers, so "nee" / "hoeft niet" means: no calculation (the
+    # question after the rule says "Wil je niet rekenen? Typ dan 'nee'.").
+    stop_words = frozenset(
+        {
+            "nee",
+            "nee hoor",
+            "nee dank je",
+            "nee dankje",
+            "nee bedankt",
+            "hoeft niet",
+            "nee hoeft niet",
+            "liever niet",
+            "nee liever niet",
+            "niet nodig",
+            "nee niet nodig",
+            "nee toch niet",
+            "toch niet",
+        }
+    )
 
     slots: tuple = ()
 

@@ -24,6 +24,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import profile_files, profile_text
 from actions.assessment import Profile
+from actions.form_validation import OneValidatorForAllSlots
 from actions.handoff import email_address
 from actions.selftest import stored_profile
 from bot.settings import Settings, load_settings
@@ -158,12 +159,33 @@ class ActionEmailProfile(Action):
         return events + [FollowupAction(EMAIL_FORM)]
 
 
-class ValidateProfileEmailForm(FormValidationAction):
-    """Reads an e-mail address; 'stop' ends the question without a mail."""
+class ValidateProfileEmailForm(OneValidatorForAllSlots, FormValidationAction):
+    """Reads an e-mail address; 'stop' ends the question without a mail.
+
+    Stop, back and questions inside: actions/form_validation.py, as in every form; stopping
+    here means no mail (``profile_email_stop``). ``WAY_OUT`` adds the ways to say "no mail"
+    that only this question has ("niet mailen", "geen mail").
+    """
 
     def name(self) -> str:
         """Form validation action name (Rasa convention: validate_<form>)."""
         return "validate_profile_email_form"
+
+    def handles(self, slot: str) -> bool:
+        """The address question."""
+        return slot == "profile_email"
+
+    def validate_slot(self, slot: str, value: Any, dispatcher, tracker, domain) -> Dict[str, Any]:
+        """As validate_profile_email (used for corrections and probes)."""
+        return self.validate_profile_email(value, dispatcher, tracker, domain)
+
+    def stop(self, asked: str, dispatcher) -> list:
+        """No mail: the form finishes and action_send_profile_email says so."""
+        return [
+            SlotSet(asked, None),
+            SlotSet("profile_email_stop", True),
+            SlotSet("requested_slot", None),
+        ]
 
     async def required_slots(
         self,

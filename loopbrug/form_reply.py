@@ -52,6 +52,9 @@ class Reading:
 
     move: Move
     corrected: str = ""
+    # True when only the intent said so (the words did not): a form checks first whether the
+    # question can take the reply as an answer.
+    by_intent: bool = False
 
 
 @dataclass(frozen=True)
@@ -145,8 +148,10 @@ def read_reply(text: str, intent: str = "", options: Iterable[str] = ()) -> Read
         return Reading(Move.ANSWER)
     if norm in {normalise(option) for option in options}:
         return Reading(Move.ANSWER)
-    if intent in STOP_INTENTS or replies.stop.match(norm):
+    if replies.stop.match(norm):
         return Reading(Move.STOP)
+    if intent in STOP_INTENTS:
+        return Reading(Move.STOP, by_intent=True)
     if intent in BACK_INTENTS or replies.back.match(norm):
         return Reading(Move.BACK)
     if replies.restart.match(norm):

@@ -59,6 +59,9 @@ FALLBACK_INTENT = "nlu_fallback"
 # The parse result's key for the verdict, and the entity that carries its language.
 VERDICT_KEY = "crisis"
 LANGUAGE_ENTITY = "crisis_lang"
+# "crisis", or "reached_help" when the person says they reached 113 already: the short
+# crisis answer (slot crisis_kind, bot/domain/safety.yml).
+KIND_ENTITY = "crisis_kind"
 # Intents that say nothing about a topic: a sad message with one of these is about the sadness.
 NO_TOPIC = {FALLBACK_INTENT, "out_of_scope", "give_feedback", "deny", "affirm", "greet"}
 # Not a question to come back to after a crisis answer.
@@ -216,10 +219,16 @@ class CrisisGuard(GraphComponent, IntentClassifier):
         other = self._other_intent(message) if verdict.other else None
         logger.info("crisis_guard heard a crisis (%s)", ",".join(verdict.rules))
         self._set_intent(message, CRISIS_INTENT)
-        entities = [e for e in message.get(ENTITIES, []) if e.get("entity") != LANGUAGE_ENTITY]
+        entities = [
+            e
+            for e in message.get(ENTITIES, [])
+            if e.get("entity") not in (LANGUAGE_ENTITY, KIND_ENTITY)
+        ]
         entities.append(
             {"entity": LANGUAGE_ENTITY, "value": verdict.lang or "nl", "extractor": "CrisisGuard"}
         )
+        kind = "reached_help" if verdict.reached_help else "crisis"
+        entities.append({"entity": KIND_ENTITY, "value": kind, "extractor": "CrisisGuard"})
         message.set(ENTITIES, entities, add_to_output=True)
         message.data["_crisis_other"] = other
 

@@ -65,6 +65,11 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", plain).strip()
 
 
+# Crisis rules that only name the hotline; with a "reached 113" phrase they mean help is
+# reached already (Verdict.reached_help).
+HOTLINE_ONLY = frozenset({"hotline_113"})
+
+
 @dataclass(frozen=True)
 class Rule:
     """One curated pattern with its id, language and the reason it exists."""
@@ -83,6 +88,9 @@ class Verdict:
     rules: Tuple[str, ...] = ()  # ids of the rules that fired
     clauses: Tuple[str, ...] = ()  # the normalised clauses that fired (for tests and review)
     other: str = ""  # what is left of the message after the crisis clauses
+    # The crisis part only says that the person reached 113 already ("ik heb 113 gebeld"):
+    # the short crisis answer, not the whole text again (data/safety/crisis_patterns.yml).
+    reached_help: bool = False
 
     @property
     def crisis(self) -> bool:
@@ -96,6 +104,7 @@ class Verdict:
             "lang": self.lang,
             "rules": list(self.rules),
             "has_other": bool(self.other),
+            "reached_help": self.reached_help,
         }
 
 
@@ -106,6 +115,7 @@ class CrisisDetector:
     crisis: Tuple[Rule, ...]
     distress: Tuple[Rule, ...] = ()
     idioms: Tuple[Rule, ...] = ()
+    reached_help: Tuple[Rule, ...] = ()
     slang: Dict[str, str] = field(default_factory=dict)
     fillers: frozenset = frozenset()
     keywords: Tuple[str, ...] = ()
@@ -125,6 +135,7 @@ class CrisisDetector:
             crisis=_rules(data.get("crisis", [])),
             distress=_rules(data.get("distress", [])),
             idioms=_rules(data.get("idioms", [])),
+            reached_help=_rules(data.get("reached_help", [])),
             slang={str(k): str(v) for k, v in (data.get("slang") or {}).items()},
             fillers=frozenset(str(w) for w in data.get("fillers") or []),
             keywords=tuple(str(w) for w in data.get("keywords") or []),
@@ -216,7 +227,12 @@ class CrisisDetector:
             rest = [_without_matches(whole, fired)] if fired else rest
         if fired:
             lang = _language(fired, whole)
-            return Verdict(CRISIS, lang, _ids(fired), tuple(hit_clauses), _other(rest))
+            reached = {r.id for r in fired} <= HOTLINE_ONLY and any(
+                r.pattern.search(whole) for r in self.reached_help
+            )
+            return Verdict(
+                CRISIS, lang, _ids(fired), tuple(hit_clauses), _other(rest), reached_help=reached
+            )
         probabilities = self._probabilities(clauses, whole)
         heard = probabilities and self._classified(
             probabilities, clauses, self.classifier.threshold

@@ -293,3 +293,19 @@ def test_a_sad_message_gets_warmth_and_a_person_not_the_113_script(helpline):
         "title": "Ja, ik wil iemand spreken",
         "payload": "/request_human",
     }
+
+
+def test_having_called_113_gets_the_short_answer_and_the_pause_is_not_said_again(helpline):
+    chat = Chat(helpline.settings.rasa_url)
+    chat.say("ik wil de zelftest doen")
+    chat.say("heel graag")
+    first = texts_of(chat.say("weet niet meer, alles is zinloos, ik wil dood"))
+    assert is_crisis_answer(first, "nl") and len(first) == 2
+    again = chat.say("dank je. ik heb 113 gebeld")
+    assert texts_of(again) == [
+        "Goed dat je contact zoekt met 113. Ze zijn er dag en nacht: 113 of gratis 0800-0113. "
+        "Is er direct gevaar? Bel dan 112. Wil je ook dat ik een coach van ons zoek?"
+    ]
+    assert [b["title"] for b in again[0]["buttons"]] == ["Ja, zoek een coach", "Nee, nu niet"]
+    # The test waits where it was.
+    assert "Vraag 2 van 19" in " ".join(texts_of(chat.say("verder met de test")))

@@ -139,3 +139,10 @@ def test_a_misspelt_place_inside_a_voucher_question_is_used(chat: Chat):
     assert seen(chat.say("waar is het leerwerkloket")) == [
         (f"{LEEUWARDEN_DESKS}\n{CHANGE}", DESK_BUTTONS)
     ]
+
+
+def test_a_place_said_beside_a_question_is_not_asked_again(chat: Chat):
+    chat.say("ik woon in zwolle, waar kan ik heen voor advies over werk")
+    reply = " ".join(m.get("text", "") for m in chat.say("en is er ook een leerwerkloket"))
+    assert "Zwolle" in reply
+    assert "In welke gemeente" not in reply

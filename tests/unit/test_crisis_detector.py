@@ -223,4 +223,28 @@ def test_the_classifier_stores_and_loads_with_its_thresholds(detector, tmp_path)
 
 def test_the_verdict_for_the_parse_result(detector):
     data = detector.detect("i want to die").as_dict()
-    assert data == {"level": "crisis", "lang": "en", "rules": ["wish_dead_en"], "has_other": False}
+    assert data == {
+        "level": "crisis",
+        "lang": "en",
+        "rules": ["wish_dead_en"],
+        "has_other": False,
+        "reached_help": False,
+    }
+
+
+@pytest.mark.parametrize(
+    "text, reached",
+    [
+        ("dank je. ik heb 113 gebeld", True),
+        ("ik heb net met 113 gesproken", True),
+        ("ik heb 113 gebeld maar ik wil nog steeds dood", False),  # the whole answer again
+        ("moet ik 113 bellen", False),
+        ("ik ga 113 bellen", True),
+        ("ik bel 113. later verder", True),
+        ("ik bel 113 want ik wil dood", False),
+    ],
+)
+def test_having_reached_113_gets_the_short_crisis_answer(text, reached):
+    verdict = CrisisDetector.from_file().detect(text)
+    assert verdict.crisis
+    assert verdict.reached_help is reached

@@ -48,6 +48,7 @@ def test_the_verdict_and_the_other_intent_are_in_the_parse_result():
         "lang": "nl",
         "rules": ["dood"],
         "has_other": True,
+        "reached_help": False,
         "other_intent": "funding_benefits",
     }
     assert "crisis" in out.as_dict(only_output_properties=True)
@@ -64,7 +65,16 @@ def test_a_message_that_is_only_crisis_has_no_other_intent():
 def test_english_crisis_sets_the_language_entity():
     out = run(message("i lost my job and i want to die", ("nlu_fallback", 0.6)))
     assert out.data["intent"]["name"] == "crisis"
-    assert out.get("entities")[-1]["value"] == "en"
+    entities = {e["entity"]: e["value"] for e in out.get("entities")}
+    assert entities["crisis_lang"] == "en" and entities["crisis_kind"] == "crisis"
+
+
+def test_having_reached_113_sets_the_kind_for_the_short_answer():
+    guard = CrisisGuard(CONFIG, CrisisDetector.from_file())  # the curated patterns
+    out = guard.process([message("dank je. ik heb 113 gebeld", ("thank", 0.6))])[0]
+    assert out.data["intent"]["name"] == "crisis"
+    entities = {e["entity"]: e["value"] for e in out.get("entities")}
+    assert entities == {"crisis_lang": "nl", "crisis_kind": "reached_help"}
 
 
 def test_the_classifier_alone_raises_no_crisis():

@@ -33,7 +33,8 @@ def test_stop_is_heard_in_many_words(text):
 
 @pytest.mark.parametrize("text", ["doei", "tot later", "ik moet gaan"])
 def test_goodbye_inside_a_form_stops_it(text):
-    assert read_reply(text, intent="goodbye").move is Move.STOP
+    reading = read_reply(text, intent="goodbye")
+    assert reading.move is Move.STOP and reading.by_intent  # the form checks it is no answer
 
 
 @pytest.mark.parametrize(
@@ -60,6 +61,7 @@ def test_back(text):
         "huh?",
         "waarom wil je dat weten",
         "wat moet ik hier invullen",
+        "geen idee wat dat is",
     ],
 )
 def test_a_question_about_the_question(text):

@@ -227,3 +227,52 @@ def test_a_second_miss_is_asked_again():
     )
     assert responses(messages)[-1] == WAY_OUT
     assert slot_sets(events)["m_net_income"] is None
+
+
+def test_an_intent_alone_does_not_stop_a_reply_the_question_takes():
+    # "15 euro bus" was read as a goodbye inside the money check.
+    events, messages = run(
+        ValidateMoneyForm(), "15 euro bus", "m_travel", {}, intent="goodbye", confidence=0.8
+    )
+    assert slot_sets(events)["m_travel"] == 15
+    assert not by_event(events, "active_loop")
+
+
+def test_help_instead_of_a_refusal_has_no_way_out_line():
+    events, messages = run(ValidateMoneyForm(), "weet ik niet", "m_income_during", {})
+    assert responses(messages) == ["utter_money_income_help"]
+
+
+def test_a_greeting_that_answers_the_question_is_an_answer():
+    # "middag" is read as a greeting, and it answers "Wanneer kan de coach je het best bellen?".
+    from actions.handoff import ValidateHandoffForm
+
+    tracker = make_tracker("middag", "greet", [{"name": "greet", "confidence": 0.9}])
+    dispatcher = CollectingDispatcher()
+    steered = ValidateHandoffForm()._steer("handoff_time", "middag", dispatcher, tracker, DOMAIN)
+    assert steered is None and dispatcher.messages == []  # left to validate_handoff_time
+
+
+def test_the_mail_question_is_left_like_every_form():
+    from actions.profile_export import ValidateProfileEmailForm
+
+    events, messages = run(ValidateProfileEmailForm(), "stop met die vragen", "profile_email", {})
+    assert slot_sets(events) == {
+        "profile_email": None,
+        "profile_email_stop": True,
+        "requested_slot": None,
+    }
+
+
+def test_a_calculator_stops_on_nee_but_nee_still_answers_its_check_back():
+    from actions.money_check import ValidateTransitionForm
+
+    events, messages = run(ValidateTransitionForm(), "nee hoeft niet", "tc_salary", {})
+    assert responses(messages) == ["utter_calculator_stopped"]
+    tracker = make_tracker(
+        "nee", "deny", [{"name": "deny", "confidence": 0.9}], slots={"tc_pending": 48000}
+    )
+    steered = ValidateTransitionForm()._steer(
+        "tc_confirm", "nee", CollectingDispatcher(), tracker, DOMAIN
+    )
+    assert steered is None  # "nee" answers "Bedoel je € 48.000 per jaar?"
