@@ -99,7 +99,9 @@ class ActionCrisisFollowup(Action):
                 # The crisis answer right above already offers a coach: one button for it.
                 buttons=[{"title": RESUME_BUTTON[lang], "payload": "/resume_form"}],
             )
-        elif topic_of(other):
+        elif topic_of(other) and not verdict.get("reached_help") and other != "request_human":
+            # Not after "ik bel 113" (its rest is no question), and not "a person": the crisis
+            # answer right above already offers a coach.
             dispatcher.utter_message(
                 response="utter_crisis_other_topic",
                 topic=topic_of(other),

@@ -42,9 +42,6 @@ SIDE_QUESTION_CONFIDENCE = 0.6
 # Help a validator gave instead of a refusal ("weet ik niet" at the income question): the
 # person did nothing wrong, so no "Wil je stoppen?" line after it.
 HELP_RESPONSES = frozenset({"utter_money_income_help"})
-# A short greeting inside a form is someone coming back, not an answer.
-GREETING = "greet"
-MAX_GREETING_WORDS = 6
 # After this many replies to one question that were not understood, a question that may be
 # skipped is skipped (and can be changed later), so nobody is stuck on one question.
 MAX_MISSES = 3
@@ -118,13 +115,7 @@ class OneValidatorForAllSlots:
         # € 48.000 per jaar?".
         if by_words or (maybe and not self._takes(asked, text, tracker, domain)):
             return self.stop(asked, dispatcher)
-        if (
-            intent == GREETING
-            and len(text.split()) <= MAX_GREETING_WORDS
-            # "middag" answers "wanneer?"; a question in one's own words takes any text, so
-            # there a greeting is always a greeting.
-            and (self.free_text(asked) or not self._takes(asked, text, tracker, domain))
-        ):
+        if reading.move is Move.GREETING:
             # "hoi ik ben er weer" after a break is not an answer: welcome, and ask again.
             dispatcher.utter_message(response="utter_form_welcome_back")
             return self._ask_again(asked)

@@ -44,6 +44,7 @@ class Move(Enum):
     EXPLAIN = "explain"
     CORRECT = "correct"
     RESTART = "restart"
+    GREETING = "greeting"
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class _Replies:
     stop: _Phrases
     back: _Phrases
     restart: _Phrases
+    greeting: _Phrases
     explain: _Phrases
     markers: Tuple[Pattern[str], ...]
     signals: Tuple[Pattern[str], ...]
@@ -107,6 +109,7 @@ def load_replies(path: Path = REPLIES_PATH) -> _Replies:
         stop=_phrases(data["stop"]),
         back=_phrases(data["back"]),
         restart=_phrases(data["restart"]),
+        greeting=_phrases(data["greeting"]),
         explain=_phrases(data["explain"]),
         markers=_patterns(data["correct"]["markers"]),
         signals=_patterns(data["correct"]["signals"]),
@@ -156,6 +159,8 @@ def read_reply(text: str, intent: str = "", options: Iterable[str] = ()) -> Read
         return Reading(Move.BACK)
     if replies.restart.match(norm):
         return Reading(Move.RESTART)
+    if replies.greeting.match(norm):
+        return Reading(Move.GREETING)
     if replies.explain.match(norm):
         return Reading(Move.EXPLAIN)
     meant = _corrected(text, replies)

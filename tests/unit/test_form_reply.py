@@ -164,3 +164,14 @@ def test_starting_over_is_heard(text):
 def test_the_classifier_alone_never_starts_over():
     # "blauw" was read as start_over (0.72) inside the money check.
     assert read_reply("blauw", intent="start_over").move is Move.ANSWER
+
+
+@pytest.mark.parametrize("text", ["hoi ik ben er weer", "hallo", "Hoi! daar ben ik weer"])
+def test_coming_back_is_a_greeting(text):
+    assert read_reply(text).move is Move.GREETING
+
+
+@pytest.mark.parametrize("text", ["blablaplaats", "middag", "hoi ik zoek werk in de zorg"])
+def test_the_classifiers_greet_alone_is_no_greeting(text):
+    # "blablaplaats" and "middag" were read as greetings inside a form.
+    assert read_reply(text, intent="greet").move is Move.ANSWER
