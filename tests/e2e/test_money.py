@@ -351,9 +351,7 @@ def test_how_is_it_calculated_gets_the_rule_first_and_a_salary_is_never_a_postco
 
 
 def test_a_yearly_salary_is_turned_into_a_monthly_one(chat: Chat, helpline):
-    assert said(chat.say("/calculate_transition")) == [
-        (SALARY_QUESTION, [])
-    ]
+    assert said(chat.say("/calculate_transition")) == [(SALARY_QUESTION, [])]
     assert said(chat.say("48000 per jaar")) == [
         ("Ik reken € 48.000 per jaar om naar € 4.000 per maand.", []),
         (YEARS_QUESTION, []),
