@@ -96,6 +96,8 @@ PARTIAL_CUTOFF = 90
 PARTIAL_MIN_CHARS = 6
 FUZZY_MARGIN = 5  # a second option this close to the best one makes the reply ambiguous
 MAX_CONTAINED_WORDS = 8
+# Where the answer part of a long reply ends and its explanation starts.
+_FIRST_CLAUSE = re.compile(r"[,.;:!?]|\s(?:want|maar|omdat|alleen|en dan|dus)\s")
 MAX_SKIP_WORDS = 6
 SKIP_FUZZY_CUTOFF = 90
 
@@ -458,8 +460,14 @@ def _by_number(question: Question, norm: str) -> Optional[int]:
 
 
 def _contained(norm: str, candidates: List[Tuple[str, int]]) -> Optional[int]:
-    """An option named inside a longer reply; the longest name wins, ties are ambiguous."""
+    """An option named inside a longer reply; the longest name wins, ties are ambiguous.
+
+    A long reply is read by its first clause: "ja heel graag want ik werk al 20 jaar in het
+    magazijn" answers with "heel graag" and explains after "want" (it was refused three times).
+    """
     if len(norm.split()) > MAX_CONTAINED_WORDS:
+        norm = _FIRST_CLAUSE.split(norm, maxsplit=1)[0].strip()
+    if not norm or len(norm.split()) > MAX_CONTAINED_WORDS:
         return None
     hits = [(len(name), index, name) for name, index in candidates if _contains(norm, name)]
     if not hits:

@@ -34,11 +34,19 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge_base import get_knowledge_base
 from loopbrug.conversation import REQUESTED_SLOT, replies_to, requested_slots
-from loopbrug.form_reply import Move, last_asked_before, normalise, read_reply
+from loopbrug.form_reply import Move, Reading, last_asked_before, normalise, read_reply
 
 # A reply is taken as a question on another topic when it looks like a question and the NLU
 # is at least this sure which topic it is about; below that it is read as an answer.
 SIDE_QUESTION_CONFIDENCE = 0.6
+# Buttons and Telegram commands that steer a form (their payload is "/<intent>").
+PAYLOAD_MOVES = {
+    "start_over": Move.RESTART,
+    "stop_form": Move.STOP,
+    "goodbye": Move.STOP,
+    "go_back": Move.BACK,
+    "resume_form": Move.RESUME,
+}
 # Help a validator gave instead of a refusal ("weet ik niet" at the income question): the
 # person did nothing wrong, so no "Wil je stoppen?" line after it.
 HELP_RESPONSES = frozenset({"utter_money_income_help"})
@@ -96,7 +104,7 @@ class OneValidatorForAllSlots:
         asked = tracker.get_slot(REQUESTED_SLOT)
         if asked and self.handles(asked) and asked in tracker.slots_to_validate():
             value = tracker.get_slot(asked)
-            if isinstance(value, str) and not value.strip().startswith("/"):
+            if isinstance(value, str):
                 events = self._steer(asked, value, dispatcher, tracker, domain)
                 if events is not None:
                     return events
@@ -105,7 +113,15 @@ class OneValidatorForAllSlots:
     def _steer(self, asked: str, text: str, dispatcher, tracker, domain) -> Optional[list]:
         """Events for a reply that steers the form; None for an answer."""
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
-        reading = read_reply(text, intent, self.options(asked, domain))
+        if text.strip().startswith("/"):
+            # A button or a Telegram command ("/opnieuw" is /start_over): only the steering
+            # ones steer; any other button is handled by _validate (never an answer).
+            move = PAYLOAD_MOVES.get(text.strip()[1:].split("{")[0])
+            if move is None:
+                return None
+            reading = Reading(move)
+        else:
+            reading = read_reply(text, intent, self.options(asked, domain))
         by_words = reading.move is Move.STOP and not reading.by_intent
         maybe = (reading.move is Move.STOP and reading.by_intent) or (
             reading.move is Move.ANSWER and normalise(text) in self.stop_words
@@ -115,6 +131,9 @@ class OneValidatorForAllSlots:
         # € 48.000 per jaar?".
         if by_words or (maybe and not self._takes(asked, text, tracker, domain)):
             return self.stop(asked, dispatcher)
+        if reading.move is Move.RESUME:
+            # "verder" while the form is asking: it already goes on; just the question again.
+            return self._ask_again(asked)
         if reading.move is Move.GREETING:
             # "hoi ik ben er weer" after a break is not an answer: welcome, and ask again.
             dispatcher.utter_message(response="utter_form_welcome_back")

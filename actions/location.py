@@ -186,6 +186,12 @@ class ActionSetLocation(Action):
         said = latest_place_text(tracker) or ""
         match = get_region_model().resolve(said)
         if match.status != "found" or not match.gemeente:
+            text = str((tracker.latest_message or {}).get("text") or "")
+            if BARE_NUMBER.fullmatch(text):
+                # "10" or "2900" when nobody asked for a place: a number without its question
+                # (years, a salary), not a wrong postcode ("Dat lijkt geen postcode" misled).
+                dispatcher.utter_message(response="utter_number_without_question")
+                return []
             explain_match(match, dispatcher)
             return []
         place = match.gemeente
@@ -267,6 +273,8 @@ class ActionAnswerLoket(Action):
         return []
 
 
+# A message that is only a number (no letters of a postcode).
+BARE_NUMBER = re.compile(r"\s*\d+(?:[.,]\d+)?\s*")
 # "ik woon in Zwolle", "ik kom uit Leeuwarden": a place said as where one lives.
 LIVES_IN = re.compile(r"\b(ik )?(woon|wonen|woonachtig|kom|kom zelf) (\w+ )?(in|uit|te|bij)\b")
 

@@ -111,7 +111,8 @@ _SPACES = re.compile(r"[\s\u00a0\u2009\u202f]+")
 # "Weet ik niet" and "skip" phrases. "weet niet" means the same in chat Dutch, so it counts
 # too: re-asking someone who just said they do not know helps nobody.
 _UNKNOWN = re.compile(
-    r"\b(?:weet\s+(?:ik\s+)?(?:het\s+)?(?:echt\s+|nog\s+)?niet|weetniet|geen\s+(?:flauw\s+)?idee"
+    r"\b(?:weet\s+(?:ik\s+)?(?:het\s+)?(?:echt\s+|nog\s+|nog\s+steeds\s+|nog\s+altijd\s+)?niet"
+    r"|weetniet|geen\s+(?:flauw\s+)?idee"
     r"|idk|onbekend|sla\s+(?:dit\s+|deze\s+|die\s+)?over|overslaan|skip"
     r"|(?:wil|zeg)\s+ik\s+(?:liever\s+)?niet(?:\s+zeggen)?|liever\s+niet|niet\s+zeggen)\b"
     r"|^\?+$"
@@ -555,7 +556,10 @@ def transitievergoeding(
     # What the person reads under the amount: how it was computed with their numbers, then
     # only what may change it. The whole rule comes earlier (utter_transition_rule); sources
     # and dates stay here in the code (TRANSITION_MAXIMA), not in the chat.
-    how = f"Zo reken ik: een derde van {format_euro(round(monthly, 2))} per jaar, keer {_plain_number(years)} jaar."
+    how = (
+        f"Zo reken ik: je maandloon is {format_euro(round(monthly, 2))}. Een derde daarvan, "
+        f"keer {_plain_number(years)} jaar."
+    )
     if rate:
         how += f" In dat maandloon zit {_plain_number(rate * 100)}% vakantiegeld."
     assumptions = [how]

@@ -45,6 +45,7 @@ class Move(Enum):
     CORRECT = "correct"
     RESTART = "restart"
     GREETING = "greeting"
+    RESUME = "resume"
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class _Replies:
     back: _Phrases
     restart: _Phrases
     greeting: _Phrases
+    resume: _Phrases
     explain: _Phrases
     markers: Tuple[Pattern[str], ...]
     signals: Tuple[Pattern[str], ...]
@@ -110,6 +112,7 @@ def load_replies(path: Path = REPLIES_PATH) -> _Replies:
         back=_phrases(data["back"]),
         restart=_phrases(data["restart"]),
         greeting=_phrases(data["greeting"]),
+        resume=_phrases(data["resume"]),
         explain=_phrases(data["explain"]),
         markers=_patterns(data["correct"]["markers"]),
         signals=_patterns(data["correct"]["signals"]),
@@ -161,6 +164,8 @@ def read_reply(text: str, intent: str = "", options: Iterable[str] = ()) -> Read
         return Reading(Move.RESTART)
     if replies.greeting.match(norm):
         return Reading(Move.GREETING)
+    if replies.resume.match(norm):
+        return Reading(Move.RESUME)
     if replies.explain.match(norm):
         return Reading(Move.EXPLAIN)
     meant = _corrected(text, replies)

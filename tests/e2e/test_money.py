@@ -322,7 +322,7 @@ YEARS_QUESTION = "Hoeveel jaar werk je bij deze werkgever? Bijvoorbeeld 12 of 3,
 def estimate_text(amount: str, monthly: str, years: str = "10") -> str:
     return (
         f"Je transitievergoeding is ongeveer {amount} bruto. Dit is een schatting.\n"
-        f"Zo reken ik: een derde van {monthly} per jaar, keer {years} jaar. "
+        f"Zo reken ik: je maandloon is {monthly}. Een derde daarvan, keer {years} jaar. "
         "In dat maandloon zit 8% vakantiegeld.\n"
         "Krijg je ook een dertiende maand, overwerk, toeslagen of bonus? Dan wordt het meer.\n"
         "Je krijgt het alleen als je werkgever je contract stopt of niet verlengt. "

@@ -515,3 +515,16 @@ def test_profile_survives_a_json_round_trip(case):
     assert restored == profile
     assert render_profile(restored) == render_profile(profile)
     assert profile_file(restored, CREATED) == profile_file(profile, CREATED)
+
+
+def test_a_long_reply_is_read_by_its_first_clause():
+    # Issue 16 golden conversation: refused three times before.
+    from actions.assessment import get_question, interpret
+
+    question = get_question("q_wil_anders")
+    reading = interpret(
+        question, "ja heel graag want ik werk al 20 jaar in het magazijn en ik ben het zat"
+    )
+    assert reading.value == "heel_graag"
+    negated = interpret(question, "niet heel graag maar ik moet wel want mijn werk stopt ermee")
+    assert negated.value != "heel_graag"  # "niet heel graag" is not "heel graag"

@@ -26,4 +26,7 @@ def test_crisis_and_requests_for_a_person_are_never_taken_as_answers():
     domain = yaml.safe_load(OUTPUT.read_text(encoding="utf-8"))
     for slot in domain["slots"].values():
         excluded = slot["mappings"][0]["not_intent"]
-        assert {"crisis", "request_human", "start_over"} <= set(excluded)
+        assert {"crisis", "request_human"} <= set(excluded)
+        # Starting over is read from the words by the form itself (actions/form_validation.py),
+        # so a word the classifier misreads ("blauw") cannot wipe the conversation.
+        assert "start_over" not in excluded

@@ -276,3 +276,14 @@ def test_a_calculator_stops_on_nee_but_nee_still_answers_its_check_back():
         "tc_confirm", "nee", CollectingDispatcher(), tracker, DOMAIN
     )
     assert steered is None  # "nee" answers "Bedoel je € 48.000 per jaar?"
+
+
+def test_a_steering_button_or_telegram_command_steers():
+    # Telegram's /opnieuw arrives as /start_over; it once repeated the question silently.
+    events, _ = run(ValidateAssessmentForm(), "/start_over", Q2, {}, intent="start_over")
+    assert by_event(events, "followup")[0]["name"] == "action_confirm_start_over"
+
+
+def test_verder_while_the_form_asks_just_asks_again():
+    events, messages = run(ValidateAssessmentForm(), "ok ik wil toch verder met de test", Q1, {})
+    assert messages == [] and slot_sets(events) == {Q1: None, "requested_slot": Q1}

@@ -89,6 +89,7 @@ def test_parse_amount_reads_dutch_formats(text: str, expected: float) -> None:
     "text",
     [
         "weet ik niet",  # the standard skip
+        "weet ik nog steeds niet",  # golden conversation: after the income help
         "Weet ik niet",  # capitals
         "weet niet",  # short chat form means the same
         "ik weet het niet",  # full sentence
@@ -315,7 +316,7 @@ def test_transition_adds_the_holiday_pay_it_promises() -> None:
     assert without.amount == pytest.approx(10_000)
     assert with_pay.amount == pytest.approx(10_000 * 1.08)
     assert with_pay.assumptions[0] == (
-        "Zo reken ik: een derde van € 3.240 per jaar, keer 10 jaar. "
+        "Zo reken ik: je maandloon is € 3.240. Een derde daarvan, keer 10 jaar. "
         "In dat maandloon zit 8% vakantiegeld."
     )
 
@@ -382,7 +383,7 @@ def test_transition_before_2020_mentions_other_rules() -> None:
 def test_transition_assumptions_cover_salary_parts_estimate_and_where_to_check() -> None:
     # Short: how it was computed with the person's numbers, then only what may change it.
     assert transitievergoeding(3000, 5, 2025).assumptions == [
-        "Zo reken ik: een derde van € 3.240 per jaar, keer 5 jaar. "
+        "Zo reken ik: je maandloon is € 3.240. Een derde daarvan, keer 5 jaar. "
         "In dat maandloon zit 8% vakantiegeld.",
         "Krijg je ook een dertiende maand, overwerk, toeslagen of bonus? Dan wordt het meer.",
         "Je krijgt het alleen als je werkgever je contract stopt of niet verlengt. "
