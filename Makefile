@@ -50,7 +50,7 @@ bot/domain/assessment_questions.yml: data/assessment/questions.yml actions/asses
 # The stamp gets the time training started, not ended: a file saved during training is newer
 # than the stamp, so the next `make train` trains again instead of saying "Nothing to be done".
 $(MODEL_STAMP): $(TRAIN_INPUTS) bot/domain/assessment_questions.yml $(SPACY_MODEL)/meta.json
-	@date +%s > $@.start
+	@mkdir -p $(@D) && date +%s > $@.start
 	$(BIN)/rasa train $(RASA_ARGS) --data $(RASA_DATA) --out models
 	@touch -d @$$(cat $@.start) $@ && rm -f $@.start
 

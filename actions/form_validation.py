@@ -39,6 +39,11 @@ from loopbrug.form_reply import Move, Reading, last_asked_before, normalise, rea
 # A reply is taken as a question on another topic when it looks like a question and the NLU
 # is at least this sure which topic it is about; below that it is read as an answer.
 SIDE_QUESTION_CONFIDENCE = 0.6
+# "wat zijn vaste lasten", "wat is een transitievergoeding", "wat bedoel je met netto"
+WHAT_IS = re.compile(
+    r"^(wat|wat zijn|wat is) ?(is|zijn|betekent|betekenen|bedoel je met)? ?(een |de |het )?"
+    r"(?P<term>[a-z ]+?)$"
+)
 # Buttons and Telegram commands that steer a form (their payload is "/<intent>").
 PAYLOAD_MOVES = {
     "start_over": Move.RESTART,
@@ -155,6 +160,8 @@ class OneValidatorForAllSlots:
                 return self._ask_again(asked)
             dispatcher.utter_message(response="utter_form_back")
             return [SlotSet(asked, None), SlotSet(before, None), SlotSet(REQUESTED_SLOT, before)]
+        if reading.move is Move.ANSWER and self._asks_about_its_words(asked, text, domain):
+            reading = Reading(Move.EXPLAIN)
         if reading.move is Move.EXPLAIN:
             self._explain(asked, dispatcher, domain)
             return self._ask_again(asked)
@@ -190,6 +197,32 @@ class OneValidatorForAllSlots:
         answered = [slot for slot in mine if tracker.get_slot(slot) is not None]
         return last_asked_before(mine, asked, answered)
 
+    @staticmethod
+    def _question_words(slot: str, domain) -> set:
+        """The longer words of the question ``slot`` (its utter_ask text)."""
+        variants = (domain.get("responses") or {}).get(f"utter_ask_{slot}") or [{}]
+        return {w for w in normalise(str(variants[0].get("text") or "")).split() if len(w) >= 5}
+
+    def _asks_about_its_words(self, asked: str, text: str, domain) -> bool:
+        """ "wat zijn vaste lasten?" at the question about vaste lasten: asks what it means."""
+        found = WHAT_IS.match(normalise(text))
+        if not found:
+            return False
+        words = {w for w in found.group("term").split() if len(w) >= 5}
+        return bool(words) and words <= self._question_words(asked, domain)
+
+    def _named_question(self, asked: str, meant: str, tracker, domain) -> Optional[str]:
+        """The earlier, answered question of this form whose words the correction names."""
+        said = {w for w in normalise(meant).split() if len(w) >= 5 and not w.isdigit()}
+        if not said:
+            return None
+        mine = [slot for slot in requested_slots(tracker.events) if self.handles(slot)]
+        for slot in reversed(mine):
+            if slot != asked and tracker.get_slot(slot) is not None:
+                if said & self._question_words(slot, domain):
+                    return slot
+        return None
+
     def _explain(self, asked: str, dispatcher, domain) -> None:
         own = f"utter_explain_{asked}"
         if own in (domain.get("responses") or {}):
@@ -198,9 +231,11 @@ class OneValidatorForAllSlots:
             dispatcher.utter_message(response="utter_form_explain")
 
     def _correct(self, asked: str, meant: str, dispatcher, tracker, domain) -> list:
-        """Replace the answer before this one; at the first question ``meant`` answers it."""
+        """Replace the answer before this one, or the earlier one the correction names ("ik
+        bedoel 1200 vaste lasten"); at the first question ``meant`` answers it."""
         before = self._question_before(asked, tracker)
-        target = before or asked
+        named = self._named_question(asked, meant, tracker, domain)
+        target = named or before or asked
         update = self._validate(target, meant, dispatcher, tracker, domain)
         if target == asked:
             return [SlotSet(slot, value) for slot, value in update.items()]

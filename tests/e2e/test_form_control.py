@@ -211,3 +211,19 @@ def test_the_desk_question_can_be_left(chat: Chat):
     asked = texts(chat.say("waar is het leerwerkloket"))
     assert asked, "the desk question"
     assert texts(chat.say("laat maar")) == [" ".join(RESPONSES["utter_location_skipped"].split())]
+
+
+def test_asking_what_the_questions_words_mean_and_correcting_a_named_answer(chat: Chat, helpline):
+    chat.say("ik wil de geldcheck doen")
+    chat.say("1600")
+    assert texts(chat.say("wat zijn vaste lasten")) == [
+        " ".join(RESPONSES["utter_explain_m_fixed_costs"].split()),
+        MONEY_Q2,
+    ]
+    chat.say("1100 ongeveer")
+    chat.say("nee")
+    assert texts(chat.say("nee wacht ik bedoel 1200 vaste lasten")) == [
+        CORRECTED,
+        " ".join(RESPONSES["utter_ask_m_dependants"].split()),
+    ]
+    assert slots(helpline, chat)["m_fixed_costs"] == 1200

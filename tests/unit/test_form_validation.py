@@ -287,3 +287,45 @@ def test_a_steering_button_or_telegram_command_steers():
 def test_verder_while_the_form_asks_just_asks_again():
     events, messages = run(ValidateAssessmentForm(), "ok ik wil toch verder met de test", Q1, {})
     assert messages == [] and slot_sets(events) == {Q1: None, "requested_slot": Q1}
+
+
+ASKS = {
+    "responses": {
+        "utter_ask_m_net_income": [{"text": "Hoeveel geld krijg je nu per maand netto binnen?"}],
+        "utter_ask_m_fixed_costs": [
+            {"text": "Hoeveel betaal je per maand aan vaste lasten? Denk aan huur en energie."}
+        ],
+        "utter_ask_m_household_income": [{"text": "Verdient iemand anders in je huis ook geld?"}],
+    },
+    "forms": DOMAIN["forms"],
+}
+
+
+def steer(validator, text, asked, answered, earlier):
+    events = []
+    for slot in (*earlier, asked):
+        events.append({"event": "slot", "name": "requested_slot", "value": slot})
+    tracker = make_tracker(
+        text, "nlu_fallback", events=events, slots={**answered, "requested_slot": asked}
+    )
+    dispatcher = CollectingDispatcher()
+    return validator._steer(asked, text, dispatcher, tracker, ASKS), dispatcher.messages
+
+
+def test_what_are_the_words_of_the_question_is_explained():
+    events, messages = steer(ValidateMoneyForm(), "wat zijn vaste lasten", "m_fixed_costs", {}, [])
+    assert [m.get("response") for m in messages] == ["utter_form_explain"]
+    assert slot_sets(events) == {"m_fixed_costs": None, "requested_slot": "m_fixed_costs"}
+
+
+def test_a_correction_that_names_an_earlier_question_corrects_that_one():
+    answered = {"m_net_income": 1600, "m_fixed_costs": 1100, "m_household_income": 0}
+    events, messages = steer(
+        ValidateMoneyForm(),
+        "nee wacht ik bedoel 1200 vaste lasten",
+        "m_dependants",
+        answered,
+        ["m_net_income", "m_fixed_costs", "m_household_income"],
+    )
+    assert slot_sets(events)["m_fixed_costs"] == 1200
+    assert "m_household_income" not in slot_sets(events)
