@@ -12,13 +12,19 @@ whether the person wants to steer the form instead, the same way in every form:
   form's own "we stoppen" text says how to go on later;
 - back ("terug", "vorige vraag"): the question before this one is asked again;
 - a correction ("nee wacht, toch niet timmerman, ik bedoel kok"): the answer before this one
-  is replaced, and the question asked now comes again;
-- a question about the question ("wat bedoel je precies?"): it is explained and asked again;
-- starting over ("opnieuw"): asked first, with what would be forgotten (actions/start_over.py);
+  (or the earlier one it names: "ik bedoel 1200 vaste lasten") is replaced, and the question
+  asked now comes again;
+- a question about the question ("wat bedoel je precies?", "wat zijn vaste lasten"): it is
+  explained (``utter_explain_<slot>``) and asked again;
+- starting over ("opnieuw", also the /opnieuw command): asked first, with what would be
+  forgotten (actions/start_over.py);
+- coming back ("hoi ik ben er weer") or "verder": the question again;
 - a question on another topic ("wat is een cao?"): it is answered, and the form goes on.
 
 None of these is ever stored as an answer. When a reply is not understood, the re-ask also
-says how to stop or go back, so nobody is trapped in a form.
+says how to stop or go back, and the third miss on one question skips it where the form
+allows that, so nobody is trapped in a form. Intents alone steer only a reply the question
+cannot take as an answer: the classifier read "15 euro bus" as a goodbye.
 
 It is a mixin, not an Action, because rasa-sdk registers every Action subclass by name.
 """
