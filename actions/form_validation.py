@@ -58,9 +58,6 @@ PAYLOAD_MOVES = {
     "go_back": Move.BACK,
     "resume_form": Move.RESUME,
 }
-# Help a validator gave instead of a refusal ("weet ik niet" at the income question): the
-# person did nothing wrong, so no "Wil je stoppen?" line after it.
-HELP_RESPONSES = frozenset({"utter_money_income_help"})
 # After this many replies to one question that were not understood, a question that may be
 # skipped is skipped (and can be changed later), so nobody is stuck on one question.
 MAX_MISSES = 3
@@ -81,6 +78,9 @@ class OneValidatorForAllSlots:
     # Whole replies that stop this form besides the ones every form knows
     # (loopbrug/form_reply.py): a calculator asks numbers only, so there "nee" means stop.
     stop_words: frozenset = frozenset()
+    # Responses that are help, not a refusal ("weet ik niet" at the money check's income
+    # question): the person did nothing wrong, so no "Wil je stoppen?" line after them.
+    help_responses: frozenset = frozenset()
     # What a skipped question holds, or None when this form cannot do without an answer.
     skipped_value: Optional[Dict[str, Any]] = None
 
@@ -286,7 +286,7 @@ class OneValidatorForAllSlots:
             # empty, so the form asks its question again.
             return {slot: None}
         update = self.validate_slot(slot, value, dispatcher, tracker, domain)
-        explained = any(m.get("response") in HELP_RESPONSES for m in dispatcher.messages)
+        explained = any(m.get("response") in self.help_responses for m in dispatcher.messages)
         # A follow-up question instead ("Bedoel je € 48.000 per jaar?") is no refusal either.
         moved_on = any(value is not None for key, value in update.items() if key != slot)
         refused = update.get(slot) is None and not (explained or moved_on)

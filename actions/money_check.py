@@ -190,6 +190,7 @@ class ValidateMoneyForm(OneValidatorForAllSlots, FormValidationAction):
 
     stopped_response = "utter_money_paused"
     skipped_value = SKIPPED
+    help_responses = frozenset({"utter_money_income_help"})
 
     def name(self) -> str:
         """Form validation action name (Rasa convention: validate_<form>)."""

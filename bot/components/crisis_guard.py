@@ -47,6 +47,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.components.intent_override import overrule_intent
 from loopbrug.safety import CrisisDetector, Verdict
 from loopbrug.safety.classifier import NEGATIVE_FILE, POSITIVE_FILE, ClauseClassifier
 from loopbrug.safety.detector import CRISIS, DISTRESS
@@ -273,14 +274,7 @@ class CrisisGuard(GraphComponent, IntentClassifier):
 
     @staticmethod
     def _set_intent(message: Message, name: str) -> None:
-        ranking = [
-            item
-            for item in message.data.get(INTENT_RANKING_KEY, [])
-            if item.get(INTENT_NAME_KEY) != name
-        ]
-        chosen = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0}
-        message.data[INTENT] = dict(chosen)
-        message.data[INTENT_RANKING_KEY] = [dict(chosen)] + ranking
+        overrule_intent(message, name)
 
     @staticmethod
     def _verdict_data(message: Message, verdict: Verdict) -> Dict[str, Any]:

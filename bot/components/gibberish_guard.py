@@ -17,10 +17,11 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.components.intent_override import overrule_intent
 from loopbrug.gibberish import is_gibberish
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -63,10 +64,5 @@ class GibberishGuard(GraphComponent, IntentClassifier):
                 continue  # a crisis, a place or amount found, or a button's payload
             if not is_gibberish(text):
                 continue
-            ranking = [
-                i for i in message.get(INTENT_RANKING_KEY) or [] if i.get("name") != FALLBACK_INTENT
-            ]
-            fallback = {"name": FALLBACK_INTENT, "confidence": 1.0}
-            message.set(INTENT, fallback, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [fallback, *ranking], add_to_output=True)
+            overrule_intent(message, FALLBACK_INTENT)
         return messages

@@ -19,9 +19,11 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.components.intent_override import overrule_intent
 
 FALLBACK_INTENT = "nlu_fallback"
 PLACE_INTENT = "inform_location"
@@ -79,12 +81,5 @@ class PlaceOnly(GraphComponent, IntentClassifier):
                 continue
             if not only_a_place(message.get(TEXT) or "", message.get(ENTITIES) or []):
                 continue
-            ranking = [
-                i
-                for i in message.get(INTENT_RANKING_KEY) or []
-                if i.get("name") not in (FALLBACK_INTENT, PLACE_INTENT)
-            ]
-            place = {"name": PLACE_INTENT, "confidence": 1.0}
-            message.set(INTENT, place, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [place, *ranking], add_to_output=True)
+            overrule_intent(message, PLACE_INTENT, drop=[FALLBACK_INTENT])
         return messages
