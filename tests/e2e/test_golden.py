@@ -171,7 +171,10 @@ class TelegramPerson:
             if count != last_count:
                 last_count, quiet_since = count, time.monotonic()
             events = tracker_events(self.helpline, self.sender)
-            if turn_done(events, since) and time.monotonic() - quiet_since > 0.5:
+            # Rasa may be done before the channel has sent anything (a document is slow under
+            # load): a turn whose tracker shows bot messages waits for the first one to arrive.
+            answered = count > before or not bot_messages_since(events, since)
+            if turn_done(events, since) and answered and time.monotonic() - quiet_since > 1.0:
                 break
             # An erased conversation leaves no tracker to wait for: wait for quiet instead.
             if not events and count > before and time.monotonic() - quiet_since > 3:
