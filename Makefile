@@ -9,7 +9,9 @@ PY := $(BIN)/python
 INSTALLED := $(VENV)/.installed
 SPACY_MODEL := var/spacy/nl_loopbrug-1.0.0
 MODEL_STAMP := models/.trained
-RASA_DATA := data/nlu bot/rules bot/stories
+# var/nlu holds the knowledge base's phrasings as training data (generated, see below).
+KNOWLEDGE_NLU := var/nlu/knowledge.yml
+RASA_DATA := data/nlu $(KNOWLEDGE_NLU) bot/rules bot/stories
 RASA_ARGS := --config bot/config.yml --domain bot/domain
 # The crisis guard trains a classifier on data/safety/ and normalises text with loopbrug/safety/.
 TRAIN_INPUTS := bot/config.yml bot/components/crisis_guard.py $(wildcard loopbrug/safety/*.py) \
@@ -49,7 +51,12 @@ bot/domain/assessment_questions.yml: data/assessment/questions.yml actions/asses
 
 # The stamp gets the time training started, not ended: a file saved during training is newer
 # than the stamp, so the next `make train` trains again instead of saying "Nothing to be done".
-$(MODEL_STAMP): $(TRAIN_INPUTS) bot/domain/assessment_questions.yml $(SPACY_MODEL)/meta.json
+# The knowledge base's units (data/knowledge/units/) write each phrasing once; this turns them
+# into training data for their catalogue intent (loopbrug/knowledge/nlu.py).
+$(KNOWLEDGE_NLU): $(wildcard data/knowledge/units/*.yml) loopbrug/knowledge/nlu.py loopbrug/knowledge/units.py loopbrug/knowledge/retrieve.py $(wildcard data/nlu/*.yml) | $(INSTALLED)
+	$(PY) -m loopbrug.knowledge nlu $@
+
+$(MODEL_STAMP): $(TRAIN_INPUTS) $(KNOWLEDGE_NLU) bot/domain/assessment_questions.yml $(SPACY_MODEL)/meta.json
 	@mkdir -p $(@D) && date +%s > $@.start
 	$(BIN)/rasa train $(RASA_ARGS) --data $(RASA_DATA) --out models
 	@touch -d @$$(cat $@.start) $@ && rm -f $@.start
@@ -79,10 +86,10 @@ $(AUDIT_VENV)/.installed: requirements/audit-tool.txt scripts/find-python310.sh
 	$(AUDIT_VENV)/bin/python -m pip check
 	@touch $@
 
-validate: setup ## rasa data validate, warnings are errors
+validate: setup $(KNOWLEDGE_NLU) ## rasa data validate, warnings are errors
 	$(BIN)/rasa data validate --fail-on-warnings $(RASA_ARGS) --data $(RASA_DATA)
 
-unit: setup ## fast tests: actions, helpers, data
+unit: setup $(KNOWLEDGE_NLU) ## fast tests: actions, helpers, data
 	$(PY) -m pytest tests/unit -q
 
 conversations: train ## conversation tests against the trained model
@@ -135,7 +142,7 @@ test: lint audit-list validate unit train conversations e2e browser ## every tes
 # The benchmark trains its own models into var/bench (that is part of what it measures), so it
 # needs the set-up, not `make train`; Redis is for its two-worker measurement. About 35 minutes
 # on 2 cores. `make bench BENCH_ARGS=--quick` checks the benchmark itself in a few minutes.
-bench: setup bot/domain/assessment_questions.yml services-deps ## benchmarks; writes docs/benchmarks.md
+bench: setup bot/domain/assessment_questions.yml $(KNOWLEDGE_NLU) services-deps ## benchmarks; writes docs/benchmarks.md
 	$(PY) -m bench.run $(BENCH_ARGS)
 
 clean: ## remove trained models, results and the spaCy pipeline (not the virtualenv)

@@ -1,47 +1,137 @@
-"""Answers from the knowledge base (actions/knowledge_base.py, data/knowledge/).
+"""Answers from the knowledge base: the rasa-sdk side of ``loopbrug/knowledge``.
 
-``action_answer`` answers orientation and funding questions with the entry that fits the
-message best: sector, keyword, the person's region, or the national default. It always ends
-with next-step buttons, plus "Meer weten?" when the entry has a longer explanation, which
-``action_answer_more`` gives.
+``action_answer`` picks the question unit that answers the latest message (the specific
+question, or a follow-up of the answer just given) and sends it with where to check it.
+When the answer differs per region it adds the regional part for the place we know, or asks
+once for the place. ``action_answer_more`` sends the depth behind "Meer weten?".
 """
 
 from __future__ import annotations
 
-import json
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge_base import NEXT_STEPS, Entry, get_knowledge_base
 from actions.location import known_place, region_slots
 from actions.region import get_region_model
+from loopbrug.knowledge import reply
+from loopbrug.knowledge.retrieve import Pick, get_retriever
+from loopbrug.knowledge.units import KnowledgeBase, Unit, get_knowledge_base
 
-MORE_LABEL = "Meer weten?"
-NO_ENTRY_TEXT = (
-    "Daar heb ik nog geen goed antwoord op. Een coach of het leerwerkloket kan je verder helpen."
-)
-
-
-def buttons_for(entry: Entry) -> List[Dict[str, str]]:
-    """Next-step buttons of an entry, with "Meer weten?" first when there is more to say."""
-    buttons = []
-    if entry.more:
-        payload = "/more_info" + json.dumps({"kb_id": entry.id})
-        buttons.append({"title": MORE_LABEL, "payload": payload})
-    steps = list(entry.next) or ["request_human"]
-    if "capabilities" not in steps:
-        steps.append("capabilities")
-    buttons += [{"title": NEXT_STEPS[s], "payload": f"/{s}"} for s in steps]
-    return buttons
+# The flow some intents continue with after their answer (bot/rules/referral.yml): a person
+# who asks for the desk itself gets the question where they live; one who asks what a
+# leerwerkloket is gets the answer only.
+THEN_SLOT = "answer_then"
+FLOW_AFTER_DEFAULT = {"find_loket": "location_form"}
 
 
 def latest_entity(tracker: Tracker, name: str) -> Optional[str]:
     """The first value of an entity in the latest message."""
     value = next(tracker.get_latest_entity_values(name), None)
     return str(value) if value else None
+
+
+def _intent(tracker: Tracker) -> Tuple[str, List[Tuple[str, float]]]:
+    message = tracker.latest_message or {}
+    name = (message.get("intent") or {}).get("name") or ""
+    ranking = [
+        (str(r.get("name")), float(r.get("confidence") or 0.0))
+        for r in message.get("intent_ranking") or []
+    ]
+    return name, ranking
+
+
+def pick_for(tracker: Tracker, exclude_defaults: bool = False) -> Optional[Pick]:
+    """The unit for the latest message, with the topic of the answer just given."""
+    intent, ranking = _intent(tracker)
+    text = str((tracker.latest_message or {}).get("text") or "")
+    if text.startswith("/"):  # a button: the intent's own answer
+        default = get_knowledge_base().default_for(intent)
+        return Pick(default, 1.0, "default") if default else None
+    return get_retriever().pick(
+        text,
+        intent=intent,
+        ranking=ranking,
+        sector=latest_entity(tracker, "sector"),
+        last_unit=tracker.get_slot("last_topic"),
+        exclude_defaults=exclude_defaults,
+    )
+
+
+def send(dispatcher: CollectingDispatcher, message: reply.Reply) -> None:
+    """Send one reply."""
+    dispatcher.utter_message(text=message.text, buttons=message.buttons)
+
+
+def send_regional_part(
+    dispatcher: CollectingDispatcher, kb: KnowledgeBase, unit: Unit, tracker: Tracker
+) -> None:
+    """After a national answer that differs per region: the regional part for the known
+    place (and how to change it), or one question for the place."""
+    place = known_place(tracker)
+    steps = reply.buttons(kb, unit)
+    if place is None:
+        dispatcher.utter_message(response="utter_place_ask", buttons=steps)
+        return
+    variant = kb.regional_for(unit, tracker.get_slot("arbeidsmarktregio"))
+    if variant is None:
+        dispatcher.utter_message(response="utter_place_no_regional_fund", buttons=steps, **place)
+        return
+    dispatcher.utter_message(text=f"{variant.answer}\n{reply.check_line(kb, variant)}")
+    dispatcher.utter_message(response="utter_place_used", buttons=steps, **place)
+
+
+def send_regional_part_for_new_place(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """The person just said where they live after an answer that differs per region: the
+    regional part of that answer. False when the last answer was not regional."""
+    kb = get_knowledge_base()
+    unit = kb.by_id.get(tracker.get_slot("last_topic") or "")
+    if unit is None or not kb.has_regional(unit):
+        return False
+    send_regional_part(dispatcher, kb, unit, tracker)
+    return True
+
+
+def place_in_message(tracker: Tracker) -> List[Dict[str, Any]]:
+    """A place named in the question itself ("kan ik in Leeuwaarden een voucher krijgen"),
+    also misspelt, counts for this answer and is remembered."""
+    said = str((tracker.latest_message or {}).get("text") or "")
+    if said.startswith("/"):
+        return []
+    match = get_region_model().resolve(said)
+    if match is None or match.status != "found" or not match.gemeente:
+        return []
+    moved = region_slots(match.gemeente, said)
+    tracker.slots.update({e["name"]: e["value"] for e in moved})
+    return moved
+
+
+def answer_unit(dispatcher: CollectingDispatcher, tracker: Tracker, unit: Unit) -> List[Dict]:
+    """Send a unit's answer (with the regional part when it differs per region)."""
+    kb = get_knowledge_base()
+    moved = place_in_message(tracker) if kb.has_regional(unit) else []
+    if kb.has_regional(unit):
+        send(dispatcher, reply.answer(kb, unit, with_buttons=False))
+        send_regional_part(dispatcher, kb, unit, tracker)
+    else:
+        send(dispatcher, reply.answer(kb, unit))
+    return [*moved, SlotSet("last_topic", unit.id)]
+
+
+def unit_without_intent(tracker: Tracker) -> Optional[Unit]:
+    """For a message the NLU could not place: a follow-up of the answer just given, or a
+    question so close to one unit's phrasings that answering it is no guess."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    if not text or text.startswith("/"):
+        return None
+    retriever = get_retriever()
+    found = retriever.follow_up(text, tracker.get_slot("last_topic"))
+    if found is None:
+        _, ranking = _intent(tracker)
+        found = retriever.confident(text, ranking)
+    return found.unit if found else None
 
 
 class ActionAnswer(Action):
@@ -54,56 +144,30 @@ class ActionAnswer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        """Pick the entry and send it."""
-        message = tracker.latest_message or {}
-        intent = (message.get("intent") or {}).get("name") or ""
+        """Pick the unit and send it; say what comes next through ``answer_then``."""
         kb = get_knowledge_base()
-        # A place named in the question itself, also misspelt ("kan ik in Leeuwaarden een
-        # voucher krijgen"), counts for this answer and is remembered.
-        moved: List[Dict[str, Any]] = []
-        if kb.regional(intent):
-            said = str(message.get("text") or "")
-            match = get_region_model().resolve(said) if not said.startswith("/") else None
-            if match is not None and match.status == "found" and match.gemeente:
-                moved = region_slots(match.gemeente, said)
-                tracker.slots.update({e["name"]: e["value"] for e in moved})
-        entry = kb.select(
-            intent,
-            sector=latest_entity(tracker, "sector"),
-            text=message.get("text") or "",
-            region=tracker.get_slot("arbeidsmarktregio"),
-        )
-        if entry is None:
-            dispatcher.utter_message(
-                text=NO_ENTRY_TEXT,
-                buttons=[
-                    {"title": NEXT_STEPS["request_human"], "payload": "/request_human"},
-                    {"title": NEXT_STEPS["find_loket"], "payload": "/find_loket"},
-                ],
-            )
-            return []
-        if not kb.regional(intent) or entry.when:  # the same wherever the person lives
-            dispatcher.utter_message(text=entry.answer, buttons=buttons_for(entry))
-            return [*moved, SlotSet("last_topic", entry.id)]
-        # The answer depends on the region: use the place we know and say so, with the way
-        # to change it; ask for it only when it is not known (issue 16).
-        dispatcher.utter_message(text=entry.answer)
-        place = known_place(tracker)
-        if place is None:
-            dispatcher.utter_message(response="utter_place_ask", buttons=buttons_for(entry))
-        elif entry.national:
-            dispatcher.utter_message(
-                response="utter_place_no_regional_fund", buttons=buttons_for(entry), **place
-            )
-        else:
-            dispatcher.utter_message(
-                response="utter_place_used", buttons=buttons_for(entry), **place
-            )
-        return [*moved, SlotSet("last_topic", entry.id)]
+        text = str((tracker.latest_message or {}).get("text") or "")
+        last = kb.by_id.get(tracker.get_slot("last_topic") or "")
+        if last is not None and kb.has_regional(last) and reply.asks_regional(text):
+            # "en in mijn regio?" right after an answer that differs per region.
+            moved = place_in_message(tracker)
+            send_regional_part(dispatcher, kb, last, tracker)
+            return [*moved, SlotSet(THEN_SLOT, None)]
+        found = pick_for(tracker)
+        if found is None:
+            send(dispatcher, reply.no_answer(kb))
+            return [SlotSet(THEN_SLOT, None)]
+        unit = found.unit
+        flow = FLOW_AFTER_DEFAULT.get(unit.intent) if found.reason == "default" else None
+        if flow:
+            # The desk itself: one line on what it is, then the flow asks where they live.
+            dispatcher.utter_message(text=unit.answer)
+            return [SlotSet("last_topic", unit.id), SlotSet(THEN_SLOT, flow)]
+        return [*answer_unit(dispatcher, tracker, unit), SlotSet(THEN_SLOT, None)]
 
 
 class ActionAnswerMore(Action):
-    """The longer explanation of the topic just answered ("Meer weten?")."""
+    """The longer explanation of the unit just answered ("Meer weten?")."""
 
     def name(self) -> str:
         """Action name as in the domain."""
@@ -112,23 +176,9 @@ class ActionAnswerMore(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        """Send the entry's ``more`` text, or say there is nothing more."""
+        """Send the unit's ``more`` text, or say there is nothing more."""
         kb = get_knowledge_base()
         topic = latest_entity(tracker, "kb_id") or tracker.get_slot("last_topic")
-        entry = kb.by_id.get(topic or "")
-        if entry is None or not entry.more:
-            dispatcher.utter_message(
-                text="Meer heb ik hier niet over. Wil je iets anders vragen, of met een coach praten?",
-                buttons=[
-                    {"title": NEXT_STEPS["request_human"], "payload": "/request_human"},
-                    {"title": NEXT_STEPS["capabilities"], "payload": "/capabilities"},
-                ],
-            )
-            return []
-        steps = [s for s in entry.next if s] or ["request_human"]
-        dispatcher.utter_message(
-            text=entry.more,
-            buttons=[{"title": NEXT_STEPS[s], "payload": f"/{s}"} for s in steps]
-            + [{"title": NEXT_STEPS["capabilities"], "payload": "/capabilities"}],
-        )
-        return [SlotSet("last_topic", entry.id)]
+        unit = kb.by_id.get(topic or "")
+        send(dispatcher, reply.more(kb, unit))
+        return [SlotSet("last_topic", unit.id)] if unit else []

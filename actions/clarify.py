@@ -20,6 +20,7 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answers import answer_unit, unit_without_intent
 from loopbrug.gibberish import is_gibberish
 
 # Button labels for intents we may suggest. Intents without a label (greet, affirm, crisis, ...)
@@ -156,6 +157,12 @@ class ActionClarify(Action):
         """Off-topic, gibberish, or the next step of asking back about our own topics."""
         message = dict(tracker.latest_message or {})
         kind = miss_kind(message)
+        if kind != GIBBERISH:
+            # "en hoeveel rente?" after the levenlanglerenkrediet, or "zij-instroom onderwijs"
+            # that the classifier could not place but one question unit clearly answers.
+            unit = unit_without_intent(tracker)
+            if unit is not None:
+                return answer_unit(dispatcher, tracker, unit)
         if kind == OFF_TOPIC:
             dispatcher.utter_message(response="utter_clarify_out_of_scope", buttons=TOPIC_BUTTONS)
             return []

@@ -38,9 +38,11 @@ from typing import Any, Callable, Dict, List, Optional
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge_base import get_knowledge_base
 from loopbrug.conversation import REQUESTED_SLOT, replies_to, requested_slots
 from loopbrug.form_reply import Move, Reading, last_asked_before, normalise, read_reply
+from loopbrug.knowledge import reply
+from loopbrug.knowledge.retrieve import get_retriever
+from loopbrug.knowledge.units import get_knowledge_base
 
 # A reply is taken as a question on another topic when it looks like a question and the NLU
 # is at least this sure which topic it is about; below that it is read as an answer.
@@ -261,14 +263,14 @@ class OneValidatorForAllSlots:
         intent = (tracker.latest_message or {}).get("intent") or {}
         if (intent.get("confidence") or 0.0) < SIDE_QUESTION_CONFIDENCE:
             return None
-        entry = get_knowledge_base().select(intent.get("name") or "", text=lowered)
-        if entry is None:
+        found = get_retriever().pick(text, intent=intent.get("name") or "")
+        if found is None:
             return None
         if not self.free_text(asked) and self._takes(asked, text, tracker, domain):
             # "Kan ik 1500 zeggen?" may still be an answer: only a reply the question cannot
             # take as one is a side question.
             return None
-        return entry.answer
+        return reply.answer(get_knowledge_base(), found.unit, with_buttons=False).text
 
     def _takes(self, asked: str, text: str, tracker, domain) -> bool:
         """True when the question accepts ``text`` as its answer (the probe's messages are

@@ -172,6 +172,10 @@ class ValidateLocationForm(OneValidatorForAllSlots, FormValidationAction):
         return {}
 
 
+# Answers that may end with "Vertel me in welke plaats je woont" (actions/answers.py).
+ANSWERS_ASKING_PLACE = ("action_answer", "action_clarify", "action_debt_help")
+
+
 class ActionSetLocation(Action):
     """A place said outside the form: remember it, or ask back when unsure."""
 
@@ -195,6 +199,15 @@ class ActionSetLocation(Action):
             explain_match(match, dispatcher)
             return []
         place = match.gemeente
+        if previous_action(tracker) in ANSWERS_ASKING_PLACE:
+            # The place was asked to make the answer just given regional (issue 17): give
+            # that regional part now. Imported here: actions/answers.py builds on this module.
+            from actions.answers import send_regional_part_for_new_place
+
+            moved = region_slots(place, said)
+            tracker.slots.update({e["name"]: e["value"] for e in moved})
+            if send_regional_part_for_new_place(dispatcher, tracker):
+                return moved
         if previous_action(tracker) == ActionAnswerLoket.NAME:
             # "Woon je ergens anders? Typ dan je plaats." after the desks: the new desks.
             dispatcher.utter_message(text=desks_text(place.code), buttons=NEXT_STEP_BUTTONS)

@@ -554,7 +554,7 @@ def transitievergoeding(
     known = maximum.year == year
 
     # What the person reads under the amount: how it was computed with their numbers, then
-    # only what may change it. The whole rule comes earlier (utter_transition_rule); sources
+    # only what may change it. The rule comes earlier (utter_transition_rule_short, and the knowledge base); sources
     # and dates stay here in the code (TRANSITION_MAXIMA), not in the chat.
     how = (
         f"Zo reken ik: je maandloon is {format_euro(round(monthly, 2))}. Een derde daarvan, "

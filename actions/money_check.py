@@ -18,6 +18,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import db
+from actions.answers import answer_unit, pick_for
 from actions.form_validation import OneValidatorForAllSlots
 from actions.money import (
     MoneyAnswers,
@@ -516,11 +517,16 @@ class ActionDebtHelp(Action):
         signal = debt_signal(text)
         if signal.acute:
             dispatcher.utter_message(response="utter_debt_priority")
-        elif signal.small:
+            return []
+        if signal.small:
             dispatcher.utter_message(response="utter_debt_small_arrear")
-        else:
-            dispatcher.utter_message(response="utter_debt_help")
-        return []
+            return []
+        # A specific question ("wat is de beslagvrije voet?") gets its own answer; otherwise
+        # the topic's default answer from the knowledge base.
+        found = pick_for(tracker)
+        if found is None:
+            return []
+        return answer_unit(dispatcher, tracker, found.unit)
 
 
 # ---- calculators on their own ---------------------------------------------------------------

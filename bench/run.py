@@ -25,14 +25,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
-from bench import crossval, speed, training
+from bench import crossval, knowledge, speed, training
 from bench.common import BENCH_DIR, free_port, machine
 from bench.nlu_quality import HELD_OUT, SCOPE_SET, evaluate
 from bench.servers import RedisServer, bench_settings, start_actions
 from bot.serve import latest_model
 from bot.settings import ROOT
 
-PARTS = ("training", "understanding", "crossval", "speed")
+PARTS = ("training", "understanding", "knowledge", "crossval", "speed")
 GB = 1e9
 
 
@@ -49,6 +49,20 @@ class Target:
 
 TARGETS = [
     Target("intent macro-F1 (held-out)", ("understanding", "project", "macro_f1"), 0.93, True, ""),
+    Target(
+        "specific questions: first reply holds the key fact",
+        ("knowledge", "first_reply"),
+        0.90,
+        True,
+        "%",
+    ),
+    Target(
+        "specific questions: intent macro-F1",
+        ("knowledge", "macro_f1"),
+        0.93,
+        True,
+        "",
+    ),
     Target(
         "crisis recall (held-out + curated sets)",
         ("understanding", "project", "crisis_recall"),
@@ -201,6 +215,7 @@ def render(results: dict) -> str:
         lines.append(f"- **{part} failed**: {error.splitlines()[-1] if error else '?'}")
     lines += _targets(results)
     lines += _understanding(results)
+    lines += _knowledge(results.get("knowledge"))
     lines += _speed(results)
     lines += _size_and_start(results)
     return "\n".join(lines).rstrip() + "\n"
@@ -331,6 +346,47 @@ def _understanding(results: dict) -> List[str]:
         base = f"{base_scores[intent][0]:.2f}" if intent in base_scores else "n/a"
         lines.append(f"| {intent} | {f1:.2f} | {base} | {n} |")
     return lines
+
+
+def _knowledge(report: Optional[dict]) -> List[str]:
+    lines = ["", "## Specific questions (knowledge base)", ""]
+    if not report:
+        return lines + ["Not measured in this run.", ""]
+    lines += [
+        f"{report['questions']} held-out questions ({knowledge.HELD_OUT.relative_to(ROOT)}), "
+        "written apart from the knowledge base, each with the key fact a right answer must "
+        "contain, sent through the REST channel to a Rasa server and an action server started "
+        'as `make run` starts them (follow-ups after their context message). "One follow-up" '
+        'is the step a person takes next: "Meer weten?", or the button of their topic when '
+        "the helpline asked back. The topic-level column gives each question the default "
+        "answer of the intent `/model/parse` found (one text per intent), in the same run.",
+        "",
+        "| measure | question units | topic-level answers | target |",
+        "|---|---|---|---|",
+        f"| first reply holds the key fact | {fmt(report['first_reply'], '%')} | "
+        f"{fmt(report['topic_first_reply'], '%')} | >= 90% |",
+        f"| ... after one follow-up | {fmt(report['after_follow_up'], '%')} | "
+        f"{fmt(report['topic_after_follow_up'], '%')} | |",
+        f"| intent macro-F1 (questions without context) | {fmt(report['macro_f1'])} | same | "
+        ">= 0.93 |",
+        "",
+        "| topic | questions | first reply | after follow-up | topic-level | F1 |",
+        "|---|---|---|---|---|---|",
+    ]
+    for topic, row in report["per_topic"].items():
+        lines.append(
+            f"| {topic} | {row['questions']} | {fmt(row['first_reply'], '%')} | "
+            f"{fmt(row['after_follow_up'], '%')} | {fmt(row['topic_first_reply'], '%')} | "
+            f"{fmt(row['f1'])} |"
+        )
+    lines += ["", f"Misses ({len(report['misses'])}): the question, then what the person read.", ""]
+    for miss in report["misses"]:
+        context = f" (after {miss['context']!r})" if miss["context"] else ""
+        first = " ".join(miss["first"].split())[:160]
+        lines.append(
+            f"- `{miss['intent']}` (parsed `{miss['parsed']}`) {miss['q']!r}{context}: {first!r}"
+        )
+    return lines + [""]
 
 
 def _crossval(cv: Optional[dict]) -> List[str]:
@@ -608,13 +664,13 @@ class Run:
         self.examples, self.other = training.read_nlu()
         if self.quick:
             self.examples = training.subset(self.examples, per_intent=6)
-            self.nlu = training.write_nlu(self.work / "data" / "nlu.yml", self.examples, self.other)
             self.epochs: Optional[int] = 3
             self.plan = speed.Plan(seconds=3, parse_seconds=3, profile_seconds=3)
         else:
-            self.nlu = training.NLU_DIR
             self.epochs = None
             self.plan = speed.Plan()
+        # One file with the hand-written and the knowledge base's examples, as `make train`.
+        self.nlu = training.write_nlu(self.work / "data" / "nlu.yml", self.examples, self.other)
 
     def log(self, message: str) -> None:
         print(f"[bench {time.monotonic() - self.started:6.0f} s] {message}", flush=True)
@@ -675,6 +731,16 @@ class Run:
             self.log(
                 f"baseline: macro-F1 {self.results['understanding']['baseline']['macro_f1']:.3f}"
             )
+
+    def part_knowledge(self) -> None:
+        out = self.work / "knowledge"
+        shutil.rmtree(out, ignore_errors=True)
+        questions = knowledge.load_questions()
+        report = knowledge.run(
+            self.project_model, out, log=self.log, questions=questions[:20] if self.quick else None
+        )
+        self.results["knowledge"] = asdict(report)
+        self.log(f"specific questions: first reply {report.first_reply:.1%}")
 
     def part_crossval(self) -> None:
         out = self.work / "cv"
@@ -766,6 +832,7 @@ class Run:
             machine=machine(),
             training={},
             understanding={},
+            knowledge={},
             speed={},
             errors={},
         )
@@ -782,6 +849,7 @@ class Run:
             self.results["errors"].setdefault("models", "no project model; later parts skipped")
             return self.finish()
         self.part("understanding", self.part_understanding)
+        self.part("knowledge", self.part_knowledge)
         self.part("crossval", self.part_crossval)
         self.part("speed", self.part_speed)
         return self.finish()

@@ -21,6 +21,8 @@ from bot.settings import ROOT
 from loopbrug.nlu_data import ENTITY_MARKUP
 
 NLU_DIR = ROOT / "data" / "nlu"
+# The knowledge base's phrasings as training data (`make` writes it; loopbrug/knowledge/nlu.py).
+KNOWLEDGE_NLU = ROOT / "var" / "nlu" / "knowledge.yml"
 PROJECT_CONFIG = ROOT / "bot" / "config.yml"
 BASELINE_CONFIG = Path(__file__).with_name("baseline_config.yml")
 DOMAIN = ROOT / "bot" / "domain"
@@ -46,8 +48,11 @@ def plain(example: str) -> str:
     return ENTITY_MARKUP.sub(r"\1", example)
 
 
-def read_nlu(directory: Path = NLU_DIR) -> Tuple[Examples, List[dict]]:
-    """(examples per intent, every other NLU block) from all YAML files in ``directory``.
+def read_nlu(
+    directory: Path = NLU_DIR, extra: Sequence[Path] = (KNOWLEDGE_NLU,)
+) -> Tuple[Examples, List[dict]]:
+    """(examples per intent, every other NLU block) from all YAML files in ``directory``
+    and the ``extra`` files (the generated knowledge-base examples), as `make train` uses them.
 
     Examples that read the same once markup is removed are kept once per intent, so a
     duplicate can never sit in a fold's training and test part at the same time.
@@ -55,7 +60,7 @@ def read_nlu(directory: Path = NLU_DIR) -> Tuple[Examples, List[dict]]:
     examples: Examples = {}
     seen: Dict[str, set] = {}
     other: List[dict] = []
-    for path in sorted(directory.glob("*.yml")):
+    for path in [*sorted(directory.glob("*.yml")), *extra]:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for block in data.get("nlu", []):
             if "intent" not in block:

@@ -5,6 +5,8 @@ import sqlite3
 import httpx
 import pytest
 
+from loopbrug.knowledge import reply as kb_reply
+from loopbrug.knowledge.units import KnowledgeBase
 from tests.e2e.conftest import API_TOKEN, Chat
 
 pytestmark = pytest.mark.e2e
@@ -301,15 +303,10 @@ def test_arrears_button_asks_how_much_and_typed_labels_are_answers(chat: Chat):
     assert said(chat.say("minder dan € 500")) == [(Q7, Q7_BUTTONS)]
 
 
-TRANSITION_RULE = (
-    "Zo werkt de transitievergoeding. Dat is geld van je werkgever als je contract stopt.\n"
-    "Per jaar dat je er werkte, krijg je een derde van je bruto maandloon. Een deel van een jaar "
-    "telt naar verhouding mee.\n"
-    "Bij je maandloon tellen ook je vakantiegeld, een dertiende maand, overwerk, ploegentoeslag "
-    "en bonussen.\n"
-    "Het maximum was € 98.000 in 2025. Verdien je meer per jaar? Dan is het maximum je jaarloon. "
-    "Het maximum voor 2026 heb ik niet gevonden. Bron: omnyacc.nl, 23-12-2024.\n"
-    "Wil je weten hoeveel jij ongeveer krijgt? Dan reken ik het met je uit."
+# Calculators say their rule in one line, then ask (issue 17).
+TRANSITION_RULE_SHORT = (
+    "De regel: per jaar dat je er werkte, krijg je een derde van je bruto maandloon. "
+    "Ik reken het met je uit."
 )
 SALARY_QUESTION = (
     "Wat is je bruto maandsalaris, zonder vakantiegeld? Het vakantiegeld tel ik er zelf bij. "
@@ -333,9 +330,16 @@ def estimate_text(amount: str, monthly: str, years: str = "10") -> str:
 def test_how_is_it_calculated_gets_the_rule_first_and_a_salary_is_never_a_postcode(
     chat: Chat, helpline
 ):
-    """Issue 16: the question got the salary question, and the salary became a postcode."""
+    """Issue 16: the question got the salary question, and the salary became a postcode.
+    Issue 17: the rule is the knowledge base's answer, with the calculator one tap away."""
+    kb = KnowledgeBase.load()
+    unit = kb.by_id["funding_transition_payment/hoe_hoog"]
+    answer = kb_reply.answer(kb, unit)
     assert said(chat.say("hoe wordt mijn transitievergoeding berekend?")) == [
-        (TRANSITION_RULE, []),
+        (answer.text, [b["title"] for b in answer.buttons])
+    ]
+    assert said(chat.say("/calculate_transition")) == [
+        (TRANSITION_RULE_SHORT, []),
         (SALARY_QUESTION, []),
     ]
     assert said(chat.say("3000")) == [(YEARS_QUESTION, [])]
@@ -351,7 +355,10 @@ def test_how_is_it_calculated_gets_the_rule_first_and_a_salary_is_never_a_postco
 
 
 def test_a_yearly_salary_is_turned_into_a_monthly_one(chat: Chat, helpline):
-    assert said(chat.say("/calculate_transition")) == [(SALARY_QUESTION, [])]
+    assert said(chat.say("/calculate_transition")) == [
+        (TRANSITION_RULE_SHORT, []),
+        (SALARY_QUESTION, []),
+    ]
     assert said(chat.say("48000 per jaar")) == [
         ("Ik reken € 48.000 per jaar om naar € 4.000 per maand.", []),
         (YEARS_QUESTION, []),

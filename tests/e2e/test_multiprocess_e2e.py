@@ -35,11 +35,12 @@ import pytest
 import redis
 import sqlalchemy as sa
 
-from actions.knowledge_base import KnowledgeBase
 from bot.lock_store import LoopbrugRedisLockStore
 from bot.serve import Helpline, commands, redis_lock_store, stop_process_group, wait_ready
 from bot.settings import ROOT, Settings
 from connectors.reliability import SLOW_REPLY
+from loopbrug.knowledge import reply
+from loopbrug.knowledge.units import KnowledgeBase
 from tests.conftest import free_port
 from tests.e2e.conftest import API_TOKEN
 from web.app import SENDER_PREFIX  # the web server talks to Rasa as <prefix><session>
@@ -64,7 +65,8 @@ INTENTS = [
 
 
 def answer(payload: str) -> str:
-    return KB.select(payload.lstrip("/")).answer
+    """The first message a button of a topic gets: its default unit with the check line."""
+    return reply.answer(KB, KB.default_for(payload.lstrip("/"))).text
 
 
 def postgres_bin_dir() -> Path:

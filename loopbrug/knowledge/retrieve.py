@@ -1,0 +1,238 @@
+"""Pick the question unit that answers a message.
+
+The NLU model gives the catalogue intent (the topic); this module picks the specific question
+under it. A unit scores by how close the message is to the ways people ask it (``asks``),
+measured with TF-IDF over character n-grams inside words (robust to typos and Dutch compounds)
+and over words; scikit-learn does the vector work, so nothing here is hand-rolled maths.
+On top of that closeness:
+
+- the unit's intent agrees with the NLU model's intent (or is among its next guesses);
+- a definition question ("wat is een leerwerkloket") that names a glossary unit's term;
+- a follow-up ("en hoeveel rente?", "krijg je daar geld voor?") of the answer just given:
+  units on the same topic come first, so the topic is kept;
+- a sector the message names must be the unit's sector, and a unit's keywords must occur.
+
+When nothing is close enough, the intent's default (topic-level) answer is given. The weights
+and thresholds below were set by leave-one-out over the units' own phrasings
+(``bench/knowledge.py``), never on the held-out questions.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from loopbrug.knowledge.units import KnowledgeBase, Unit
+
+# Closeness of a message to a unit: the mean of its two closest phrasings (one lucky phrasing
+# alone over-rewards units with many asks), with characters weighing more than whole words.
+CHAR_WEIGHT = 0.8
+CLOSEST = 2
+# Added to the closeness (a cosine between 0 and 1).
+SAME_INTENT = 0.12
+RANKED_INTENT = 0.05
+TERM_ASKED = 0.35
+# A glossary unit answers "what is X"; any other question about X wants the other units.
+TERM_NOT_ASKED = -0.1
+SAME_TOPIC = 0.18
+SAME_SECTOR = 0.08
+# Below this the specific unit is not trusted and the intent's default answers.
+MIN_SCORE = 0.3
+# A follow-up outside an answer intent (e.g. read as "affirm") must be this close.
+MIN_FOLLOW_UP = 0.5
+# A message the NLU could not place is answered only when it is this close to one unit.
+MIN_CONFIDENT = 0.7
+
+DEFINITION = re.compile(
+    r"^(wat|wad|wt)\s+(is|zijn|betekent|betekend|bedoel[dt]? (je|jullie) met|houdt|houd)\b"
+    r"|\bwat (is|betekent|betekend) dat\b|\bwat houdt .* in\b|^\S+(\s\S+)?\s*\?+$"
+    r"|\b(betekenis|uitleg) van\b|\bwat wil .* zeggen\b"
+)
+# Words that point back at what was just discussed, and openings of a follow-up question.
+FOLLOW_UP = re.compile(
+    r"^(en|maar|ook|of|dus|dan|geldt|telt|kan dat|mag dat|hoe zit)\b"
+    r"|\b(daar|daarvoor|daarmee|daarbij|daarvan|daarna|dat|die|dit|deze|het ook|ervoor|ermee)\b"
+)
+MAX_FOLLOW_UP_WORDS = 9
+# Words of a bare definition question; "wat is de rente op het levenlanglerenkrediet" has more
+# than these and the term, so it is a question about the term, not what it means.
+DEFINITION_WORDS = set(
+    "wat wad wt is zijn betekent betekend bedoel bedoelt bedoeld je jullie met houdt houd in een "
+    "de het eigenlijk precies dat dan nou nu toch zo n uitleg van betekenis wil zeggen ff even "
+    "eens kun kan uitleggen hoe zit ik snap niet weet dit die".split()
+)
+MAX_OTHER_WORDS = 1
+# Phrasings that only mean something after an answer ("en hoeveel rente", "krijg je daar geld
+# voor"): they pick units but train no intent (loopbrug/knowledge/nlu.py).
+ONLY_AFTER_AN_ANSWER = re.compile(
+    r"^(en|maar|ook|dus|dan)\b|\b(daar|daarvoor|daarmee|daarbij|daarvan|ervoor|ermee)\b"
+    r"|^(geldt|telt|kan|mag) dat\b"
+)
+
+
+def normalise(text: str) -> str:
+    """Lower case, accents off, punctuation to spaces: how phrasings are compared."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^\w€%&/-]+", " ", text).split())
+
+
+def _term_variants(term: str) -> Tuple[str, ...]:
+    plain = normalise(term)
+    return tuple({plain, plain.replace("-", " "), plain.replace("-", ""), plain.replace(" ", "")})
+
+
+@dataclass(frozen=True)
+class Pick:
+    """The unit chosen for a message, and why (for logs, tests and the benchmark)."""
+
+    unit: Unit
+    score: float
+    reason: str  # "specific", "follow_up", "term", "default"
+
+
+class Retriever:
+    """Matches messages to units; build once per process (see ``get_retriever``)."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self.kb = kb
+        self.units = kb.answerable()
+        rows: List[str] = []
+        self.row_unit: List[int] = []
+        for index, unit in enumerate(self.units):
+            for ask in unit.asks:
+                rows.append(normalise(ask))
+                self.row_unit.append(index)
+        self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
+        self.words = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True)
+        self.char_rows = self.chars.fit_transform(rows)
+        self.word_rows = self.words.fit_transform(rows)
+        self.terms = {
+            index: _term_variants(unit.term) for index, unit in enumerate(self.units) if unit.term
+        }
+
+    def closeness(self, text: str, leave_out: Optional[int] = None) -> List[float]:
+        """Per unit: the best cosine of the message against the unit's phrasings (without
+        phrasing row ``leave_out``: the leave-one-out measurement in bench/knowledge.py)."""
+        plain = normalise(text)
+        chars = (self.char_rows @ self.chars.transform([plain]).T).toarray().ravel()
+        words = (self.word_rows @ self.words.transform([plain]).T).toarray().ravel()
+        values = CHAR_WEIGHT * chars + (1 - CHAR_WEIGHT) * words
+        closest: List[List[float]] = [[] for _ in self.units]
+        for row in values.argsort()[::-1]:
+            unit = self.row_unit[row]
+            if row != leave_out and len(closest[unit]) < CLOSEST:
+                closest[unit].append(float(values[row]))
+        return [sum(v) / len(v) if v else 0.0 for v in closest]
+
+    def pick(
+        self,
+        text: str,
+        intent: Optional[str] = None,
+        ranking: Sequence[Tuple[str, float]] = (),
+        sector: Optional[str] = None,
+        last_unit: Optional[str] = None,
+        exclude_defaults: bool = False,
+        leave_out: Optional[int] = None,
+    ) -> Optional[Pick]:
+        """The unit that answers ``text``; None when neither a unit nor a default fits."""
+        plain = normalise(text)
+        follow_up = self.is_follow_up(plain) and last_unit in self.kb.by_id
+        topic = self.kb.by_id[last_unit].topic if follow_up else None
+        definition = bool(DEFINITION.search(plain))
+        ranked = {name for name, confidence in ranking[:3] if confidence >= 0.1}
+        scored: List[Tuple[float, str, int]] = []
+        for index, value in enumerate(self.closeness(text, leave_out)):
+            unit = self.units[index]
+            if unit.keywords and not any(k in plain for k in unit.keywords):
+                continue
+            if sector and unit.sector and unit.sector != sector:
+                continue
+            if exclude_defaults and unit.default:
+                continue
+            reason = "specific"
+            if intent and unit.intent == intent:
+                value += SAME_INTENT
+            elif unit.intent in ranked:
+                value += RANKED_INTENT
+            if sector and unit.sector == sector:
+                value += SAME_SECTOR
+            if index in self.terms:
+                if definition and self._defines(plain, self.terms[index]):
+                    value += TERM_ASKED
+                    reason = "term"
+                elif not definition:
+                    value += TERM_NOT_ASKED
+            if topic and unit.topic == topic:
+                value += SAME_TOPIC
+                reason = "follow_up"
+            scored.append((value, reason, index))
+        if scored:
+            value, reason, index = max(scored)
+            if value >= MIN_SCORE:
+                return Pick(self.units[index], round(value, 3), reason)
+        default = self.kb.default_for(intent or "")
+        if default is not None and not exclude_defaults:
+            return Pick(default, 0.0, "default")
+        return None
+
+    def follow_up(self, text: str, last_unit: Optional[str]) -> Optional[Pick]:
+        """A follow-up of the answer just given, for a message no answer intent took
+        ("en in mijn regio?" read as something else): only a close unit on the same topic."""
+        if last_unit not in self.kb.by_id or not self.is_follow_up(normalise(text)):
+            return None
+        found = self.pick(text, last_unit=last_unit, exclude_defaults=True)
+        if found and found.reason == "follow_up" and found.score >= MIN_FOLLOW_UP:
+            return found
+        return None
+
+    def confident(self, text: str, ranking: Sequence[Tuple[str, float]] = ()) -> Optional[Pick]:
+        """A unit so close to the message that answering it is no guess, or None."""
+        found = self.pick(text, ranking=ranking, exclude_defaults=True)
+        return found if found and found.score >= MIN_CONFIDENT else None
+
+    @staticmethod
+    def is_follow_up(plain: str) -> bool:
+        """Short and pointing back ("en hoeveel rente", "geldt dat ook met ww")."""
+        return len(plain.split()) <= MAX_FOLLOW_UP_WORDS and bool(FOLLOW_UP.search(plain))
+
+    @staticmethod
+    def only_after_an_answer(plain: str) -> bool:
+        """True for a phrasing that needs the answer before it to mean anything."""
+        return Retriever.is_follow_up(plain) and bool(ONLY_AFTER_AN_ANSWER.search(plain))
+
+    @classmethod
+    def _defines(cls, plain: str, variants: Tuple[str, ...]) -> bool:
+        """True when the message asks what the term means, and nothing more."""
+        if not cls._names(plain, variants):
+            return False
+        rest = plain
+        for variant in sorted(variants, key=len, reverse=True):
+            rest = re.sub(rf"(?<!\w){re.escape(variant)}(?!\w)", " ", rest)
+        other = [w for w in rest.split() if w not in DEFINITION_WORDS]
+        return len(other) <= MAX_OTHER_WORDS
+
+    @staticmethod
+    def _names(plain: str, variants: Tuple[str, ...]) -> bool:
+        squashed = plain.replace(" ", "")
+        return any(
+            re.search(rf"(?<!\w){re.escape(v)}(?!\w)", plain) or (len(v) > 5 and v in squashed)
+            for v in variants
+        )
+
+
+_RETRIEVERS: Dict[int, Retriever] = {}
+
+
+def get_retriever(kb: Optional[KnowledgeBase] = None) -> Retriever:
+    """One retriever per knowledge base, built on first use (never at import)."""
+    from loopbrug.knowledge.units import get_knowledge_base
+
+    kb = kb or get_knowledge_base()
+    if id(kb) not in _RETRIEVERS:
+        _RETRIEVERS[id(kb)] = Retriever(kb)
+    return _RETRIEVERS[id(kb)]

@@ -1,0 +1,230 @@
+"""The knowledge engine on a small knowledge base of its own: checks, picking, follow-ups."""
+
+from datetime import date
+
+import pytest
+import yaml
+
+from loopbrug.knowledge import reply
+from loopbrug.knowledge.check import validate
+from loopbrug.knowledge.retrieve import Retriever
+from loopbrug.knowledge.units import KnowledgeBase, read_raw
+
+CHECK = {"name": "DUO", "url": "https://duo.nl/particulier/levenlanglerenkrediet/"}
+
+
+def unit(ident, topic, asks, answer, **extra):
+    raw = {
+        "id": ident,
+        "topic": topic,
+        "asks": asks,
+        "answer": answer,
+        "check": CHECK,
+        "checked": "2026-11-25",
+        "status": "active",
+        "scope": "national",
+        "facts": [{"claim": "een feit", "source": "funding-facts.md §1"}],
+    }
+    raw.update(extra)
+    return raw
+
+
+UNITS = [
+    unit(
+        "funding_loan/algemeen",
+        "levenlanglerenkrediet",
+        [
+            "kan ik geld lenen voor een opleiding",
+            "lenen voor studie op mijn 40e",
+            "kan ik bij duo lenen",
+            "geld lenen om te leren",
+            "studielening voor volwassenen",
+        ],
+        "Ja, bij DUO kun je lenen voor je collegegeld of lesgeld. Kijk op duo.nl.",
+        default=True,
+        next=["funding_overview"],
+    ),
+    unit(
+        "funding_loan/rente",
+        "levenlanglerenkrediet",
+        [
+            "hoeveel rente betaal ik bij het levenlanglerenkrediet",
+            "wat is de rente op een lening van duo",
+            "en hoeveel rente",
+            "rente levenlanglerenkrediet",
+            "moet ik rente betalen over die lening",
+        ],
+        "Over de lening betaal je rente. DUO zet het percentage elk jaar op de site. Kijk op duo.nl.",
+    ),
+    unit(
+        "experience_work/meelopen",
+        "meelopen",
+        [
+            "kan ik eerst een dag meelopen",
+            "meeloopdag regelen",
+            "ik wil eerst proeven aan het werk",
+            "kan ik ergens een dagje meedraaien",
+            "snuffelstage doen kan dat",
+        ],
+        "Ja, vaak kan dat. Vraag een bedrijf om een meeloopdag. Het leerwerkloket helpt je zoeken.",
+        default=True,
+    ),
+    unit(
+        "experience_work/geld",
+        "meelopen",
+        [
+            "krijg je betaald als je meeloopt",
+            "krijg je daar geld voor",
+            "is een meeloopdag betaald",
+            "verdien ik iets met meelopen",
+            "betalen ze je voor een snuffelstage",
+        ],
+        "Nee, voor een meeloopdag krijg je meestal geen loon. Vraag het vooraf aan het bedrijf.",
+    ),
+    unit(
+        "find_loket/wat_is_leerwerkloket",
+        "leerwerkloket",
+        [
+            "wat is een leerwerkloket",
+            "wat doet het leerwerkloket",
+            "leerwerkloket wat is dat",
+            "wat betekent leerwerkloket",
+            "leerwerkloket?",
+        ],
+        "Een leerwerkloket geeft gratis advies over werk en leren. Er is er een in elke regio.",
+        term="leerwerkloket",
+    ),
+    unit(
+        "find_loket/algemeen",
+        "leerwerkloket",
+        [
+            "waar is het leerwerkloket",
+            "ik zoek het loket bij mij",
+            "welk loket hoort bij mij",
+            "waar kan ik langs voor advies",
+            "adres leerwerkloket",
+        ],
+        "Het leerwerkloket in je regio helpt je gratis.",
+        default=True,
+    ),
+]
+
+
+@pytest.fixture()
+def kb(tmp_path):
+    folder = tmp_path / "units"
+    folder.mkdir()
+    (folder / "test.yml").write_text(yaml.safe_dump({"version": 2, "units": UNITS}))
+    texts = tmp_path / "texts.yml"
+    texts.write_text(
+        yaml.safe_dump(
+            {
+                "check_line": "Zelf nakijken: {name}, {url} (nagekeken {month}).",
+                "unverified_line": "Dit weet ik niet zeker. Kijk het na bij {name}: {url}",
+                "more_label": "Meer weten?",
+                "no_more": "Meer heb ik niet.",
+                "no_answer": "Geen antwoord.",
+                "next_steps": {
+                    "funding_overview": "Opleiding betalen",
+                    "capabilities": "Andere vraag",
+                    "request_human": "Praten met een coach",
+                    "find_loket": "Mijn loket",
+                },
+            }
+        )
+    )
+    return KnowledgeBase.load(folder, texts)
+
+
+def raws(kb_folder):
+    return [raw for _, raw in read_raw(kb_folder)]
+
+
+def test_the_fixture_passes_the_check():
+    assert validate(UNITS, today=date(2026, 12, 6)) == []
+
+
+def test_a_specific_question_gets_its_own_unit_not_the_topic_default(kb):
+    found = Retriever(kb).pick("hoeveel rente betaal je bij duo", intent="funding_loan")
+    assert found.unit.id == "funding_loan/rente"
+
+
+def test_a_question_the_units_do_not_cover_gets_the_default(kb):
+    found = Retriever(kb).pick("hoe werkt dat met lenen in het algemeen xyz", intent="funding_loan")
+    assert found.unit.id == "funding_loan/algemeen"
+
+
+def test_a_definition_names_the_glossary_unit_even_under_another_intent(kb):
+    found = Retriever(kb).pick("wat is een leerwerkloket", intent="find_loket")
+    assert found.unit.id == "find_loket/wat_is_leerwerkloket" and found.reason == "term"
+
+
+def test_a_follow_up_keeps_the_topic_of_the_last_answer(kb):
+    retriever = Retriever(kb)
+    found = retriever.pick(
+        "krijg je daar dan geld voor?",
+        intent="funding_overview",
+        last_unit="experience_work/meelopen",
+    )
+    assert found.unit.id == "experience_work/geld" and found.reason == "follow_up"
+    without_topic = retriever.follow_up("krijg je daar dan geld voor?", None)
+    assert without_topic is None
+
+
+def test_a_follow_up_without_an_answer_intent_is_found_on_the_topic(kb):
+    found = Retriever(kb).follow_up("en hoeveel rente?", "funding_loan/algemeen")
+    assert found is not None and found.unit.id == "funding_loan/rente"
+
+
+def test_the_reply_answers_first_and_says_where_to_check_and_since_when(kb):
+    message = reply.answer(kb, kb.by_id["funding_loan/rente"])
+    first, check = message.text.split("\n")
+    assert first.startswith("Over de lening betaal je rente.")
+    assert check == (
+        "Zelf nakijken: DUO, https://duo.nl/particulier/levenlanglerenkrediet/ "
+        "(nagekeken november 2026)."
+    )
+    assert [b["title"] for b in message.buttons] == ["Praten met een coach", "Andere vraag"]
+
+
+def test_an_unverified_answer_must_say_so_in_the_answer():
+    raw = unit(
+        "funding_loan/zeker", "x", UNITS[0]["asks"], "Je krijgt altijd geld.", status="unverified"
+    )
+    assert any("not sure" in e for e in validate([raw], today=date(2026, 12, 6)))
+    raw["answer"] = "Dit weet ik niet zeker. Vraag het aan DUO."
+    assert not any("not sure" in e for e in validate([raw], today=date(2026, 12, 6)))
+
+
+def test_a_passed_end_date_fails_until_checked_again():
+    raw = unit(
+        "sector_info/subsidie",
+        "onderwijs",
+        UNITS[0]["asks"],
+        "Er is subsidie.",
+        valid_until="2026-01-01",
+    )
+    errors = validate([raw], today=date(2026, 12, 6))
+    assert any("valid_until 2026-01-01 has passed" in e for e in errors)
+    assert not any("has passed" in e for e in validate([raw], today=date(2025, 12, 1)))
+    raw.update(status="ended", ended_on="2026-01-01")
+    assert not any("has passed" in e for e in validate([raw], today=date(2026, 12, 6)))
+
+
+def test_checks_catch_long_answers_missing_sources_and_shared_phrasings():
+    long = unit("funding_loan/lang", "x", ["a b", "c d", "e f", "g h", "i j"], "woord " * 61)
+    assert any("61 words" in e for e in validate([long], today=date(2026, 12, 6)))
+    no_source = unit("funding_loan/bron", "x", UNITS[0]["asks"], "Kort.", facts=[{"claim": "x"}])
+    assert any("claim and a source" in e for e in validate([no_source], today=date(2026, 12, 6)))
+    twice = unit("funding_loan/dubbel", "x", UNITS[0]["asks"], "Kort.")
+    assert any(
+        "more than one unit" in e for e in validate([UNITS[0], twice], today=date(2026, 12, 6))
+    )
+    bad_url = unit(
+        "funding_loan/url",
+        "x",
+        ["1 a", "2 b", "3 c", "4 d", "5 e"],
+        "Kort.",
+        check={"name": "DUO", "url": "duo.nl"},
+    )
+    assert any("https url" in e for e in validate([bad_url], today=date(2026, 12, 6)))
