@@ -20,11 +20,11 @@ from loopbrug.knowledge import reply
 from loopbrug.knowledge.retrieve import Pick, get_retriever
 from loopbrug.knowledge.units import KnowledgeBase, Unit, get_knowledge_base
 
-# The flow some intents continue with after their answer (bot/rules/referral.yml): a person
-# who asks for the desk itself gets the question where they live; one who asks what a
-# leerwerkloket is gets the answer only.
+# What follows action_answer_desk (bot/rules/referral.yml).
 THEN_SLOT = "answer_then"
-FLOW_AFTER_DEFAULT = {"find_loket": "location_form"}
+# "waar is het leerwerkloket" wants the desk itself: only a message this close to one
+# question about the desk (or a definition) is answered instead of asking the place.
+DESK_QUESTION_MIN = 0.55
 
 
 def latest_entity(tracker: Tracker, name: str) -> Optional[str]:
@@ -57,7 +57,17 @@ def pick_for(tracker: Tracker, exclude_defaults: bool = False) -> Optional[Pick]
         sector=latest_entity(tracker, "sector"),
         last_unit=tracker.get_slot("last_topic"),
         exclude_defaults=exclude_defaults,
+        place_named=names_a_place(text),
     )
+
+
+def names_a_place(text: str) -> bool:
+    """True when the message names a place or the person's region ("in Leeuwarden",
+    "bij mij in de regio"): a sign the person wants the answer for where they live."""
+    if reply.asks_regional(text):
+        return True
+    match = get_region_model().resolve(text)
+    return match is not None and match.status == "found" and match.gemeente is not None
 
 
 def send(dispatcher: CollectingDispatcher, message: reply.Reply) -> None:
@@ -144,7 +154,7 @@ class ActionAnswer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        """Pick the unit and send it; say what comes next through ``answer_then``."""
+        """Pick the unit and send it."""
         kb = get_knowledge_base()
         text = str((tracker.latest_message or {}).get("text") or "")
         last = kb.by_id.get(tracker.get_slot("last_topic") or "")
@@ -152,18 +162,39 @@ class ActionAnswer(Action):
             # "en in mijn regio?" right after an answer that differs per region.
             moved = place_in_message(tracker)
             send_regional_part(dispatcher, kb, last, tracker)
-            return [*moved, SlotSet(THEN_SLOT, None)]
+            return moved
         found = pick_for(tracker)
         if found is None:
             send(dispatcher, reply.no_answer(kb))
-            return [SlotSet(THEN_SLOT, None)]
-        unit = found.unit
-        flow = FLOW_AFTER_DEFAULT.get(unit.intent) if found.reason == "default" else None
-        if flow:
-            # The desk itself: one line on what it is, then the flow asks where they live.
-            dispatcher.utter_message(text=unit.answer)
-            return [SlotSet("last_topic", unit.id), SlotSet(THEN_SLOT, flow)]
-        return [*answer_unit(dispatcher, tracker, unit), SlotSet(THEN_SLOT, None)]
+            return []
+        return answer_unit(dispatcher, tracker, found.unit)
+
+
+class ActionAnswerDesk(Action):
+    """find_loket: a question about the desk ("is het leerwerkloket gratis?") gets its answer;
+    asking for the desk itself gets one line on what it does, and ``answer_then`` tells the
+    rules to ask where the person lives (bot/rules/referral.yml)."""
+
+    def name(self) -> str:
+        """Action name as in the domain."""
+        return "action_answer_desk"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        """The answer, or the line before the place question."""
+        found = pick_for(tracker)
+        specific = found is not None and (
+            found.reason == "term"
+            or (found.reason != "default" and found.score >= DESK_QUESTION_MIN)
+        )
+        if not specific:
+            default = get_knowledge_base().default_for("find_loket")
+            if default is not None:
+                dispatcher.utter_message(text=default.answer)
+            topic = [SlotSet("last_topic", default.id)] if default else []
+            return [*topic, SlotSet(THEN_SLOT, "location_form")]
+        return [*answer_unit(dispatcher, tracker, found.unit), SlotSet(THEN_SLOT, None)]
 
 
 class ActionAnswerMore(Action):

@@ -36,14 +36,17 @@ RANKED_INTENT = 0.05
 TERM_ASKED = 0.35
 # A glossary unit answers "what is X"; any other question about X wants the other units.
 TERM_NOT_ASKED = -0.1
-SAME_TOPIC = 0.18
+# A follow-up stays on the topic of the last answer when a unit on it is at least this close,
+# and no unit elsewhere is as close as FOLLOW_UP_ESCAPE (then the person changed subject).
+FOLLOW_UP_FLOOR = 0.1
+FOLLOW_UP_ESCAPE = 0.75
 SAME_SECTOR = 0.08
+# The person names a place or their region: answers that differ per region come first.
+PLACE_NAMED = 0.15
 # Below this the specific unit is not trusted and the intent's default answers.
 MIN_SCORE = 0.3
-# A follow-up outside an answer intent (e.g. read as "affirm") must be this close.
-MIN_FOLLOW_UP = 0.5
 # A message the NLU could not place is answered only when it is this close to one unit.
-MIN_CONFIDENT = 0.7
+MIN_CONFIDENT = 0.6
 
 DEFINITION = re.compile(
     r"^(wat|wad|wt)\s+(is|zijn|betekent|betekend|bedoel[dt]? (je|jullie) met|houdt|houd)\b"
@@ -56,6 +59,7 @@ FOLLOW_UP = re.compile(
     r"|\b(daar|daarvoor|daarmee|daarbij|daarvan|daarna|dat|die|dit|deze|het ook|ervoor|ermee)\b"
 )
 MAX_FOLLOW_UP_WORDS = 9
+MAX_BARE_FOLLOW_UP_WORDS = 5
 # Words of a bare definition question; "wat is de rente op het levenlanglerenkrediet" has more
 # than these and the term, so it is a question about the term, not what it means.
 DEFINITION_WORDS = set(
@@ -64,6 +68,9 @@ DEFINITION_WORDS = set(
     "eens kun kan uitleggen hoe zit ik snap niet weet dit die".split()
 )
 MAX_OTHER_WORDS = 1
+OPENER = re.compile(
+    r"^(wat|wad|wt)\s+(is|zijn|betekent|betekend|houdt|houd)\s+(dat\s+)?((een|de|het|n)\s+)?"
+)
 # Phrasings that only mean something after an answer ("en hoeveel rente", "krijg je daar geld
 # voor"): they pick units but train no intent (loopbrug/knowledge/nlu.py).
 ONLY_AFTER_AN_ANSWER = re.compile(
@@ -111,6 +118,7 @@ class Retriever:
         self.words = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True)
         self.char_rows = self.chars.fit_transform(rows)
         self.word_rows = self.words.fit_transform(rows)
+        self.regional = {i for i, unit in enumerate(self.units) if kb.has_regional(unit)}
         self.terms = {
             index: _term_variants(unit.term) for index, unit in enumerate(self.units) if unit.term
         }
@@ -138,6 +146,7 @@ class Retriever:
         last_unit: Optional[str] = None,
         exclude_defaults: bool = False,
         leave_out: Optional[int] = None,
+        place_named: bool = False,
     ) -> Optional[Pick]:
         """The unit that answers ``text``; None when neither a unit nor a default fits."""
         plain = normalise(text)
@@ -146,6 +155,7 @@ class Retriever:
         definition = bool(DEFINITION.search(plain))
         ranked = {name for name, confidence in ranking[:3] if confidence >= 0.1}
         scored: List[Tuple[float, str, int]] = []
+        raw: Dict[int, float] = {}
         for index, value in enumerate(self.closeness(text, leave_out)):
             unit = self.units[index]
             if unit.keywords and not any(k in plain for k in unit.keywords):
@@ -154,6 +164,7 @@ class Retriever:
                 continue
             if exclude_defaults and unit.default:
                 continue
+            raw[index] = value
             reason = "specific"
             if intent and unit.intent == intent:
                 value += SAME_INTENT
@@ -161,16 +172,24 @@ class Retriever:
                 value += RANKED_INTENT
             if sector and unit.sector == sector:
                 value += SAME_SECTOR
+            if place_named and index in self.regional:
+                value += PLACE_NAMED
             if index in self.terms:
                 if definition and self._defines(plain, self.terms[index]):
                     value += TERM_ASKED
                     reason = "term"
                 elif not definition:
                     value += TERM_NOT_ASKED
-            if topic and unit.topic == topic:
-                value += SAME_TOPIC
-                reason = "follow_up"
             scored.append((value, reason, index))
+        if topic:
+            # A follow-up ("krijg je daar geld voor?") is about what was just discussed: only
+            # units on that topic, unless the words clearly ask about something else.
+            same = [s for s in scored if self.units[s[2]].topic == topic]
+            best_same = max((raw[s[2]] for s in same), default=0.0)
+            best_other = max((raw[s[2]] for s in scored if s not in same), default=0.0)
+            if same and best_same >= FOLLOW_UP_FLOOR and best_other < FOLLOW_UP_ESCAPE:
+                value, _, index = max(same)
+                return Pick(self.units[index], round(value, 3), "follow_up")
         if scored:
             value, reason, index = max(scored)
             if value >= MIN_SCORE:
@@ -186,9 +205,7 @@ class Retriever:
         if last_unit not in self.kb.by_id or not self.is_follow_up(normalise(text)):
             return None
         found = self.pick(text, last_unit=last_unit, exclude_defaults=True)
-        if found and found.reason == "follow_up" and found.score >= MIN_FOLLOW_UP:
-            return found
-        return None
+        return found if found and found.reason == "follow_up" else None
 
     def confident(self, text: str, ranking: Sequence[Tuple[str, float]] = ()) -> Optional[Pick]:
         """A unit so close to the message that answering it is no guess, or None."""
@@ -197,8 +214,12 @@ class Retriever:
 
     @staticmethod
     def is_follow_up(plain: str) -> bool:
-        """Short and pointing back ("en hoeveel rente", "geldt dat ook met ww")."""
-        return len(plain.split()) <= MAX_FOLLOW_UP_WORDS and bool(FOLLOW_UP.search(plain))
+        """Short and pointing back ("en hoeveel rente", "geldt dat ook met ww"), or so short
+        it can only be about what was just said ("hoeveel zijn er in nederland?")."""
+        words = len(plain.split())
+        if words <= MAX_BARE_FOLLOW_UP_WORDS:
+            return True
+        return words <= MAX_FOLLOW_UP_WORDS and bool(FOLLOW_UP.search(plain))
 
     @staticmethod
     def only_after_an_answer(plain: str) -> bool:
@@ -207,9 +228,13 @@ class Retriever:
 
     @classmethod
     def _defines(cls, plain: str, variants: Tuple[str, ...]) -> bool:
-        """True when the message asks what the term means, and nothing more."""
+        """True when the message asks what the term means: "wat is bbl (nou precies, iemand
+        zei ...)" names the term right after the question, or says nothing else."""
         if not cls._names(plain, variants):
             return False
+        rest = OPENER.sub("", plain, count=1)
+        if rest != plain and any(re.match(rf"{re.escape(v)}(?!\w)", rest) for v in variants):
+            return True
         rest = plain
         for variant in sorted(variants, key=len, reverse=True):
             rest = re.sub(rf"(?<!\w){re.escape(variant)}(?!\w)", " ", rest)

@@ -12,6 +12,9 @@ from actions.answers import ActionAnswer
 from actions.handoff import ActionAskHandoffContact, ValidateHandoffForm
 from actions.location import ActionAnswerLoket, ActionSetLocation, ValidateLocationForm
 from handoff import summary
+from loopbrug.knowledge import reply
+from loopbrug.knowledge.retrieve import get_retriever
+from loopbrug.knowledge.units import get_knowledge_base
 from tests.conftest import make_tracker
 
 ZWOLLE = {
@@ -102,34 +105,40 @@ async def answer(slots):
     return dispatcher.messages
 
 
-async def test_voucher_with_a_known_place_without_a_regional_fund():
-    first, second = await answer(ZWOLLE)
-    assert "Vertel me in welke plaats" not in first["text"] and not first["buttons"]
-    assert second["response"] == "utter_place_no_regional_fund"
-    assert (second["place"], second["region"]) == ("Zwolle", "Regio Zwolle")
-    assert second["buttons"]
+def voucher_units():
+    kb = get_knowledge_base()
+    found = get_retriever().pick("hoe kom ik aan een scholingsvoucher", intent="funding_voucher")
+    assert kb.has_regional(found.unit)
+    return kb, found.unit
 
 
-async def test_voucher_with_a_known_place_in_a_region_with_a_fund():
-    first, second = await answer(DOETINCHEM)
-    assert "Opijver" in first["text"]
-    assert second["response"] == "utter_place_used"
-    assert (second["place"], second["region"]) == ("Doetinchem", "de regio Achterhoek")
+async def test_voucher_gives_the_national_answer_then_the_regional_fund_of_the_known_place():
+    kb, national = voucher_units()
+    first, second, third = await answer(DOETINCHEM)
+    assert first["text"] == reply.answer(kb, national, with_buttons=False).text
+    assert not first["buttons"]
+    variant = kb.regional_for(national, "Achterhoek")
+    assert "Opijver" in second["text"] and second["text"].startswith(variant.answer)
+    assert third["response"] == "utter_place_used"
+    assert (third["place"], third["region"]) == ("Doetinchem", "de regio Achterhoek")
+    assert third["buttons"]
 
 
 async def test_a_place_misspelt_in_the_voucher_question_is_used_and_remembered():
+    kb, national = voucher_units()
     dispatcher = CollectingDispatcher()
     text = "kan ik in Leeuwaarden een scholingsvoucher krijgen"
     tracker = make_tracker(text, "funding_voucher", slots=dict(ZWOLLE))
     events = await ActionAnswer().run(dispatcher, tracker, {})
-    first, second = dispatcher.messages
-    assert first["text"].startswith("In Groningen, Friesland en Drenthe was er")
-    assert second["response"] == "utter_place_used" and second["place"] == "Leeuwarden"
+    first, second, third = dispatcher.messages
+    variant = kb.regional_for(national, "Friesland")
+    assert second["text"].startswith(variant.answer)
+    assert third["response"] == "utter_place_used" and third["place"] == "Leeuwarden"
     slots = {e["name"]: e["value"] for e in events}
-    assert slots["gemeente_code"] == "GM0080" and slots["last_topic"] == "funding_voucher_noorden"
+    assert slots["gemeente_code"] == "GM0080" and slots["last_topic"] == national.id
 
 
-async def test_voucher_without_a_place_asks_for_it():
+async def test_voucher_without_a_place_asks_for_it_once():
     first, second = await answer({})
     assert second["response"] == "utter_place_ask"
 
