@@ -47,18 +47,41 @@ def pick_for(tracker: Tracker, exclude_defaults: bool = False) -> Optional[Pick]
     """The unit for the latest message, with the topic of the answer just given."""
     intent, ranking = _intent(tracker)
     text = str((tracker.latest_message or {}).get("text") or "")
-    if text.startswith("/"):  # a button: the intent's own answer
+    if text.startswith("/"):
+        # A topic button. Tapped to answer "Bedoel je een van deze?", it says what the
+        # question before was about: answer that question under the topic chosen.
+        asked = question_before_clarification(tracker)
+        if asked:
+            return get_retriever().pick(asked, intent=intent)
         default = get_knowledge_base().default_for(intent)
         return Pick(default, 1.0, "default") if default else None
     return get_retriever().pick(
         text,
         intent=intent,
         ranking=ranking,
-        sector=latest_entity(tracker, "sector"),
+        sectors=tuple(str(v) for v in tracker.get_latest_entity_values("sector")),
         last_unit=tracker.get_slot("last_topic"),
         exclude_defaults=exclude_defaults,
         place_named=names_a_place(text),
     )
+
+
+def question_before_clarification(tracker: Tracker) -> Optional[str]:
+    """The person's message before this one when the helpline asked back on it."""
+    seen_latest = False
+    answered_by: List[str] = []
+    for event in reversed(tracker.events or []):
+        kind = event.get("event")
+        if kind == "user":
+            if seen_latest:
+                text = str(event.get("text") or "")
+                return (
+                    text if "action_clarify" in answered_by and not text.startswith("/") else None
+                )
+            seen_latest = True
+        elif kind == "action" and seen_latest and event.get("name") != "action_listen":
+            answered_by.append(str(event.get("name")))
+    return None
 
 
 def names_a_place(text: str) -> bool:
@@ -144,6 +167,21 @@ def unit_without_intent(tracker: Tracker) -> Optional[Unit]:
     return found.unit if found else None
 
 
+def regional_follow_up(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> Optional[List[Dict[str, Any]]]:
+    """ "en in mijn regio?" right after an answer that differs per region: its regional part
+    (events to return), or None when the message is not that."""
+    kb = get_knowledge_base()
+    text = str((tracker.latest_message or {}).get("text") or "")
+    last = kb.by_id.get(tracker.get_slot("last_topic") or "")
+    if last is None or not kb.has_regional(last) or not reply.asks_regional(text):
+        return None
+    moved = place_in_message(tracker)
+    send_regional_part(dispatcher, kb, last, tracker)
+    return moved
+
+
 class ActionAnswer(Action):
     """Answer the latest question from the knowledge base."""
 
@@ -156,13 +194,9 @@ class ActionAnswer(Action):
     ) -> List[Dict[str, Any]]:
         """Pick the unit and send it."""
         kb = get_knowledge_base()
-        text = str((tracker.latest_message or {}).get("text") or "")
-        last = kb.by_id.get(tracker.get_slot("last_topic") or "")
-        if last is not None and kb.has_regional(last) and reply.asks_regional(text):
-            # "en in mijn regio?" right after an answer that differs per region.
-            moved = place_in_message(tracker)
-            send_regional_part(dispatcher, kb, last, tracker)
-            return moved
+        regional = regional_follow_up(dispatcher, tracker)
+        if regional is not None:
+            return regional
         found = pick_for(tracker)
         if found is None:
             send(dispatcher, reply.no_answer(kb))
@@ -183,10 +217,14 @@ class ActionAnswerDesk(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
         """The answer, or the line before the place question."""
+        regional = regional_follow_up(dispatcher, tracker)
+        if regional is not None:
+            return [*regional, SlotSet(THEN_SLOT, None)]
         found = pick_for(tracker)
-        specific = found is not None and (
-            found.reason == "term"
-            or (found.reason != "default" and found.score >= DESK_QUESTION_MIN)
+        specific = (
+            found is not None
+            and not found.unit.default  # the default unit is the desk itself
+            and (found.reason == "term" or found.score >= DESK_QUESTION_MIN)
         )
         if not specific:
             default = get_knowledge_base().default_for("find_loket")

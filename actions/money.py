@@ -742,9 +742,11 @@ _ARREARS_PATTERNS: Tuple[re.Pattern, ...] = tuple(
         r"\bopen\s*staande\s+rekening",
     )
 )
-# Phrases that look like a signal but are not: idioms and everyday direct debit.
+# Phrases that look like a signal but are not: idioms, everyday direct debit, and the name of
+# the protected part of an income ("wat is de beslagvrije voet?" is a question, not a seizure).
 _NOT_ACUTE = re.compile(
     r"automatische?\s+in[ck]ass?o\w*"
+    r"|\bbeslagvrije\s+voet\b"
     r"|(?:neemt|nemen|nam|namen|tijd)\b[^.!?]{0,40}?\bin\s+beslag"
     r"|in\s+beslag\s+(?:neemt|nemen|nam|namen)"
 )

@@ -10,7 +10,8 @@ On top of that closeness:
 - a definition question ("wat is een leerwerkloket") that names a glossary unit's term;
 - a follow-up ("en hoeveel rente?", "krijg je daar geld voor?") of the answer just given:
   units on the same topic come first, so the topic is kept;
-- a sector the message names must be the unit's sector, and a unit's keywords must occur.
+- a unit about one sector is only picked when the message names that sector (or none), and
+  a unit's keywords must occur.
 
 When nothing is close enough, the intent's default (topic-level) answer is given. The weights
 and thresholds below were set by leave-one-out over the units' own phrasings
@@ -142,7 +143,7 @@ class Retriever:
         text: str,
         intent: Optional[str] = None,
         ranking: Sequence[Tuple[str, float]] = (),
-        sector: Optional[str] = None,
+        sectors: Sequence[str] = (),
         last_unit: Optional[str] = None,
         exclude_defaults: bool = False,
         leave_out: Optional[int] = None,
@@ -160,7 +161,7 @@ class Retriever:
             unit = self.units[index]
             if unit.keywords and not any(k in plain for k in unit.keywords):
                 continue
-            if sector and unit.sector and unit.sector != sector:
+            if sectors and unit.sector and unit.sector not in sectors:
                 continue
             if exclude_defaults and unit.default:
                 continue
@@ -170,7 +171,7 @@ class Retriever:
                 value += SAME_INTENT
             elif unit.intent in ranked:
                 value += RANKED_INTENT
-            if sector and unit.sector == sector:
+            if unit.sector and unit.sector in sectors:
                 value += SAME_SECTOR
             if place_named and index in self.regional:
                 value += PLACE_NAMED

@@ -134,3 +134,19 @@ async def test_meer_weten_sends_the_depth_of_the_last_unit(kb):
     tracker = make_tracker("vertel meer", "more_info", slots={"last_topic": unit.id})
     await ActionAnswerMore().run(dispatcher, tracker, {})
     assert dispatcher.messages[0]["text"] == unit.more
+
+
+async def test_a_topic_button_after_asking_back_answers_the_question_asked_before(kb):
+    """ "Bedoel je een van deze?" -> the person taps a topic: the answer is to their own
+    question under that topic, not the topic's general text."""
+    unit = next(u for u in kb.answerable() if u.topic == "levenlanglerenkrediet" and not u.default)
+    events = [
+        {"event": "user", "text": unit.asks[0], "parse_data": {"intent": {"name": "nlu_fallback"}}},
+        {"event": "action", "name": "action_clarify"},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "/funding_loan", "parse_data": {"intent": {"name": unit.intent}}},
+    ]
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("/funding_loan", unit.intent, events=events)
+    await ActionAnswer().run(dispatcher, tracker, {})
+    assert dispatcher.messages[0]["text"] == reply.answer(kb, unit).text

@@ -811,6 +811,7 @@ def test_acute_debt_signal_positive(text: str) -> None:
         "",  # empty
         "Ik wil ander werk",  # unrelated
         "Mijn werk neemt veel tijd in beslag",  # idiom
+        "wat is de beslagvrije voet",  # a question about the protected income
         "Ik wil mijn opleiding afsluiten",  # finish a course
         "De afsluiting van het project",  # end of a project
         "Mijn huur betaal ik via automatische incasso",  # ordinary direct debit
