@@ -226,9 +226,18 @@ class ActionAnswerDesk(Action):
             and not found.unit.default  # the default unit is the desk itself
             and (found.reason == "term" or found.score >= DESK_QUESTION_MIN)
         )
+        said = str((tracker.latest_message or {}).get("text") or "")
+        if not specific and not said.startswith("/"):
+            match = get_region_model().resolve(said)
+            if match is not None and match.status in ("found", "confirm", "choose"):
+                # "waar is het leerwerkloket in Arnhm": straight to that place, which the
+                # place question's validation reads (and checks back when misspelt).
+                return [SlotSet("location_input", said), SlotSet(THEN_SLOT, "location_form")]
         if not specific:
             default = get_knowledge_base().default_for("find_loket")
-            if default is not None:
+            if default is not None and known_place(tracker) is None:
+                # One line on what the desk does before "waar woon je?"; with the place
+                # known the desks come at once and say it themselves.
                 dispatcher.utter_message(text=default.answer)
             topic = [SlotSet("last_topic", default.id)] if default else []
             return [*topic, SlotSet(THEN_SLOT, "location_form")]

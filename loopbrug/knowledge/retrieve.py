@@ -15,7 +15,7 @@ On top of that closeness:
 
 When nothing is close enough, the intent's default (topic-level) answer is given. The weights
 and thresholds below were set by leave-one-out over the units' own phrasings
-(``bench/knowledge.py``), never on the held-out questions.
+(``bench/knowledge.py``); see docs/knowledge-base.md for what else was looked at.
 """
 
 from __future__ import annotations
@@ -35,17 +35,15 @@ CLOSEST = 2
 SAME_INTENT = 0.12
 RANKED_INTENT = 0.05
 TERM_ASKED = 0.35
-# A glossary unit answers "what is X"; any other question about X wants the other units.
+# A glossary unit answers "what is X"; a question that does not name X wants other units.
 TERM_NOT_ASKED = -0.1
-# A follow-up stays on the topic of the last answer when a unit on it is at least this close,
-# and no unit elsewhere is as close as FOLLOW_UP_ESCAPE (then the person changed subject).
-FOLLOW_UP_FLOOR = 0.1
-FOLLOW_UP_ESCAPE = 0.75
+# Added for units on the topic of the last answer when the message is a follow-up.
+SAME_TOPIC = 0.25
 SAME_SECTOR = 0.08
 # The person names a place or their region: answers that differ per region come first.
 PLACE_NAMED = 0.15
 # Below this the specific unit is not trusted and the intent's default answers.
-MIN_SCORE = 0.3
+MIN_SCORE = 0.45
 # A message the NLU could not place is answered only when it is this close to one unit.
 MIN_CONFIDENT = 0.6
 
@@ -59,7 +57,7 @@ FOLLOW_UP = re.compile(
     r"^(en|maar|ook|of|dus|dan|geldt|telt|kan dat|mag dat|hoe zit)\b"
     r"|\b(daar|daarvoor|daarmee|daarbij|daarvan|daarna|dat|die|dit|deze|het ook|ervoor|ermee)\b"
 )
-MAX_FOLLOW_UP_WORDS = 9
+MAX_FOLLOW_UP_WORDS = 12
 MAX_BARE_FOLLOW_UP_WORDS = 5
 # Words of a bare definition question; "wat is de rente op het levenlanglerenkrediet" has more
 # than these and the term, so it is a question about the term, not what it means.
@@ -69,6 +67,10 @@ DEFINITION_WORDS = set(
     "eens kun kan uitleggen hoe zit ik snap niet weet dit die".split()
 )
 MAX_OTHER_WORDS = 1
+WHAT_IS_THAT = re.compile(
+    r"\bwat (is|zijn|betekent|betekend|houdt|houd) (dat|dit|die|het)( dan| precies| eigenlijk)?"
+    r"( in)?\s*\??$"
+)
 OPENER = re.compile(
     r"^(wat|wad|wt)\s+(is|zijn|betekent|betekend|houdt|houd)\s+(dat\s+)?((een|de|het|n)\s+)?"
 )
@@ -153,7 +155,7 @@ class Retriever:
         plain = normalise(text)
         follow_up = self.is_follow_up(plain) and last_unit in self.kb.by_id
         topic = self.kb.by_id[last_unit].topic if follow_up else None
-        definition = bool(DEFINITION.search(plain))
+        definition = bool(DEFINITION.search(plain) or WHAT_IS_THAT.search(plain))
         ranked = {name for name, confidence in ranking[:3] if confidence >= 0.1}
         scored: List[Tuple[float, str, int]] = []
         raw: Dict[int, float] = {}
@@ -183,14 +185,13 @@ class Retriever:
                     value += TERM_NOT_ASKED
             scored.append((value, reason, index))
         if topic:
-            # A follow-up ("krijg je daar geld voor?") is about what was just discussed: only
-            # units on that topic, unless the words clearly ask about something else.
-            same = [s for s in scored if self.units[s[2]].topic == topic]
-            best_same = max((raw[s[2]] for s in same), default=0.0)
-            best_other = max((raw[s[2]] for s in scored if s not in same), default=0.0)
-            if same and best_same >= FOLLOW_UP_FLOOR and best_other < FOLLOW_UP_ESCAPE:
-                value, _, index = max(same)
-                return Pick(self.units[index], round(value, 3), "follow_up")
+            # A follow-up ("krijg je daar geld voor?") is mostly about what was just discussed:
+            # units on that topic weigh more, but clear words about something else still win
+            # ("gaat mijn huurtoeslag omlaag door die lening?").
+            scored = [
+                (v + SAME_TOPIC, "follow_up", i) if self.units[i].topic == topic else (v, r, i)
+                for v, r, i in scored
+            ]
         if scored:
             value, reason, index = max(scored)
             if value >= MIN_SCORE:
@@ -233,6 +234,9 @@ class Retriever:
         zei ...)" names the term right after the question, or says nothing else."""
         if not cls._names(plain, variants):
             return False
+        if WHAT_IS_THAT.search(plain):
+            # "ik moet bbl doen van de vakbond. wat houd dat in?"
+            return True
         rest = OPENER.sub("", plain, count=1)
         if rest != plain and any(re.match(rf"{re.escape(v)}(?!\w)", rest) for v in variants):
             return True

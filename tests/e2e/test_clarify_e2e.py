@@ -11,6 +11,8 @@ from __future__ import annotations
 import pytest
 
 from actions.clarify import IN_SCOPE, INTENT_LABELS, best_guesses, miss_kind
+from loopbrug.knowledge import reply
+from loopbrug.knowledge.units import KnowledgeBase
 from tests.e2e.conftest import Chat, parse
 
 pytestmark = pytest.mark.e2e
@@ -105,18 +107,8 @@ def test_a_real_answer_starts_the_count_again(helpline, chat: Chat):
 
 
 def test_changing_jobs_is_understood_and_never_offers_erasure(chat: Chat):
+    kb = KnowledgeBase.load()
+    start = reply.answer(kb, kb.default_for("orientation_start"))
     assert seen(chat.say("ik denk erover om van beroep te wisselen")) == [
-        (
-            "Twijfel je over je werk, of moet je weg? Neem dan even de tijd om rond te kijken. "
-            "Begin met drie vragen: wie ben ik, wat wil ik en wat kan ik? Daarna zoek je werk dat "
-            "daarbij past, en probeer je het eerst uit. Doe hieronder de zelftest, of zoek hulp "
-            "bij jou in de buurt.",
-            [
-                "Meer weten?",
-                "Zelftest doen",
-                "Mijn loket vinden",
-                "Praten met een coach",
-                "Andere vraag",
-            ],
-        )
+        (start.text, [b["title"] for b in start.buttons])
     ]

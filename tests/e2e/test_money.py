@@ -387,7 +387,10 @@ def test_a_very_high_monthly_salary_is_checked_back(chat: Chat, helpline):
 
 
 def test_after_the_rule_a_no_leaves_the_calculator(chat: Chat):
+    """The rule is an answer with the calculator one tap away (issue 17); after "/reken" has
+    started it, "nee hoeft niet" leaves it."""
     chat.say("hoe wordt mijn transitievergoeding berekend?")
+    chat.say("/calculate_transition")
     assert said(chat.say("nee hoeft niet")) == [
         (
             "Prima, we stoppen met de berekening. Wil je later rekenen? Typ dan 'reken'. "
