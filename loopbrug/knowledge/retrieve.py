@@ -38,7 +38,7 @@ TERM_ASKED = 0.35
 # A glossary unit answers "what is X"; a question that does not name X wants other units.
 TERM_NOT_ASKED = -0.1
 # Added for units on the topic of the last answer when the message is a follow-up.
-SAME_TOPIC = 0.25
+SAME_TOPIC = 0.35
 SAME_SECTOR = 0.08
 # The person names a place or their region: answers that differ per region come first.
 PLACE_NAMED = 0.15
@@ -113,10 +113,14 @@ class Retriever:
         self.units = kb.answerable()
         rows: List[str] = []
         self.row_unit: List[int] = []
+        # Phrasings such as "geldt dat ook met ww?" mean something only after an answer on
+        # their unit's topic; elsewhere they would pull every follow-up to that unit.
+        self.contextual: List[bool] = []
         for index, unit in enumerate(self.units):
             for ask in unit.asks:
                 rows.append(normalise(ask))
                 self.row_unit.append(index)
+                self.contextual.append(self.only_after_an_answer(normalise(ask)))
         self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
         self.words = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True)
         self.char_rows = self.chars.fit_transform(rows)
@@ -126,7 +130,9 @@ class Retriever:
             index: _term_variants(unit.term) for index, unit in enumerate(self.units) if unit.term
         }
 
-    def closeness(self, text: str, leave_out: Optional[int] = None) -> List[float]:
+    def closeness(
+        self, text: str, leave_out: Optional[int] = None, topic: Optional[str] = None
+    ) -> List[float]:
         """Per unit: the best cosine of the message against the unit's phrasings (without
         phrasing row ``leave_out``: the leave-one-out measurement in bench/knowledge.py)."""
         plain = normalise(text)
@@ -136,6 +142,8 @@ class Retriever:
         closest: List[List[float]] = [[] for _ in self.units]
         for row in values.argsort()[::-1]:
             unit = self.row_unit[row]
+            if self.contextual[row] and self.units[unit].topic != topic:
+                continue
             if row != leave_out and len(closest[unit]) < CLOSEST:
                 closest[unit].append(float(values[row]))
         return [sum(v) / len(v) if v else 0.0 for v in closest]
@@ -159,7 +167,7 @@ class Retriever:
         ranked = {name for name, confidence in ranking[:3] if confidence >= 0.1}
         scored: List[Tuple[float, str, int]] = []
         raw: Dict[int, float] = {}
-        for index, value in enumerate(self.closeness(text, leave_out)):
+        for index, value in enumerate(self.closeness(text, leave_out, topic)):
             unit = self.units[index]
             if unit.keywords and not any(k in plain for k in unit.keywords):
                 continue
