@@ -120,7 +120,7 @@ def kb(tmp_path):
         yaml.safe_dump(
             {
                 "check_line": "Zelf nakijken: {name}, {url} (nagekeken {month}).",
-                "unverified_line": "Dit weet ik niet zeker. Kijk het na bij {name}: {url}",
+                "unverified_line": "Kijk dit zeker na bij {name}: {url}",
                 "more_label": "Meer weten?",
                 "no_more": "Meer heb ik niet.",
                 "no_answer": "Geen antwoord.",
