@@ -9,13 +9,14 @@ On top of that closeness:
 - the unit's intent agrees with the NLU model's intent (or is among its next guesses);
 - a definition question ("wat is een leerwerkloket") that names a glossary unit's term;
 - a follow-up ("en hoeveel rente?", "krijg je daar geld voor?") of the answer just given:
-  units on the same topic come first, so the topic is kept;
+  units on the same topic weigh more, so the topic is kept unless the words clearly ask
+  about something else;
 - a unit about one sector is only picked when the message names that sector (or none), and
   a unit's keywords must occur.
 
 When nothing is close enough, the intent's default (topic-level) answer is given. The weights
-and thresholds below were set by leave-one-out over the units' own phrasings
-(``bench/knowledge.py``); see docs/knowledge-base.md for what else was looked at.
+and thresholds below were first set by leave-one-out over the units' own phrasings
+(``bench/knowledge.py``); docs/knowledge-base.md says what else was looked at.
 """
 
 from __future__ import annotations
