@@ -43,7 +43,7 @@ def _intent(tracker: Tracker) -> Tuple[str, List[Tuple[str, float]]]:
     return name, ranking
 
 
-def pick_for(tracker: Tracker, exclude_defaults: bool = False) -> Optional[Pick]:
+def pick_for(tracker: Tracker) -> Optional[Pick]:
     """The unit for the latest message, with the topic of the answer just given."""
     intent, ranking = _intent(tracker)
     text = str((tracker.latest_message or {}).get("text") or "")
@@ -61,7 +61,6 @@ def pick_for(tracker: Tracker, exclude_defaults: bool = False) -> Optional[Pick]
         ranking=ranking,
         sectors=tuple(str(v) for v in tracker.get_latest_entity_values("sector")),
         last_unit=tracker.get_slot("last_topic"),
-        exclude_defaults=exclude_defaults,
         place_named=names_a_place(text),
     )
 

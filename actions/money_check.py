@@ -18,7 +18,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import db
-from actions.answers import answer_unit, pick_for
+from actions.answers import answer_unit, pick_for, send
 from actions.form_validation import OneValidatorForAllSlots
 from actions.money import (
     MoneyAnswers,
@@ -35,6 +35,8 @@ from actions.money import (
     parse_years,
     transitievergoeding,
 )
+from loopbrug.knowledge import reply
+from loopbrug.knowledge.units import get_knowledge_base
 
 MONEY_SLOTS = (
     "m_net_income",
@@ -524,7 +526,8 @@ class ActionDebtHelp(Action):
         # A specific question ("wat is de beslagvrije voet?") gets its own answer; otherwise
         # the topic's default answer from the knowledge base.
         found = pick_for(tracker)
-        if found is None:
+        if found is None:  # never silent: the way to a person and the desk
+            send(dispatcher, reply.no_answer(get_knowledge_base()))
             return []
         return answer_unit(dispatcher, tracker, found.unit)
 

@@ -271,6 +271,7 @@ def main() -> None:
     model = Path(sys.argv[1]) if len(sys.argv) > 1 else latest_model(ROOT / "models")
     report = run(model, ROOT / "var" / "bench" / "knowledge")
     summary = {k: v for k, v in report.__dict__.items() if k != "misses"}
+    summary["leave_one_out"] = leave_one_out()  # the figure the retriever's weights rest on
     print(json.dumps(summary, indent=2))
     for miss in report.misses:
         print(f"- [{miss['intent']}->{miss['parsed']}] {miss['q']!r}\n    {miss['first'][:200]!r}")

@@ -81,8 +81,3 @@ def no_answer(kb: KnowledgeBase) -> Reply:
 def asks_regional(text: str) -> bool:
     """True for "en in mijn regio?" and the like."""
     return bool(REGIONAL_FOLLOW_UP.search(text.lower()))
-
-
-def regional(kb: KnowledgeBase, unit: Unit, region: Optional[str]) -> Optional[Unit]:
-    """The regional variant for the person's region, if the unit has one."""
-    return kb.regional_for(unit, region)

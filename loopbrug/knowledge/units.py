@@ -127,10 +127,6 @@ class KnowledgeBase:
         )
         return cls([unit_from(raw) for _, raw in read_raw(folder)], texts or {})
 
-    def intents(self) -> set:
-        """Every catalogue intent some unit answers."""
-        return {u.intent for u in self.units}
-
     def default_for(self, intent: str) -> Optional[Unit]:
         """The intent's topic-level answer, for a question the units do not cover."""
         return next((u for u in self.units if u.intent == intent and u.default), None)
