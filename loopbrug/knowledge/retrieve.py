@@ -52,6 +52,10 @@ DEFINITION = re.compile(
     r"^(wat|wad|wt)\s+(is|zijn|betekent|betekend|bedoel[dt]? (je|jullie) met|houdt|houd)\b"
     r"|\bwat (is|betekent|betekend) dat\b|\bwat houdt .* in\b|^\S+(\s\S+)?\s*\?+$"
     r"|\b(betekenis|uitleg) van\b|\bwat wil .* zeggen\b"
+    # "wie zijn ...", "wat doet het leerwerkloket", "wat voor organisatie is ...", and the
+    # word order of people still learning Dutch: "leerwerkloket is welke organisatie?"
+    r"|^(wie|wat) (is|zijn|doet|doen)\b|\bwat voor \w+ is\b"
+    r"|\b(is|zijn) (dat |dit |het )?(welke|wat voor)( \w+)?\s*\??$"
 )
 # Words that point back at what was just discussed, and openings of a follow-up question.
 FOLLOW_UP = re.compile(
@@ -65,7 +69,8 @@ MAX_BARE_FOLLOW_UP_WORDS = 5
 DEFINITION_WORDS = set(
     "wat wad wt is zijn betekent betekend bedoel bedoelt bedoeld je jullie met houdt houd in een "
     "de het eigenlijk precies dat dan nou nu toch zo n uitleg van betekenis wil zeggen ff even "
-    "eens kun kan uitleggen hoe zit ik snap niet weet dit die".split()
+    "eens kun kan uitleggen hoe zit ik snap niet weet dit die wie doet doen voor welke iets ding "
+    "organisatie instantie club bedrijf regeling".split()
 )
 MAX_OTHER_WORDS = 1
 WHAT_IS_THAT = re.compile(

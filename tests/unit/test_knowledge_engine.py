@@ -159,6 +159,19 @@ def test_a_definition_names_the_glossary_unit_even_under_another_intent(kb):
     assert found.unit.id == "find_loket/wat_is_leerwerkloket" and found.reason == "term"
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "leerwerkloket is welke organisatie?",
+        "wat voor organisatie is het leerwerkloket",
+        "wat doet een leerwerkloket",
+    ],
+)
+def test_who_or_what_an_organisation_is_is_a_definition_too(kb, question):
+    found = Retriever(kb).pick(question, intent="find_loket")
+    assert found.unit.id == "find_loket/wat_is_leerwerkloket" and found.reason == "term"
+
+
 def test_a_follow_up_keeps_the_topic_of_the_last_answer(kb):
     retriever = Retriever(kb)
     found = retriever.pick(
