@@ -6,8 +6,9 @@ and an action server started as `make run` starts them, through the REST channel
 conversation of its own (after its ``context`` message, for follow-ups). Reported:
 
 - the share whose first reply contains the key fact;
-- the share after one follow-up step: the person taps "Meer weten?", or, when the helpline
-  asked back, the button of the topic they meant;
+- the share after one follow-up step: the person taps the close second question offered
+  under the answer when it is theirs, else "Meer weten?", or, when the helpline asked back,
+  the button of the topic they meant;
 - the catalogue macro-F1 of ``/model/parse`` on the questions without context, per topic;
 - the same shares for topic-level answers (the intent's default unit, as one text per intent
   answered before), computed from the same parses in the same run;
@@ -16,6 +17,7 @@ conversation of its own (after its ``context`` message, for follow-ups). Reporte
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -32,8 +34,13 @@ from bot.settings import ROOT
 from loopbrug.knowledge import reply as replies
 from loopbrug.knowledge.units import get_knowledge_base
 
+# The blind set: written from the fact sheets by someone who never saw the knowledge base, the
+# training data or the bot's answers, and never looked at while building. The figures that
+# count. The development set was read while the units were written and tuned, so it flatters.
 HELD_OUT = ROOT / "tests" / "knowledge" / "heldout.yml"
+DEVELOPMENT = ROOT / "tests" / "knowledge" / "dev.yml"
 MORE_PREFIX = "/more_info"
+OTHER_PREFIX = f"/{replies.OTHER_QUESTION}"
 
 
 @dataclass
@@ -113,9 +120,24 @@ def _text(messages: Sequence[Dict[str, Any]]) -> str:
     return "\n".join(str(m.get("text") or "") for m in messages)
 
 
-def follow_up_payload(messages: Sequence[Dict[str, Any]], intent: str) -> Optional[str]:
-    """The one step a person would take next: "Meer weten?", or the button of their topic."""
+def follow_up_payload(
+    messages: Sequence[Dict[str, Any]], intent: str, question: Optional[Dict[str, Any]] = None
+) -> Optional[str]:
+    """The one step a person would take next: the close second question offered, when it is
+    theirs; else "Meer weten?", or the button of their topic after being asked back.
+
+    A person reads the offered question's title and taps it when it is what they asked; the
+    benchmark cannot read titles like a person, so it stands in for that with "the offered
+    question's answer holds the key fact" (the same text the helpline then sends)."""
     buttons = [b for m in messages for b in m.get("buttons") or []]
+    if question is not None:
+        kb = get_knowledge_base()
+        for button in buttons:
+            payload = str(button.get("payload", ""))
+            if payload.startswith(OTHER_PREFIX):
+                unit = kb.by_id.get(json.loads(payload[len(OTHER_PREFIX) :]).get("kb_id", ""))
+                if unit is not None and contains_key(question, replies.answer(kb, unit).text):
+                    return payload
     for button in buttons:
         if str(button.get("payload", "")).startswith(MORE_PREFIX):
             return str(button["payload"])
@@ -145,7 +167,7 @@ def ask_all(helpline: Helpline, questions: Sequence[Dict[str, Any]]) -> List[Out
         messages = helpline.say(sender, str(question["q"]))
         first = _text(messages)
         after = first
-        payload = follow_up_payload(messages, str(question["intent"]))
+        payload = follow_up_payload(messages, str(question["intent"]), question)
         if payload and not contains_key(question, first):
             after = first + "\n" + _text(helpline.say(sender, payload))
         parsed = helpline.parse(str(question["q"]))
@@ -242,7 +264,17 @@ def run(
     questions: Optional[Sequence[Dict[str, Any]]] = None,
 ) -> KnowledgeReport:
     """Start the helpline with ``model``, ask every held-out question, stop it."""
-    questions = list(questions if questions is not None else load_questions())
+    sets = {"held_out": list(questions if questions is not None else load_questions())}
+    return run_sets(model, work, sets, log)["held_out"]
+
+
+def run_sets(
+    model: Path,
+    work: Path,
+    sets: Dict[str, Sequence[Dict[str, Any]]],
+    log: Callable[[str], None] = print,
+) -> Dict[str, KnowledgeReport]:
+    """Start the helpline once, ask every question of every named set, stop it."""
     token = "bench-" + uuid.uuid4().hex
     settings = bench_settings(model.parent, work / "knowledge.db", token, free_port())
     actions = start_actions(settings, work)
@@ -252,29 +284,34 @@ def run(
         rasa = start_rasa("knowledge", settings, work)
         base = f"http://{settings.host}:{settings.rasa_port}"
         first_answer(base, rasa)
-        log(f"asking {len(questions)} held-out questions")
-        outcomes = ask_all(Helpline(base, token), questions)
+        outcomes = {}
+        for name, questions in sets.items():
+            log(f"asking {len(questions)} questions of the {name} set")
+            outcomes[name] = ask_all(Helpline(base, token), questions)
     finally:
         if rasa is not None:
             rasa.stop()
         actions.stop()
-    return summarise(outcomes)
+    return {name: summarise(found) for name, found in outcomes.items()}
 
 
 def main() -> None:
     """``python -m bench.knowledge [MODEL]``: the knowledge benchmark alone, printed."""
-    import json
     import sys
 
     from bot.serve import latest_model
 
     model = Path(sys.argv[1]) if len(sys.argv) > 1 else latest_model(ROOT / "models")
-    report = run(model, ROOT / "var" / "bench" / "knowledge")
-    summary = {k: v for k, v in report.__dict__.items() if k != "misses"}
-    summary["leave_one_out"] = leave_one_out()  # the figure the retriever's weights rest on
-    print(json.dumps(summary, indent=2))
-    for miss in report.misses:
-        print(f"- [{miss['intent']}->{miss['parsed']}] {miss['q']!r}\n    {miss['first'][:200]!r}")
+    sets = {"held_out": load_questions(), "development": load_questions(DEVELOPMENT)}
+    reports = run_sets(model, ROOT / "var" / "bench" / "knowledge", sets)
+    for name, report in reports.items():
+        summary = {k: v for k, v in report.__dict__.items() if k != "misses"}
+        print(name, json.dumps(summary, indent=2))
+        for miss in report.misses:
+            print(f"- [{miss['intent']}->{miss['parsed']}] {miss['q']!r}")
+            print(f"    {miss['first'][:200]!r}")
+    # The figure the retriever's weights rest on.
+    print("leave_one_out", json.dumps(leave_one_out()))
 
 
 if __name__ == "__main__":
