@@ -25,6 +25,8 @@ THEN_SLOT = "answer_then"
 # "waar is het leerwerkloket" wants the desk itself: only a message this close to one
 # question about the desk (or a definition) is answered instead of asking the place.
 DESK_QUESTION_MIN = 0.55
+# The close second question offered under the last answer (reply.OTHER_QUESTION).
+ALTERNATIVE_SLOT = "offered_question"
 
 
 def latest_entity(tracker: Tracker, name: str) -> Optional[str]:
@@ -98,12 +100,16 @@ def send(dispatcher: CollectingDispatcher, message: reply.Reply) -> None:
 
 
 def send_regional_part(
-    dispatcher: CollectingDispatcher, kb: KnowledgeBase, unit: Unit, tracker: Tracker
+    dispatcher: CollectingDispatcher,
+    kb: KnowledgeBase,
+    unit: Unit,
+    tracker: Tracker,
+    alternative: Optional[Unit] = None,
 ) -> None:
     """After a national answer that differs per region: the regional part for the known
     place (and how to change it), or one question for the place."""
     place = known_place(tracker)
-    steps = reply.buttons(kb, unit)
+    steps = reply.buttons(kb, unit, alternative=alternative)
     if place is None:
         dispatcher.utter_message(response="utter_place_ask", buttons=steps)
         return
@@ -140,16 +146,31 @@ def place_in_message(tracker: Tracker) -> List[Dict[str, Any]]:
     return moved
 
 
-def answer_unit(dispatcher: CollectingDispatcher, tracker: Tracker, unit: Unit) -> List[Dict]:
-    """Send a unit's answer (with the regional part when it differs per region)."""
+def answer_unit(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    unit: Unit,
+    alternative: Optional[Unit] = None,
+) -> List[Dict]:
+    """Send a unit's answer (with the regional part when it differs per region), with the
+    close second question as a button when the message sat between two."""
     kb = get_knowledge_base()
     moved = place_in_message(tracker) if kb.has_regional(unit) else []
     if kb.has_regional(unit):
         send(dispatcher, reply.answer(kb, unit, with_buttons=False))
-        send_regional_part(dispatcher, kb, unit, tracker)
+        send_regional_part(dispatcher, kb, unit, tracker, alternative)
     else:
-        send(dispatcher, reply.answer(kb, unit))
-    return [*moved, SlotSet("last_topic", unit.id)]
+        send(dispatcher, reply.answer(kb, unit, alternative=alternative))
+    offered = alternative.id if alternative is not None else None
+    return [*moved, SlotSet("last_topic", unit.id), SlotSet(ALTERNATIVE_SLOT, offered)]
+
+
+def offered_unit(tracker: Tracker) -> Optional[Unit]:
+    """The close second question the person chose: its button, or "nee, die andere vraag"
+    typed after an answer that offered one."""
+    kb = get_knowledge_base()
+    chosen = latest_entity(tracker, "kb_id") or tracker.get_slot(ALTERNATIVE_SLOT)
+    return kb.by_id.get(chosen or "")
 
 
 def unit_without_intent(tracker: Tracker) -> Optional[Unit]:
@@ -196,11 +217,17 @@ class ActionAnswer(Action):
         regional = regional_follow_up(dispatcher, tracker)
         if regional is not None:
             return regional
+        if (tracker.latest_message or {}).get("intent", {}).get("name") == reply.OTHER_QUESTION:
+            chosen = offered_unit(tracker)
+            if chosen is None:
+                send(dispatcher, reply.no_answer(kb))
+                return []
+            return answer_unit(dispatcher, tracker, chosen)
         found = pick_for(tracker)
         if found is None:
             send(dispatcher, reply.no_answer(kb))
             return []
-        return answer_unit(dispatcher, tracker, found.unit)
+        return answer_unit(dispatcher, tracker, found.unit, found.alternative)
 
 
 class ActionAnswerDesk(Action):
@@ -240,7 +267,8 @@ class ActionAnswerDesk(Action):
                 dispatcher.utter_message(text=default.answer)
             topic = [SlotSet("last_topic", default.id)] if default else []
             return [*topic, SlotSet(THEN_SLOT, "location_form")]
-        return [*answer_unit(dispatcher, tracker, found.unit), SlotSet(THEN_SLOT, None)]
+        events = answer_unit(dispatcher, tracker, found.unit, found.alternative)
+        return [*events, SlotSet(THEN_SLOT, None)]
 
 
 class ActionAnswerMore(Action):

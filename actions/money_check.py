@@ -529,7 +529,7 @@ class ActionDebtHelp(Action):
         if found is None:  # never silent: the way to a person and the desk
             send(dispatcher, reply.no_answer(get_knowledge_base()))
             return []
-        return answer_unit(dispatcher, tracker, found.unit)
+        return answer_unit(dispatcher, tracker, found.unit, found.alternative)
 
 
 # ---- calculators on their own ---------------------------------------------------------------

@@ -26,6 +26,9 @@ MIN_ASKS = 5
 MAX_ANSWER_WORDS = 60
 MAX_MORE_WORDS = 130
 MAX_NEXT = 3
+# A title is a button label: short enough for a phone (Telegram cuts long buttons), and a
+# question, because it offers a question the person may have meant.
+MAX_TITLE_CHARS = 45
 ID = re.compile(r"^[a-z_]+/[a-z0-9_]+$")
 AMOUNT = re.compile(r"€|\beuro\b|\bprocent\b|%", re.IGNORECASE)
 YEAR = re.compile(r"\b(19|20)\d{2}\b")
@@ -136,6 +139,9 @@ def validate(
             if term in terms:
                 errors.append(f"{where} term {raw['term']!r} is also defined by {terms[term]}")
             terms[term] = ident
+        title = " ".join(str(raw.get("title") or "").split())
+        if title and (len(title) > MAX_TITLE_CHARS or not title.endswith("?")):
+            errors.append(f"{where} title must be a question of at most {MAX_TITLE_CHARS} chars")
         answer = " ".join(str(raw["answer"]).split())
         if status == "unverified" and not HEDGE.search(answer.lower()):
             errors.append(f"{where} an unverified answer must say it is not sure, in the answer")

@@ -35,23 +35,36 @@ def check_line(kb: KnowledgeBase, unit: Unit) -> str:
     return kb.text(key, **values)
 
 
-def buttons(kb: KnowledgeBase, unit: Unit, more: bool = True) -> List[Dict[str, str]]:
-    """ "Meer weten?" when there is more, the unit's next steps, and always "Andere vraag"."""
+OTHER_QUESTION = "other_question"  # the intent of the button that offers a close second unit
+MAX_STEPS_WITH_ALTERNATIVE = 2  # so the buttons stay one screen on a phone
+
+
+def buttons(
+    kb: KnowledgeBase, unit: Unit, more: bool = True, alternative: Optional[Unit] = None
+) -> List[Dict[str, str]]:
+    """ "Meer weten?" when there is more, the close second question when there is one, the
+    unit's next steps, and always "Andere vraag"."""
     found = []
     if more and unit.more:
         payload = "/more_info" + json.dumps({"kb_id": unit.id})
         found.append({"title": kb.text("more_label"), "payload": payload})
     steps = list(unit.next) or ["request_human"]
+    if alternative is not None and alternative.title:
+        payload = f"/{OTHER_QUESTION}" + json.dumps({"kb_id": alternative.id})
+        found.append({"title": alternative.title, "payload": payload})
+        steps = steps[:MAX_STEPS_WITH_ALTERNATIVE]
     if "capabilities" not in steps:
         steps.append("capabilities")
     found += [{"title": kb.label(step), "payload": f"/{step}"} for step in steps]
     return found
 
 
-def answer(kb: KnowledgeBase, unit: Unit, with_buttons: bool = True) -> Reply:
+def answer(
+    kb: KnowledgeBase, unit: Unit, with_buttons: bool = True, alternative: Optional[Unit] = None
+) -> Reply:
     """The first reply for a unit: the answer first, then where to check it."""
     text = f"{unit.answer}\n{check_line(kb, unit)}"
-    return Reply(text, buttons(kb, unit) if with_buttons else [])
+    return Reply(text, buttons(kb, unit, alternative=alternative) if with_buttons else [])
 
 
 def more(kb: KnowledgeBase, unit: Optional[Unit]) -> Reply:

@@ -49,6 +49,9 @@ class Unit:
     status: str
     scope: Any  # "national" or a tuple of arbeidsmarktregio names
     default: bool = False
+    # The question as a button reads it ("Hoeveel rente betaal ik?"): offered when a message
+    # sits between this unit and the one answered (loopbrug/knowledge/retrieve.py).
+    title: Optional[str] = None
     term: Optional[str] = None
     keywords: Tuple[str, ...] = ()
     more: Optional[str] = None
@@ -90,6 +93,7 @@ def unit_from(raw: Dict[str, Any]) -> Unit:
         status=str(raw.get("status", "")),
         scope=scope if scope == "national" else tuple(scope),
         default=bool(raw.get("default")),
+        title=_text(raw.get("title")),
         term=raw.get("term"),
         keywords=tuple(str(k).lower() for k in raw.get("keywords") or ()),
         more=_text(raw.get("more")),

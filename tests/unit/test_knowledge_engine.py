@@ -80,6 +80,20 @@ UNITS = [
             "betalen ze je voor een snuffelstage",
         ],
         "Nee, voor een meeloopdag krijg je meestal geen loon. Vraag het vooraf aan het bedrijf.",
+        title="Krijg ik geld als ik meeloop?",
+    ),
+    unit(
+        "experience_work/verzekerd",
+        "meelopen",
+        [
+            "ben ik verzekerd als ik meeloop",
+            "verzekering bij een meeloopdag",
+            "wie is aansprakelijk als ik meeloop",
+            "moet ik een verzekering hebben voor meelopen",
+            "ben ik gedekt tijdens een snuffelstage",
+        ],
+        "Meestal wel: het bedrijf regelt de verzekering. Vraag het vooraf.",
+        title="Ben ik verzekerd als ik meeloop?",
     ),
     unit(
         "find_loket/wat_is_leerwerkloket",
@@ -170,6 +184,33 @@ def test_a_definition_names_the_glossary_unit_even_under_another_intent(kb):
 def test_who_or_what_an_organisation_is_is_a_definition_too(kb, question):
     found = Retriever(kb).pick(question, intent="find_loket")
     assert found.unit.id == "find_loket/wat_is_leerwerkloket" and found.reason == "term"
+
+
+def test_a_message_between_two_questions_offers_the_second_as_a_button(kb):
+    found = Retriever(kb).pick("meeloopdag betaald en verzekerd?", intent="experience_work")
+    assert found.unit.id == "experience_work/verzekerd"
+    assert found.alternative is not None and found.alternative.id == "experience_work/geld"
+    offered = reply.answer(kb, found.unit, alternative=found.alternative).buttons
+    assert {
+        "title": "Krijg ik geld als ik meeloop?",
+        "payload": '/other_question{"kb_id": "experience_work/geld"}',
+    } in offered
+
+
+def test_a_clear_question_or_a_definition_offers_no_second_question(kb):
+    retriever = Retriever(kb)
+    assert (
+        retriever.pick("ben ik verzekerd als ik meeloop", intent="experience_work").alternative
+        is None
+    )
+    assert retriever.pick("wat is een leerwerkloket", intent="find_loket").alternative is None
+
+
+def test_a_title_is_a_short_question():
+    bad = dict(UNITS[1], title="Rente")
+    long = dict(UNITS[1], title="Hoeveel rente betaal ik precies als ik bij DUO een lening neem?")
+    problems = validate([bad, long], today=date(2026, 12, 6))
+    assert len([p for p in problems if "title must be a question" in p]) == 2
 
 
 def test_a_follow_up_keeps_the_topic_of_the_last_answer(kb):
