@@ -57,6 +57,7 @@ def make_tracker(
     events: Optional[List[Dict[str, Any]]] = None,
     slots: Optional[Dict[str, Any]] = None,
     metadata: Optional[Dict[str, Any]] = None,
+    entities: Optional[List[Dict[str, Any]]] = None,
 ):
     """An inline rasa-sdk Tracker, as rasa-sdk's own tests build them."""
     from rasa_sdk import Tracker
@@ -65,7 +66,7 @@ def make_tracker(
         "text": text,
         "intent": {"name": intent, "confidence": (ranking or [{}])[0].get("confidence", 1.0)},
         "intent_ranking": ranking or [],
-        "entities": [],
+        "entities": entities or [],
         "metadata": metadata or {},
     }
     return Tracker(

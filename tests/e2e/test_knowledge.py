@@ -132,3 +132,35 @@ def test_the_desk_itself_asks_the_place_but_a_question_about_it_is_answered(chat
     unit = KB.by_id[messages_unit(messages)]
     assert unit.term and unit.intent == "find_loket"
     assert len(messages) == 1, "a definition is answered, not followed by a question"
+
+
+def test_a_question_between_two_offers_the_other_and_its_button_answers_it(helpline):
+    """The closer answer, with the other question as a button; tapping it answers that one."""
+    from loopbrug.knowledge.retrieve import get_retriever
+
+    retriever = get_retriever(KB)
+    candidates = [
+        ask
+        for unit in KB.answerable()
+        if not KB.has_regional(unit)
+        for ask in unit.asks
+        if (found := retriever.pick(ask, intent=unit.intent)) and found.alternative
+    ]
+    tried = []
+    for ask in candidates[:8]:  # the model's intent may differ from the offline guess
+        chat = Chat(helpline.settings.rasa_url)
+        buttons = [b for m in chat.say(ask) for b in m.get("buttons") or []]
+        offered = [b for b in buttons if b["payload"].startswith(f"/{reply.OTHER_QUESTION}")]
+        payload = offered[0]["payload"] if offered else ""
+        chosen = KB.by_id.get(
+            json.loads(payload[len(reply.OTHER_QUESTION) + 1 :] or "{}").get("kb_id")
+        )
+        if chosen is None or KB.has_regional(chosen):  # a regional answer comes in two parts
+            tried.append(ask)
+            continue
+        assert offered[0]["title"] == chosen.title
+        assert said(chat.say(offered[0]["payload"])) == said(
+            [{"text": reply.answer(KB, chosen).text, "buttons": reply.answer(KB, chosen).buttons}]
+        )
+        return
+    pytest.fail(f"no phrasing offered a second question: {tried}")

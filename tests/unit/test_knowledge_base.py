@@ -139,6 +139,49 @@ async def test_meer_weten_sends_the_depth_of_the_last_unit(kb):
     assert dispatcher.messages[0]["text"] == unit.more
 
 
+def between_two_questions(kb):
+    """A phrasing of the real base that sits between two units: (text, pick)."""
+    retriever = get_retriever(kb)
+    for unit in kb.answerable():
+        for ask in unit.asks:
+            found = retriever.pick(ask, intent=unit.intent)
+            if found is not None and found.alternative is not None:
+                return ask, found
+    raise AssertionError("no phrasing offers a second question: are the titles there?")
+
+
+async def test_the_second_question_is_offered_and_its_button_answers_it(kb):
+    text, found = between_two_questions(kb)
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswer().run(dispatcher, make_tracker(text, found.unit.intent), {})
+    offered = reply.answer(kb, found.unit, alternative=found.alternative)
+    assert dispatcher.messages[-1]["text"] == offered.text
+    assert dispatcher.messages[-1]["buttons"] == offered.buttons
+    assert found.alternative.title in [b["title"] for b in offered.buttons]
+    assert {
+        "event": "slot",
+        "timestamp": None,
+        "name": "offered_question",
+        "value": found.alternative.id,
+    } in events
+
+    # The button, and the same wish typed ("nee, die andere vraag") with the slot only.
+    payload = {"kb_id": found.alternative.id}
+    for entities, slots in (
+        ([{"entity": "kb_id", "value": found.alternative.id}], {}),
+        ([], {"offered_question": found.alternative.id}),
+    ):
+        dispatcher = CollectingDispatcher()
+        tracker = make_tracker(
+            f"/other_question{payload}" if entities else "nee die andere vraag bedoel ik",
+            "other_question",
+            entities=entities,
+            slots=slots,
+        )
+        await ActionAnswer().run(dispatcher, tracker, {})
+        assert dispatcher.messages[0]["text"] == reply.answer(kb, found.alternative).text
+
+
 async def test_a_topic_button_after_asking_back_answers_the_question_asked_before(kb):
     """ "Bedoel je een van deze?" -> the person taps a topic: the answer is to their own
     question under that topic, not the topic's general text."""
