@@ -183,6 +183,9 @@ def unit_without_intent(tracker: Tracker) -> Optional[Unit]:
     found = retriever.follow_up(text, tracker.get_slot("last_topic"))
     if found is None:
         _, ranking = _intent(tracker)
+        # Rasa's FallbackClassifier puts its own name first; the topics it hesitated
+        # between come after it.
+        ranking = [(name, value) for name, value in ranking if name != "nlu_fallback"]
         found = retriever.confident(text, ranking)
     return found.unit if found else None
 

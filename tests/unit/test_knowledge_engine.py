@@ -213,6 +213,15 @@ def test_a_title_is_a_short_question():
     assert len([p for p in problems if "title must be a question" in p]) == 2
 
 
+def test_an_unplaced_message_is_answered_when_a_unit_of_a_hesitated_topic_is_close(kb):
+    retriever = Retriever(kb)
+    hesitated = [("funding_loan", 0.4), ("funding_overview", 0.3)]
+    found = retriever.confident("moet ik rente betalen", hesitated)
+    assert found is not None and found.unit.id == "funding_loan/rente"
+    elsewhere = [("experience_work", 0.4), ("find_loket", 0.3)]
+    assert retriever.confident("moet ik rente betalen", elsewhere) is None
+
+
 def test_a_follow_up_keeps_the_topic_of_the_last_answer(kb):
     retriever = Retriever(kb)
     found = retriever.pick(
