@@ -84,6 +84,8 @@ MAX_OTHER_WORDS = 1
 WHAT_IS_THAT = re.compile(
     r"\bwat (is|zijn|betekent|betekend|houdt|houd) (dat|dit|die|het)( dan| precies| eigenlijk)?"
     r"( in)?\s*\??$"
+    # "leerwerkloket.. nooit van gehoord. is dat een soort uitzendbureau?"
+    r"|\b(is|zijn) (dat|dit|die|het) (een soort|zoiets als|hetzelfde als)\b"
 )
 OPENER = re.compile(
     r"^(wat|wad|wt)\s+(is|zijn|betekent|betekend|houdt|houd)\s+(dat\s+)?((een|de|het|n)\s+)?"
