@@ -59,7 +59,7 @@ MIN_LIKELY = 0.55
 DEFINITION = re.compile(
     r"^(wat|wad|wt)\s+(is|zijn|betekent|betekend|bedoel[dt]? (je|jullie) met|houdt|houd)\b"
     r"|\bwat (is|betekent|betekend) dat\b|\bwat houdt .* in\b|^\S+(\s\S+)?\s*\?+$"
-    r"|\b(betekenis|uitleg) van\b|\bwat wil .* zeggen\b"
+    r"|\b(betekenis|uitleg) van\b|\bwat wil .* zeggen\b|\b(betekenis|uitleg)\s*\??$"
     # "wie zijn ...", "wat doet het leerwerkloket", "wat voor organisatie is ...", and the
     # word order of people still learning Dutch: "leerwerkloket is welke organisatie?"
     r"|^(wie|wat) (is|zijn|doet|doen)\b|\bwat voor \w+ is\b"

@@ -180,6 +180,7 @@ def test_a_definition_names_the_glossary_unit_even_under_another_intent(kb):
         "wat voor organisatie is het leerwerkloket",
         "wat doet een leerwerkloket",
         "leerwerkloket.. nooit van gehoord. is dat een soort uitzendbureau?",
+        "leerwerkloket betekenis",
     ],
 )
 def test_who_or_what_an_organisation_is_is_a_definition_too(kb, question):
