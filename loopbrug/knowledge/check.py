@@ -140,6 +140,8 @@ def validate(
                 errors.append(f"{where} term {raw['term']!r} is also defined by {terms[term]}")
             terms[term] = ident
         title = " ".join(str(raw.get("title") or "").split())
+        if not title and not raw.get("regional_of"):
+            errors.append(f"{where} needs a title: the question as a button reads it")
         if title and (len(title) > MAX_TITLE_CHARS or not title.endswith("?")):
             errors.append(f"{where} title must be a question of at most {MAX_TITLE_CHARS} chars")
         answer = " ".join(str(raw["answer"]).split())

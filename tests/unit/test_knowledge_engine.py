@@ -42,6 +42,7 @@ UNITS = [
         ],
         "Ja, bij DUO kun je lenen voor je collegegeld of lesgeld. Kijk op duo.nl.",
         default=True,
+        title="Kan ik lenen voor een opleiding?",
         next=["funding_overview"],
     ),
     unit(
@@ -55,6 +56,7 @@ UNITS = [
             "moet ik rente betalen over die lening",
         ],
         "Over de lening betaal je rente. DUO zet het percentage elk jaar op de site. Kijk op duo.nl.",
+        title="Hoeveel rente betaal ik?",
     ),
     unit(
         "experience_work/meelopen",
@@ -68,6 +70,7 @@ UNITS = [
         ],
         "Ja, vaak kan dat. Vraag een bedrijf om een meeloopdag. Het leerwerkloket helpt je zoeken.",
         default=True,
+        title="Kan ik eerst meelopen?",
     ),
     unit(
         "experience_work/geld",
@@ -107,6 +110,7 @@ UNITS = [
         ],
         "Een leerwerkloket geeft gratis advies over werk en leren. Er is er een in elke regio.",
         term="leerwerkloket",
+        title="Wat is een leerwerkloket?",
     ),
     unit(
         "find_loket/algemeen",
@@ -120,6 +124,7 @@ UNITS = [
         ],
         "Het leerwerkloket in je regio helpt je gratis.",
         default=True,
+        title="Waar is het leerwerkloket?",
     ),
 ]
 
@@ -211,8 +216,10 @@ def test_a_clear_question_or_a_definition_offers_no_second_question(kb):
 def test_a_title_is_a_short_question():
     bad = dict(UNITS[1], title="Rente")
     long = dict(UNITS[1], title="Hoeveel rente betaal ik precies als ik bij DUO een lening neem?")
-    problems = validate([bad, long], today=date(2026, 12, 6))
+    untitled = {k: v for k, v in UNITS[1].items() if k != "title"}
+    problems = validate([bad, long, untitled], today=date(2026, 12, 6))
     assert len([p for p in problems if "title must be a question" in p]) == 2
+    assert len([p for p in problems if "needs a title" in p]) == 1
 
 
 def test_an_unplaced_message_is_answered_when_a_unit_of_a_hesitated_topic_is_close(kb):
