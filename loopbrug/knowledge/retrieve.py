@@ -47,10 +47,12 @@ PLACE_NAMED = 0.15
 MIN_SCORE = 0.45
 # A message the NLU could not place is answered only when it is this close to one unit.
 MIN_CONFIDENT = 0.6
-# When the second-best unit is this close to the best, the message sits between two questions:
-# the best is answered and the other offered as a button. On the development set 0.1 offers it
-# under about a third of the answers and adds about 5 points to "answered after one step".
+# When the second-best unit is this close to the best, and close to the message itself, the
+# message sits between two questions: the best is answered and the other offered as a button.
+# Never under a topic-level answer (a broad question). On the development set this offers it
+# under a fifth of the answers; lower floors added far-fetched buttons for a few more answers.
 ALTERNATIVE_MARGIN = 0.1
+ALTERNATIVE_MIN = 0.5
 # A message the classifier could not place is still answered when a unit under one of its two
 # best topics is this close. On the development set's fallbacks this answered every question
 # it took with the key fact; lower (0.5) it began to answer wrongly.
@@ -231,12 +233,12 @@ class Retriever:
 
     def _alternative(self, scored: List[Tuple[float, str, int]], reason: str) -> Optional[Unit]:
         """The runner-up, when it is nearly as close as the best and worth a button. Not
-        after a definition: "wat is bbl" has one answer."""
-        if reason == "term" or len(scored) < 2:
+        after a definition ("wat is bbl" has one answer) or a topic-level answer."""
+        if reason == "term" or len(scored) < 2 or self.units[scored[0][2]].default:
             return None
         best = scored[0][0]
         for value, _, index in scored[1:]:
-            if value < MIN_SCORE or best - value > ALTERNATIVE_MARGIN:
+            if value < ALTERNATIVE_MIN or best - value > ALTERNATIVE_MARGIN:
                 return None
             unit = self.units[index]
             if unit.title and not unit.default and unit.id != self.units[scored[0][2]].id:

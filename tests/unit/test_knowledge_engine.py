@@ -211,6 +211,8 @@ def test_a_clear_question_or_a_definition_offers_no_second_question(kb):
         is None
     )
     assert retriever.pick("wat is een leerwerkloket", intent="find_loket").alternative is None
+    broad = retriever.pick("kan ik eerst een dag meelopen", intent="experience_work")
+    assert broad.unit.default and broad.alternative is None
 
 
 def test_a_title_is_a_short_question():
