@@ -302,3 +302,12 @@ def test_checks_catch_long_answers_missing_sources_and_shared_phrasings():
         check={"name": "DUO", "url": "duo.nl"},
     )
     assert any("https url" in e for e in validate([bad_url], today=date(2026, 12, 6)))
+
+
+def test_the_classifier_gets_the_first_phrasing_of_every_unit_before_any_second(kb):
+    from loopbrug.knowledge.nlu import examples_by_intent
+
+    firsts = [u.asks[0] for u in kb.answerable() if u.intent == "experience_work"]
+    assert examples_by_intent(kb, set(), limit=len(firsts))["experience_work"] == firsts
+    everything = examples_by_intent(kb, set())["experience_work"]
+    assert len(everything) > len(firsts) and "krijg je daar geld voor" not in everything
