@@ -115,6 +115,18 @@ class OneValidatorForAllSlots:
     async def run(self, dispatcher, tracker, domain) -> List[Dict[str, Any]]:
         """Steer the form when the reply asks for it; otherwise validate as usual."""
         asked = tracker.get_slot(REQUESTED_SLOT)
+        said = str((tracker.latest_message or {}).get("text") or "")
+        if (
+            asked
+            and self.handles(asked)
+            and asked not in tracker.slots_to_validate()
+            and normalise(said) in {normalise(option) for option in self.options(asked, domain)}
+        ):
+            # The words of one of the question's own buttons are its answer, whatever the
+            # classifier read in them: "vooral vaste taken" was read as the money check
+            # ("vaste lasten"), the slot mapping refused it, and the self-test was left.
+            update = self._validate(asked, said, dispatcher, tracker, domain)
+            return [SlotSet(slot, value) for slot, value in update.items()]
         if asked and self.handles(asked) and asked in tracker.slots_to_validate():
             value = tracker.get_slot(asked)
             if isinstance(value, str):

@@ -329,3 +329,26 @@ def test_a_correction_that_names_an_earlier_question_corrects_that_one():
     )
     assert slot_sets(events)["m_fixed_costs"] == 1200
     assert "m_household_income" not in slot_sets(events)
+
+
+def test_a_button_of_the_question_is_its_answer_whatever_the_classifier_read_in_it():
+    """ "vooral vaste taken" was read as the money check ("vaste lasten"): the slot mapping
+    refused it (the money check may interrupt the self-test) and the self-test was left."""
+    question = next(
+        q for q in get_questions() if any(o.label == "Vooral vaste taken" for o in q.options)
+    )
+    events = [
+        {"event": "slot", "name": "requested_slot", "value": question.id},
+        {"event": "user", "text": "vooral vaste taken", "parse_data": {}},
+    ]
+    tracker = make_tracker(
+        "vooral vaste taken",
+        "finance_check",
+        [{"name": "finance_check", "confidence": 0.9}],
+        events=events,
+        slots={"requested_slot": question.id},  # nothing filled: the mapping refused it
+    )
+    dispatcher = CollectingDispatcher()
+    result = asyncio.run(ValidateAssessmentForm().run(dispatcher, tracker, DOMAIN))
+    assert slot_sets(result)[question.id]["value"]
+    assert not by_event(result, "active_loop")
