@@ -255,13 +255,16 @@ class Retriever:
 
     def confident(self, text: str, ranking: Sequence[Tuple[str, float]] = ()) -> Optional[Pick]:
         """A unit so close to the message that answering it is no guess, or None: very close
-        on its own, or close and under one of the two topics the classifier hesitated between
-        ("Bedoel je een van deze?" for a clear question helps nobody)."""
+        on its own, a definition of a term the message names, or close and under one of the
+        two topics the classifier hesitated between ("Bedoel je een van deze?" for a clear
+        question helps nobody)."""
         found = self.pick(text, ranking=ranking, exclude_defaults=True)
         if found is None:
             return None
         hesitated = {name for name, _ in ranking[:2]}
-        if found.score >= MIN_CONFIDENT:
+        if found.score >= MIN_CONFIDENT or found.reason == "term":
+            # "de man van de vakbond zei ik moet bbl doen. wat houd dat in?" names the term
+            # and asks what it means: that is no guess, however unsure the classifier is.
             return found
         return found if found.score >= MIN_LIKELY and found.unit.intent in hesitated else None
 

@@ -233,6 +233,16 @@ def test_an_unplaced_message_is_answered_when_a_unit_of_a_hesitated_topic_is_clo
     assert retriever.confident("moet ik rente betalen", elsewhere) is None
 
 
+def test_an_unplaced_definition_of_a_named_term_is_answered(kb, monkeypatch):
+    from loopbrug.knowledge import retrieve
+
+    monkeypatch.setattr(retrieve, "MIN_CONFIDENT", 5.0)  # however far the words are
+    retriever = Retriever(kb)
+    found = retriever.confident("de man van de bond zei leerwerkloket. wat houd dat in?", [])
+    assert found is not None and found.unit.id == "find_loket/wat_is_leerwerkloket"
+    assert retriever.confident("moet ik rente betalen", []) is None
+
+
 def test_a_follow_up_keeps_the_topic_of_the_last_answer(kb):
     retriever = Retriever(kb)
     found = retriever.pick(
