@@ -27,6 +27,7 @@ runs last in the NLU pipeline and
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -51,6 +52,7 @@ from bot.components.intent_override import overrule_intent
 from loopbrug.safety import CrisisDetector, Verdict
 from loopbrug.safety.classifier import NEGATIVE_FILE, POSITIVE_FILE, ClauseClassifier
 from loopbrug.safety.detector import CRISIS, DISTRESS
+from loopbrug.safety.other_part import OtherPart
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +80,8 @@ OTHER_SHARE = 0.4
 
 
 MODEL_FILE = "crisis_clauses.joblib"
+# The training examples the other part of a mixed message is read against (other_part.py).
+EXAMPLES_FILE = "other_part_examples.json"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -120,16 +124,17 @@ class CrisisGuard(GraphComponent, IntentClassifier):
         self.detector = detector
         self._model_storage = model_storage
         self._resource = resource
+        self.other_part: Optional[OtherPart] = None
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
         """Retrain when the classifier's training files or code change (Rasa cannot see them)."""
-        from loopbrug.safety import classifier, detector
+        from loopbrug.safety import classifier, detector, other_part
 
         digest = hashlib.sha256()
         for path in (POSITIVE_FILE, NEGATIVE_FILE, config.get("patterns_file", "")):
             digest.update(Path(path).read_bytes() if path and Path(path).is_file() else b"")
-        for module in (classifier, detector):
+        for module in (classifier, detector, other_part):
             digest.update(Path(module.__file__).read_bytes())
         return digest.hexdigest()
 
@@ -161,6 +166,7 @@ class CrisisGuard(GraphComponent, IntentClassifier):
         # model archive, which Rasa trusts as a whole (its TensorFlow weights load the same way).
         with self._model_storage.write_to(self._resource) as model_dir:
             self.detector.classifier.save(model_dir / MODEL_FILE)
+            (model_dir / EXAMPLES_FILE).write_text(json.dumps(examples), encoding="utf-8")
         return self._resource
 
     @classmethod
@@ -177,10 +183,12 @@ class CrisisGuard(GraphComponent, IntentClassifier):
         try:
             with model_storage.read_from(resource) as model_dir:
                 classifier = ClauseClassifier.load(model_dir / MODEL_FILE)
+                examples = json.loads((model_dir / EXAMPLES_FILE).read_text(encoding="utf-8"))
         except (ValueError, FileNotFoundError):
             logger.warning("crisis_guard: no trained classifier in the model; patterns only")
             return guard
         guard.detector = guard.detector.with_classifier(classifier)
+        guard.other_part = other_part_reader(examples)
         return guard
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -218,6 +226,10 @@ class CrisisGuard(GraphComponent, IntentClassifier):
 
     def _raise(self, message: Message, verdict: Verdict) -> None:
         other = self._other_intent(message) if verdict.other else None
+        if other is None and verdict.other and self.other_part is not None:
+            # The classifier read the whole message, where the crisis words drown the rest:
+            # read the rest alone ("ik heb 30k schuld en").
+            other = self.other_part.intent_of(verdict.other)
         logger.info("crisis_guard heard a crisis (%s)", ",".join(verdict.rules))
         self._set_intent(message, CRISIS_INTENT)
         entities = [
@@ -290,3 +302,10 @@ def _crisis_confidence(ranking: List[Dict[str, Any]]) -> float:
         for item in ranking
         if item.get(INTENT_NAME_KEY) == CRISIS_INTENT
     )
+
+
+def other_part_reader(examples: List[List[str]]) -> OtherPart:
+    """The reader of a mixed message's other part, from the stored (intent, text) examples;
+    never a topic that is no question to come back to."""
+    never = {CRISIS_INTENT, FALLBACK_INTENT, *NOT_A_QUESTION}
+    return OtherPart(((str(i), str(t)) for i, t in examples), never=sorted(never))

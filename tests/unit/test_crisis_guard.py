@@ -119,3 +119,32 @@ def test_ordinary_messages_are_left_alone():
     out = run(message("hoe kom ik aan een scholingsvoucher", ("funding_voucher", 0.97)))
     assert out.data["intent"] == {"name": "funding_voucher", "confidence": 0.97}
     assert out.get("crisis")["level"] == "none"
+
+
+def test_the_other_part_is_read_alone_when_the_crisis_words_drown_it():
+    """ "ik heb 30k schuld en wil eigenlijk dood": the classifier gave debts 6% and income
+    changes 6% of the whole message; the rest read alone is about debts."""
+    from bot.components.crisis_guard import other_part_reader
+
+    guard = CrisisGuard(CONFIG, DETECTOR)
+    guard.other_part = other_part_reader(
+        [
+            ["debt_help", "ik heb 15k schuld"],
+            ["debt_help", "ik zit met 8000 euro schuld bij de bank"],
+            ["money_change", "mijn inkomen gaat omlaag"],
+            ["money_change", "ik ga minder verdienen"],
+            ["greet", "hoi"],
+        ]
+    )
+    msg = message(
+        "ik heb 30k schuld en wil dood",
+        ("crisis", 0.8),
+        ("debt_help", 0.06),
+        ("money_change", 0.06),
+    )
+    out = guard.process([msg])[0]
+    assert out.data["intent"]["name"] == "crisis"
+    assert out.get("crisis")["other_intent"] == "debt_help"
+    # Nothing close enough: no question to come back to.
+    only = message("blabla xyz en wil dood", ("crisis", 0.8), ("greet", 0.1), ("debt_help", 0.1))
+    assert guard.process([only])[0].get("crisis")["other_intent"] is None
