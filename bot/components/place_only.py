@@ -3,10 +3,11 @@
 "Deventer" or "7411" on its own is the answer to "waar woon je?", also when a form is not
 asking it (a new place after the desks of the old one). The intent classifier is unsure of
 bare names it never saw (0.5 for "Deventer", just under the fallback threshold), so the
-person was asked back. This component runs after the FallbackClassifier: when the fallback
-fired and the message holds a recognised place (``gemeente`` or ``postcode``) and otherwise
-only a few linking words ("ik woon in"), the intent becomes ``inform_location``. It never
-touches a confident intent or a crisis (the crisis guard runs later and still wins).
+person was asked back; a later model was sure "Deventer" was about a sector. This component
+runs after the FallbackClassifier: when the message holds a recognised place (``gemeente`` or
+``postcode``) and otherwise only a few linking words ("ik woon in"), the intent becomes
+``inform_location``, whatever the classifier or the fallback said. It never touches a crisis
+(the crisis guard runs later and still wins).
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def only_a_place(text: str, entities: List[Dict[str, Any]]) -> bool:
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class PlaceOnly(GraphComponent, IntentClassifier):
-    """Turns an unsure reading of a bare place into ``inform_location``."""
+    """Turns any reading of a bare place into ``inform_location``."""
 
     @classmethod
     def required_components(cls) -> List[type]:
@@ -74,10 +75,10 @@ class PlaceOnly(GraphComponent, IntentClassifier):
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
-        """Overrule the fallback for a message that only names a place."""
+        """Overrule the fallback, or any other reading, for a message that only names a place."""
         for message in messages:
             intent = message.get(INTENT) or {}
-            if intent.get("name") != FALLBACK_INTENT:
+            if intent.get("name") in (PLACE_INTENT, "crisis"):
                 continue
             if not only_a_place(message.get(TEXT) or "", message.get(ENTITIES) or []):
                 continue

@@ -42,3 +42,30 @@ def test_no_place_no_change():
 
 def test_a_bare_number_may_be_an_amount_and_is_left_alone():
     assert not only_a_place("3000", place("3000", "3000", "postcode"))
+
+
+def test_a_bare_place_is_where_one_lives_however_sure_the_classifier_is_of_something_else():
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.components.place_only import PlaceOnly
+
+    entities = [{"entity": "gemeente", "value": "Deventer", "start": 0, "end": 8}]
+    for name, confidence in (("nlu_fallback", 0.55), ("sector_info", 0.8)):
+        message = Message(
+            data={
+                "text": "Deventer",
+                "entities": entities,
+                "intent": {"name": name, "confidence": confidence},
+                "intent_ranking": [{"name": name, "confidence": confidence}],
+            }
+        )
+        assert PlaceOnly().process([message])[0].get("intent")["name"] == "inform_location"
+    crisis = Message(
+        data={
+            "text": "Deventer",
+            "entities": entities,
+            "intent": {"name": "crisis", "confidence": 0.9},
+            "intent_ranking": [{"name": "crisis", "confidence": 0.9}],
+        }
+    )
+    assert PlaceOnly().process([crisis])[0].get("intent")["name"] == "crisis"
