@@ -44,9 +44,12 @@ def only_a_place(text: str, entities: List[Dict[str, Any]]) -> bool:
         # A bare number ("3000") may be an amount as well as a postcode: left to the
         # classifier and the flow that asked for it.
         return False
-    rest = text
-    for entity in sorted(places, key=lambda e: e["start"], reverse=True):
-        rest = rest[: entity["start"]] + " " + rest[entity["end"] :]
+    # Readings may overlap ("3200 br" and "3200" in "3200 bruto"): blank every covered
+    # character, so what is left is exactly what no place reading covers ("uto").
+    covered = set()
+    for entity in places:
+        covered.update(range(entity["start"], entity["end"]))
+    rest = "".join(" " if i in covered else c for i, c in enumerate(text))
     return all(word.lower() in LINKING_WORDS for word in _WORD.findall(rest))
 
 
@@ -80,7 +83,12 @@ class PlaceOnly(GraphComponent, IntentClassifier):
             intent = message.get(INTENT) or {}
             if intent.get("name") in (PLACE_INTENT, "crisis"):
                 continue
-            if not only_a_place(message.get(TEXT) or "", message.get(ENTITIES) or []):
+            entities = message.get(ENTITIES) or []
+            if not only_a_place(message.get(TEXT) or "", entities):
+                continue
+            named = any(e.get("entity") == "gemeente" for e in entities)
+            if intent.get("name") != FALLBACK_INTENT and not named:
+                # A sure reading of digits stays: "3200 bruto" is a salary, not a postcode.
                 continue
             overrule_intent(message, PLACE_INTENT, drop=[FALLBACK_INTENT])
         return messages

@@ -69,3 +69,33 @@ def test_a_bare_place_is_where_one_lives_however_sure_the_classifier_is_of_somet
         }
     )
     assert PlaceOnly().process([crisis])[0].get("intent")["name"] == "crisis"
+
+
+def test_a_sure_reading_of_digits_is_left_alone():
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.components.place_only import PlaceOnly
+
+    message = Message(
+        data={
+            "text": "3200 bruto",
+            # as the pipeline gives them: two overlapping readings of the digits
+            "entities": [
+                {"entity": "postcode", "value": "3200 br", "start": 0, "end": 7},
+                {"entity": "postcode", "value": "3200", "start": 0, "end": 4},
+            ],
+            "intent": {"name": "income_during_training", "confidence": 0.8},
+            "intent_ranking": [{"name": "income_during_training", "confidence": 0.8}],
+        }
+    )
+    assert PlaceOnly().process([message])[0].get("intent")["name"] == "income_during_training"
+
+
+def test_overlapping_readings_of_digits_leave_the_rest_of_the_word():
+    from bot.components.place_only import only_a_place
+
+    entities = [
+        {"entity": "postcode", "value": "3200 br", "start": 0, "end": 7},
+        {"entity": "postcode", "value": "3200", "start": 0, "end": 4},
+    ]
+    assert not only_a_place("3200 bruto", entities)
