@@ -257,17 +257,6 @@ def leave_one_out(kb=None) -> Dict[str, float]:
     }
 
 
-def run(
-    model: Path,
-    work: Path,
-    log: Callable[[str], None] = print,
-    questions: Optional[Sequence[Dict[str, Any]]] = None,
-) -> KnowledgeReport:
-    """Start the helpline with ``model``, ask every held-out question, stop it."""
-    sets = {"held_out": list(questions if questions is not None else load_questions())}
-    return run_sets(model, work, sets, log)["held_out"]
-
-
 def run_sets(
     model: Path,
     work: Path,

@@ -28,6 +28,7 @@ from bot.components.intent_override import overrule_intent
 
 FALLBACK_INTENT = "nlu_fallback"
 PLACE_INTENT = "inform_location"
+CRISIS_INTENT = "crisis"  # never overruled here; the crisis guard runs later and decides
 PLACE_ENTITIES = frozenset({"gemeente", "postcode"})
 # Words that may stand beside the place without making it another question.
 LINKING_WORDS = frozenset(
@@ -81,7 +82,7 @@ class PlaceOnly(GraphComponent, IntentClassifier):
         """Overrule the fallback, or any other reading, for a message that only names a place."""
         for message in messages:
             intent = message.get(INTENT) or {}
-            if intent.get("name") in (PLACE_INTENT, "crisis"):
+            if intent.get("name") in (PLACE_INTENT, CRISIS_INTENT):
                 continue
             entities = message.get(ENTITIES) or []
             if not only_a_place(message.get(TEXT) or "", entities):
