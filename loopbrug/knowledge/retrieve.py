@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from loopbrug.knowledge.units import KnowledgeBase, Unit
+from loopbrug.ngrams import NgramIndex
 
 # Closeness of a message to a unit: the mean of its two closest phrasings (one lucky phrasing
-# alone over-rewards units with many asks), with characters weighing more than whole words.
-CHAR_WEIGHT = 0.8
+# alone over-rewards units with many asks); per phrasing see loopbrug/ngrams.py.
 CLOSEST = 2
 # Added to the closeness (a cosine between 0 and 1).
 SAME_INTENT = 0.12
@@ -126,8 +126,6 @@ class Retriever:
     """Matches messages to units; build once per process (see ``get_retriever``)."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
         self.kb = kb
         self.units = kb.answerable()
         rows: List[str] = []
@@ -140,10 +138,7 @@ class Retriever:
                 rows.append(normalise(ask))
                 self.row_unit.append(index)
                 self.contextual.append(self.only_after_an_answer(normalise(ask)))
-        self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
-        self.words = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True)
-        self.char_rows = self.chars.fit_transform(rows)
-        self.word_rows = self.words.fit_transform(rows)
+        self.index = NgramIndex(rows)
         self.regional = {i for i, unit in enumerate(self.units) if kb.has_regional(unit)}
         self.terms = {
             index: _term_variants(unit.term) for index, unit in enumerate(self.units) if unit.term
@@ -154,10 +149,7 @@ class Retriever:
     ) -> List[float]:
         """Per unit: the best cosine of the message against the unit's phrasings (without
         phrasing row ``leave_out``: the leave-one-out measurement in bench/knowledge.py)."""
-        plain = normalise(text)
-        chars = (self.char_rows @ self.chars.transform([plain]).T).toarray().ravel()
-        words = (self.word_rows @ self.words.transform([plain]).T).toarray().ravel()
-        values = CHAR_WEIGHT * chars + (1 - CHAR_WEIGHT) * words
+        values = self.index.closeness(normalise(text))
         closest: List[List[float]] = [[] for _ in self.units]
         for row in values.argsort()[::-1]:
             unit = self.row_unit[row]
