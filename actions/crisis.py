@@ -23,9 +23,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.clarify import INTENT_LABELS
-from bot.settings import load_settings
 from handoff import notify, store
 from handoff.routing import get_teams
+from loopbrug.settings import load_settings
 
 logger = logging.getLogger(__name__)
 

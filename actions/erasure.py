@@ -28,9 +28,9 @@ from typing import Dict, List, Optional
 
 from sqlalchemy import delete, inspect, select, text, update
 
-from actions.db import MoneyCheckRecord, ProfileRecord, get_engine, person_key
-from bot.settings import load_settings
 from handoff import store, throttle
+from loopbrug.db import MoneyCheckRecord, ProfileRecord, get_engine, person_key
+from loopbrug.settings import load_settings
 
 ERASED = "gewist"
 TRACKER_TABLE = "events"  # Rasa's SQLTrackerStore

@@ -27,15 +27,15 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import db
 from actions.form_validation import OneValidatorForAllSlots
 from actions.location import NATIONAL_FINDER, desks_text, known_place, place_answer, region_slots
 from actions.region import get_region_model
-from bot.settings import load_settings
 from handoff import notify, store, summary
 from handoff.hours import OfficeHours, when_text
 from handoff.routing import get_teams
+from loopbrug import db
 from loopbrug.conversation import triggered_by_helpline
+from loopbrug.settings import load_settings
 
 logger = logging.getLogger(__name__)
 

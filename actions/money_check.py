@@ -17,7 +17,6 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import db
 from actions.answers import answer_unit, pick_for, send
 from actions.form_validation import OneValidatorForAllSlots
 from actions.money import (
@@ -35,6 +34,7 @@ from actions.money import (
     parse_years,
     transitievergoeding,
 )
+from loopbrug import db
 from loopbrug.knowledge import reply
 from loopbrug.knowledge.units import get_knowledge_base
 

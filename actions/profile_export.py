@@ -27,10 +27,10 @@ from actions.assessment import Profile
 from actions.form_validation import OneValidatorForAllSlots
 from actions.handoff import email_address
 from actions.selftest import stored_profile
-from bot.settings import Settings, load_settings
 from loopbrug import mail
 from loopbrug.attachments import file_message, read_file
 from loopbrug.conversation import is_web_sender
+from loopbrug.settings import Settings, load_settings
 
 logger = logging.getLogger(__name__)
 

@@ -1,13 +1,13 @@
 """Download links for a person's profile file in the web widget.
 
 A link is ``/api/file/<token>``: the token is ``secrets.token_urlsafe(24)`` (192 random bits)
-and only its SHA-256 is stored, with the person's pseudonymous key (:func:`actions.db.person_key`)
+and only its SHA-256 is stored, with the person's pseudonymous key (:func:`loopbrug.db.person_key`)
 and an expiry time. The web server serves the file only when the token is known, has not
 expired, and belongs to the widget session that asks (``web-<session>``); it then renders the
 file from the person's stored profile at that moment. So the link holds no copy of the
 profile: when the person erases their data ("wis mijn gegevens"), the link gives nothing.
 
-SQLAlchemy 1.4 in 2.0 style, on the engine of :mod:`actions.db`.
+SQLAlchemy 1.4 in 2.0 style, on the engine of :mod:`loopbrug.db`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from sqlalchemy import Column, DateTime, String, delete, select
 
 from actions import profile_text
 from actions.assessment import from_dict
-from actions.db import Base, get_engine, load_profile, person_key, sessions, utcnow
+from loopbrug.db import Base, get_engine, load_profile, person_key, sessions, utcnow
 
 TOKEN_BYTES = 24
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32}$")  # token_urlsafe(24)

@@ -4,7 +4,7 @@ The questions are data (``data/assessment/questions.yml``); ``assessment_form`` 
 per message. Answers live in slots, so they are in the tracker store: a person can stop,
 come back later (also after a restart of the servers) and go on where they were. The finished
 profile is scored by :mod:`actions.assessment` and stored under a pseudonymous key
-(:mod:`actions.db`).
+(:mod:`loopbrug.db`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import db
 from actions.assessment import (
     STEP_BUTTONS,
     from_dict,
@@ -29,6 +28,7 @@ from actions.assessment import (
     to_dict,
 )
 from actions.form_validation import OneValidatorForAllSlots
+from loopbrug import db
 
 EXPORT_BUTTON = {"title": "Samenvatting meenemen", "payload": "/export_profile"}
 RESTART_BUTTON = {"title": "Test opnieuw doen", "payload": "/restart_assessment"}

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence
 
-from bot.settings import ROOT
+from loopbrug.settings import ROOT
 
 BENCH_DIR = ROOT / "var" / "bench"
 VENV_BIN = Path(sys.executable).parent

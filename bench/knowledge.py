@@ -30,9 +30,9 @@ import yaml
 from bench.common import free_port
 from bench.nlu_quality import intent_scores
 from bench.servers import bench_settings, first_answer, start_actions, start_rasa, wait_healthy
-from bot.settings import ROOT
 from loopbrug.knowledge import reply as replies
 from loopbrug.knowledge.units import get_knowledge_base
+from loopbrug.settings import ROOT
 
 # The blind set: written from the fact sheets by someone who never saw the knowledge base, the
 # training data or the bot's answers, and never looked at while building. The figures that

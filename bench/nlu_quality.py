@@ -21,8 +21,8 @@ from typing import Dict, List, Sequence, Tuple
 
 import yaml
 
-from bot.settings import ROOT
 from loopbrug.nlu_data import nlu_examples
+from loopbrug.settings import ROOT
 
 HELD_OUT = ROOT / "tests" / "nlu" / "heldout.yml"
 CRISIS_SET = ROOT / "tests" / "nlu" / "crisis_set.yml"

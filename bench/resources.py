@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from bench.common import VENV_BIN
-from bot.settings import ROOT
+from loopbrug.settings import ROOT
 
 PY_SPY = VENV_BIN / "py-spy"
 FRAME = re.compile(r"^(?P<function>.*?) \((?P<file>.*?)(?::(?P<line>\d+))?\)$")

@@ -30,7 +30,7 @@ from bench.common import BENCH_DIR, free_port, machine
 from bench.nlu_quality import HELD_OUT, SCOPE_SET, evaluate
 from bench.servers import RedisServer, bench_settings, start_actions
 from bot.serve import latest_model
-from bot.settings import ROOT
+from loopbrug.settings import ROOT
 
 PARTS = ("training", "understanding", "knowledge", "crossval", "speed")
 GB = 1e9

@@ -23,7 +23,7 @@ import yaml
 
 from bench.common import bench_environment, free_port
 from bot.serve import commands, endpoints_for, wait_ready
-from bot.settings import ROOT, Settings
+from loopbrug.settings import ROOT, Settings
 
 READY_TIMEOUT_S = 300.0
 

@@ -16,7 +16,7 @@ from typing import Callable, Dict, Optional, Sequence
 
 from bench import load, resources
 from bench.servers import Process, first_answer, start_rasa, wait_healthy
-from bot.settings import Settings
+from loopbrug.settings import Settings
 
 
 @dataclass(frozen=True)

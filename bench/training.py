@@ -17,8 +17,8 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import yaml
 
 from bench.common import RASA, run_logged
-from bot.settings import ROOT
 from loopbrug.nlu_data import ENTITY_MARKUP
+from loopbrug.settings import ROOT
 
 NLU_DIR = ROOT / "data" / "nlu"
 # The knowledge base's phrasings as training data (`make` writes it; loopbrug/knowledge/nlu.py).

@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Optional
 
 import yaml
 
-from bot.settings import ROOT, Settings, load_settings
+from loopbrug.settings import ROOT, Settings, load_settings
 
 PRIVACY_PATH = ROOT / "data" / "privacy.yml"
 

@@ -38,7 +38,7 @@ from urllib.parse import unquote, urlsplit
 import httpx
 import yaml
 
-from bot.settings import ROOT, Settings, load_settings
+from loopbrug.settings import ROOT, Settings, load_settings
 
 READY_TIMEOUT_S = 180.0
 

@@ -202,9 +202,9 @@ async def _crisis_line(tracker: Any, sender: str) -> Optional[str]:
 
 async def mark_ticket_crisis(sender: str) -> None:
     """Make the person's open ticket a crisis ticket and tell the coaches' group."""
-    from bot.settings import load_settings
     from handoff import notify, store
     from handoff.routing import get_teams
+    from loopbrug.settings import load_settings
 
     teams = get_teams()
     ticket, changed = await asyncio.to_thread(store.mark_crisis, sender, teams.national)

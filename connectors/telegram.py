@@ -641,7 +641,7 @@ def _digest(secret: str) -> bytes:
 
 @dataclass(frozen=True)
 class TelegramConfig:
-    """The three settings of the channel, in the names of ``bot.settings.Settings``."""
+    """The three settings of the channel, in the names of ``loopbrug.settings.Settings``."""
 
     telegram_bot_token: str
     telegram_webhook_secret: Optional[str] = None
@@ -857,7 +857,7 @@ async def set_webhook(settings: Any, url: str) -> None:
 
 def main(argv: Optional[List[str]] = None) -> None:
     """``python -m connectors.telegram --polling`` or ``--set-webhook URL``."""
-    from bot.settings import load_settings
+    from loopbrug.settings import load_settings
 
     parser = argparse.ArgumentParser(description="Loopbrug's Telegram channel, for operators.")
     mode = parser.add_mutually_exclusive_group(required=True)

@@ -11,8 +11,8 @@ import logging
 
 from telegram.error import TelegramError
 
-from bot.settings import Settings
 from handoff.store import CRISIS, Ticket
+from loopbrug.settings import Settings
 
 logger = logging.getLogger(__name__)
 URGENCY_WORDS = {1: "CRISIS, met voorrang", 2: "acute geldzorgen, met voorrang", 3: "normaal"}

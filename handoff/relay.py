@@ -20,9 +20,9 @@ from urllib.parse import quote
 
 import httpx
 
-from bot.settings import Settings
 from handoff.pii import mask
 from loopbrug.conversation import triggered_by_helpline
+from loopbrug.settings import Settings
 
 TIMEOUT_S = 10.0
 # The follow-up is asked by action_handoff_status when this intent comes from the HTTP API

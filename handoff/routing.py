@@ -9,7 +9,7 @@ from typing import Dict, Optional, Tuple
 
 import yaml
 
-from bot.settings import ROOT
+from loopbrug.settings import ROOT
 
 TEAMS_PATH = ROOT / "data" / "handoff" / "teams.yml"
 TOPICS = ("werk", "scholing", "geld", "algemeen", "crisis")

@@ -34,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from actions.db import Base, get_engine, person_key, sessions, utcnow
+from loopbrug.db import Base, get_engine, person_key, sessions, utcnow
 
 # Ticket states. "live" is not a state: a claimed ticket can be live (the coach has the chat).
 NEW, CLAIMED, CLOSED = "new", "claimed", "closed"

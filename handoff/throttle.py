@@ -31,8 +31,8 @@ from sqlalchemy import case, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from actions.db import utcnow
 from handoff.store import ThrottleRecord, aware, factory
+from loopbrug.db import utcnow
 
 
 @dataclass(frozen=True)

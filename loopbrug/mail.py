@@ -1,7 +1,7 @@
 """Sending one e-mail with a text file through the SMTP server the helpline is given.
 
 Python's own ``smtplib`` and ``email``; nothing here imports Rasa or reads the environment:
-the caller passes a :class:`MailServer` (built from ``bot.settings``). The address and the
+the caller passes a :class:`MailServer` (built from ``loopbrug.settings``). The address and the
 content are never logged; a failure is reported as :class:`MailError` with the kind of error
 only. The call blocks: run it in a worker thread from async code.
 """

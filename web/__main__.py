@@ -6,7 +6,7 @@ import logging
 
 from aiohttp import web
 
-from bot.settings import load_settings
+from loopbrug.settings import load_settings
 from web.app import PrivateAccessLogger, build_app
 
 

@@ -44,11 +44,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions import profile_files
 from bot import privacy_text
-from bot.settings import Settings
 from handoff import followup
 from handoff import store as handoff_store
 from loopbrug.conversation import NOT_UNICODE, is_unicode_text, web_sender
 from loopbrug.safety.hotline import CRISIS_HOTLINE
+from loopbrug.settings import Settings
 from web import coach, messages
 from web.sessions import SessionStore
 

@@ -40,10 +40,11 @@ import jinja2
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.settings import Settings
-from handoff import coaches, store, texts, throttle
+from handoff import coaches, store, throttle
 from handoff.relay import RasaRelay, RelayError
 from handoff.routing import get_teams
+from loopbrug.settings import Settings
+from loopbrug.texts import text
 
 logger = logging.getLogger(__name__)
 
@@ -656,7 +657,7 @@ async def hand_back(request: web.Request, login: Login, ticket: store.Ticket) ->
     _, changed = await db(request, store.set_live, ticket.ref, coach.id, False)
     if not changed:
         return True
-    notice = texts.handback(coach.first_name)
+    notice = text("handoff.handback", coach=coach.first_name)
     try:
         await request.app[RELAY].hand_back(ticket.conversation_id, notice)
     except RelayError as exc:
@@ -690,7 +691,7 @@ async def post_takeover(request: web.Request, login: Login, ticket: store.Ticket
     ticket, changed = await db(request, store.set_live, ticket.ref, coach.id, True)
     if not changed:
         return "overgenomen"
-    notice = texts.takeover(coach.first_name, get_teams().name(ticket.team))
+    notice = text("handoff.takeover", coach=coach.first_name, team=get_teams().name(ticket.team))
     try:
         await request.app[RELAY].take_over(ticket.conversation_id, notice)
     except RelayError as exc:
@@ -739,7 +740,7 @@ async def post_close(request: web.Request, login: Login, ticket: store.Ticket, f
         return "rasa"
     closed, was_live = await db(request, store.close, ticket.ref, login.coach.id, outcome)
     if was_live:  # taken over again in the meantime
-        notice = texts.handback(login.coach.first_name)
+        notice = text("handoff.handback", coach=login.coach.first_name)
         try:
             await request.app[RELAY].hand_back(closed.conversation_id, notice)
             await relay_notice(request, closed.conversation_id, notice)

@@ -14,8 +14,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional
 
-from bot.plain_language import load_jargon, problems
 from loopbrug.knowledge.units import ROOT
+from loopbrug.plain_language import load_jargon, problems
 
 JARGON_FILE = ROOT / "data" / "plain_language.yml"
 GEMEENTEN_FILE = ROOT / "data" / "regions" / "gemeenten.csv"

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from bot.serve import Helpline
-from bot.settings import ROOT, Settings
+from loopbrug.settings import ROOT, Settings
 from tests.e2e.conftest import API_TOKEN, make_settings
 
 pytestmark = pytest.mark.e2e
@@ -505,8 +505,9 @@ def test_the_privacy_panel_shows_the_statement_the_bot_gives(page, base_url, hel
 
 
 def test_the_profile_file_is_a_download_link_in_the_chat(page, base_url, helpline):
-    from actions import db, profile_text
+    from actions import profile_text
     from actions.assessment import score_profile, to_dict
+    from loopbrug import db
     from tests.unit.test_assessment import CASES
 
     problems = Problems(page)

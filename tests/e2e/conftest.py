@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from bot.serve import Helpline
-from bot.settings import ROOT, Settings
 from handoff.coaches import add_coach
+from loopbrug.settings import ROOT, Settings
 from tests.conftest import free_port
 from tests.telegram_fake import FakeBotApi, text_update
 

@@ -15,9 +15,9 @@ import pytest
 import yaml
 
 from bot.serve import Helpline
-from bot.settings import ROOT
 from handoff import store
 from loopbrug.safety.hotline import TAKEOVER_CRISIS
+from loopbrug.settings import ROOT
 from tests.e2e.conftest import (
     REF,
     Chat,

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from actions.assessment import get_question
-from bot.settings import ROOT
+from loopbrug.settings import ROOT
 from tests.e2e.conftest import API_TOKEN, Chat
 
 pytestmark = pytest.mark.e2e

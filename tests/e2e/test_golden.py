@@ -30,8 +30,8 @@ import httpx
 import pytest
 
 from bot.serve import Helpline
-from bot.settings import ROOT, Settings
 from connectors.reliability import SLOW_REPLY
+from loopbrug.settings import ROOT, Settings
 from tests.conftest import free_port
 from tests.e2e.conftest import TELEGRAM_SECRET, UPDATE_IDS, TelegramChat
 from tests.golden import checks

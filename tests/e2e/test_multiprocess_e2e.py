@@ -37,10 +37,10 @@ import sqlalchemy as sa
 
 from bot.lock_store import LoopbrugRedisLockStore
 from bot.serve import Helpline, commands, redis_lock_store, stop_process_group, wait_ready
-from bot.settings import ROOT, Settings
 from connectors.reliability import SLOW_REPLY
 from loopbrug.knowledge import reply
 from loopbrug.knowledge.units import KnowledgeBase
+from loopbrug.settings import ROOT, Settings
 from tests.conftest import free_port
 from tests.e2e.conftest import API_TOKEN
 from web.app import SENDER_PREFIX  # the web server talks to Rasa as <prefix><session>

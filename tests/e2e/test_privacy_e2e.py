@@ -20,12 +20,12 @@ import pytest
 from stdnum import iban as iban_check
 from stdnum.nl import bsn as bsn_check
 
-from actions import db
 from bot import privacy_text
 from bot.serve import Helpline
-from bot.settings import ROOT
 from handoff import store
 from handoff.coaches import add_coach
+from loopbrug import db
+from loopbrug.settings import ROOT
 from tests.e2e.conftest import PASSWORD, Coach, WebPerson
 
 pytestmark = pytest.mark.e2e

@@ -19,11 +19,12 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 
-from actions import db, profile_text
+from actions import profile_text
 from actions.assessment import Profile, score_profile, to_dict
 from bot.serve import Helpline
-from bot.settings import ROOT, Settings
 from connectors.reliability import SLOW_REPLY
+from loopbrug import db
+from loopbrug.settings import ROOT, Settings
 from tests.conftest import free_port
 from tests.e2e.conftest import API_TOKEN, Chat, WebPerson
 from tests.unit.test_assessment import CASES

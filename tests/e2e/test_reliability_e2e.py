@@ -20,8 +20,8 @@ import httpx
 import pytest
 
 from bot.serve import Helpline, stop_process_group
-from bot.settings import ROOT
 from connectors.reliability import ACTION_TIMEOUT_ENV, SLOW_REPLY, UNAVAILABLE_REPLY
+from loopbrug.settings import ROOT
 from tests.e2e.conftest import (
     API_TOKEN,
     TELEGRAM_SECRET,

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from bot.serve import wait_ready
-from bot.settings import ROOT
+from loopbrug.settings import ROOT
 from tests.conftest import free_port
 
 pytestmark = pytest.mark.e2e

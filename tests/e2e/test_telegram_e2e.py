@@ -15,7 +15,7 @@ import pytest
 
 import bot.serve
 from bot.serve import Helpline
-from bot.settings import ROOT, Settings
+from loopbrug.settings import ROOT, Settings
 from tests.conftest import free_port
 from tests.e2e.conftest import TELEGRAM_SECRET, UPDATE_IDS, TelegramChat
 from tests.telegram_fake import FakeBotApi, callback_update, non_text_update, text_update
@@ -126,8 +126,9 @@ def test_a_rate_limited_reply_is_retried_and_still_arrives(person: TelegramChat,
 def test_the_profile_arrives_as_a_short_summary_and_a_document(
     person: TelegramChat, api: FakeBotApi, telegram_helpline: Helpline
 ):
-    from actions import db, profile_text
+    from actions import profile_text
     from actions.assessment import score_profile, to_dict
+    from loopbrug import db
     from tests.unit.test_assessment import CASES
 
     url = telegram_helpline.settings.database_url

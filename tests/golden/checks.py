@@ -9,7 +9,7 @@ fine:
 - at most ``MAX_MESSAGES`` messages in one turn;
 - no raw Markdown (``**``, ``__``, ``# `` headings, ``|`` tables, ``[text](url)``, backticks)
   and no payload syntax (``/intent{...}``, ``/intent_name``, ``{"``) in a text or button;
-- every text passes the plain-language check (bot/plain_language.py).
+- every text passes the plain-language check (loopbrug/plain_language.py).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 from typing import List, Sequence
 
-from bot.plain_language import load_jargon, problems, sentences
-from bot.settings import ROOT
+from loopbrug.plain_language import load_jargon, problems, sentences
+from loopbrug.settings import ROOT
 from tests.golden.transcript import Message
 
 MAX_MESSAGES = 4

@@ -9,7 +9,7 @@ from typing import Iterator
 import httpx
 import pytest
 
-from bot.settings import ROOT
+from loopbrug.settings import ROOT
 from tests.conftest import free_port
 
 TOKEN = "a-token-only-rasa-knows"

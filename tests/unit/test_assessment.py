@@ -28,7 +28,7 @@ from actions.assessment import (
     to_dict,
 )
 from actions.profile_text import profile_file
-from bot.plain_language import sentences, word_count
+from loopbrug.plain_language import sentences, word_count
 
 QUESTIONS = get_questions()
 CREATED = datetime(2026, 3, 5, 14, 30)

@@ -17,8 +17,8 @@ import pytest
 from aiohttp import test_utils
 from argon2 import PasswordHasher
 
-from bot.settings import Settings
 from handoff import coaches, store, throttle
+from loopbrug.settings import Settings
 from tests.conftest import free_port
 from tests.handoff_fixtures import make_ticket as shared_make_ticket
 from web import coach as inbox

@@ -1,6 +1,6 @@
 """The helpline's own tables on a real SQLite file."""
 
-from actions import db
+from loopbrug import db
 
 
 def test_profile_round_trip_under_a_pseudonymous_key(tmp_path):

@@ -398,7 +398,7 @@ async def test_a_crisis_ticket_goes_national_with_the_crisis_line(db_url, clock)
 
 
 async def test_the_summary_carries_the_stored_money_check(db_url, clock):
-    from actions import db
+    from loopbrug import db
 
     db.save_money_check(
         SENDER,

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from bot.settings import Settings
 from handoff import notify, store
+from loopbrug.settings import Settings
 from tests.telegram_fake import FakeBotApi
 
 NOW = datetime(2026, 3, 4, 11, 0, tzinfo=timezone.utc)

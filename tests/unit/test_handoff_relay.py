@@ -11,7 +11,6 @@ import httpx
 import pytest
 import yaml
 
-from bot.settings import Settings
 from handoff.relay import (
     FOLLOWUP_INTENT,
     RasaRelay,
@@ -20,6 +19,7 @@ from handoff.relay import (
     notice_event,
     transcript_from_events,
 )
+from loopbrug.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 STAMP = 1772622000.0  # 2026-03-04 11:00 UTC

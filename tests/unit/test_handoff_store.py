@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from actions.db import person_key
 from handoff import store
+from loopbrug.db import person_key
 from tests.handoff_fixtures import make_ticket, ticket_wish
 
 T0 = datetime(2026, 3, 4, 12, 0, tzinfo=timezone.utc)  # a Wednesday

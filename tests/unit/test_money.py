@@ -24,7 +24,7 @@ from actions.money import (
     parse_years,
     transitievergoeding,
 )
-from bot.plain_language import load_jargon, problems
+from loopbrug.plain_language import load_jargon, problems
 from tests.conftest import ROOT
 
 # ---------------------------------------------------------------------------------------------

@@ -213,7 +213,7 @@ def test_the_answer_to_change_is_found_in_the_words(text, slot):
 
 
 def test_texts_composed_for_the_change_are_plain():
-    from bot.plain_language import load_jargon, problems
+    from loopbrug.plain_language import load_jargon, problems
 
     jargon = load_jargon(ROOT / "data" / "plain_language.yml")
     for what in money_check.CHANGE_NAMES.values():

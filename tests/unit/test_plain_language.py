@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.plain_language import load_jargon, problems, sentences
+from loopbrug.plain_language import load_jargon, problems, sentences
 from tests.conftest import ROOT
 
 JARGON = load_jargon(ROOT / "data" / "plain_language.yml")
@@ -43,18 +43,24 @@ def test_urls_and_list_numbers_do_not_count_as_sentences():
     assert sentences("1. Kijk op duo.nl/particulier voor meer.") == ["Kijk op website voor meer."]
 
 
+# Plausible values for the placeholders of data/texts/ (any other name becomes "Anna").
+SAMPLE_VALUES = {"team": "Leerwerkloket Twente", "days": "180"}
+
+
 def texts_from_code():
     """Texts that actions and channels compose themselves (not in the domain)."""
     from actions import handoff
     from bot import privacy_text
-    from bot.settings import Settings
     from connectors import reliability
-    from handoff import texts
+    from loopbrug.settings import Settings
+    from loopbrug.texts import catalogue, placeholders
 
     yield pytest.param(handoff.CONSENT_TEXT.format(days=180), id="handoff:consent")
     yield pytest.param("\n".join(privacy_text.lines(Settings())), id="privacy:statement")
-    yield pytest.param(texts.takeover("Anna", "Leerwerkloket Twente"), id="handoff:takeover")
-    yield pytest.param(texts.handback("Anna"), id="handoff:handback")
+    for key, template in sorted(catalogue().items()):
+        # Every text of data/texts/, its placeholders filled with a plausible value.
+        values = {name: SAMPLE_VALUES.get(name, "Anna") for name in placeholders(template)}
+        yield pytest.param(template.format(**values), id=f"texts:{key}")
     yield pytest.param(reliability.SLOW_REPLY, id="channel:slow")
     yield pytest.param(reliability.UNAVAILABLE_REPLY, id="channel:down")
     # Added with the crisis detector and the hardening of issue 15.

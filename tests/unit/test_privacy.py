@@ -12,11 +12,12 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUtt
 from rasa.shared.core.slots import TextSlot
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from actions import db, erasure
+from actions import erasure
 from bot import privacy_text
-from bot.settings import Settings
 from bot.tracker_store import LoopbrugTrackerStore
 from handoff import pii, store, throttle
+from loopbrug import db
+from loopbrug.settings import Settings
 from tests.handoff_fixtures import make_ticket
 
 DOMAIN = Domain.empty()

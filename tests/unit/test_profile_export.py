@@ -18,7 +18,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import db, profile_files, profile_text
+from actions import profile_files, profile_text
 from actions.assessment import score_profile, to_dict
 from actions.profile_export import (
     ActionEmailProfile,
@@ -27,9 +27,9 @@ from actions.profile_export import (
     ValidateProfileEmailForm,
     is_way_out,
 )
-from bot.plain_language import load_jargon, problems
-from loopbrug import mail
+from loopbrug import db, mail
 from loopbrug.attachments import file_message, read_file
+from loopbrug.plain_language import load_jargon, problems
 from tests.conftest import ROOT, free_port, load_yaml
 from tests.unit.test_assessment import CASES, CREATED
 from web import messages
@@ -635,7 +635,7 @@ def test_send_reports_an_unreachable_server_without_details():
 
 
 def test_smtp_settings_come_from_the_environment():
-    from bot.settings import load_settings
+    from loopbrug.settings import load_settings
 
     settings = load_settings(
         {

@@ -7,7 +7,7 @@ from rasa.utils.endpoints import read_endpoint_config
 
 from bot import serve
 from bot.serve import BASE_ENDPOINTS, endpoints_for, redis_lock_store
-from bot.settings import Settings, load_settings
+from loopbrug.settings import Settings, load_settings
 
 
 @pytest.fixture(autouse=True)
@@ -130,7 +130,7 @@ def test_rasa_builds_the_atomic_redis_lock_store_from_the_written_file(tmp_path)
 )
 def test_unreadable_office_hours_stop_the_start_before_any_process_runs(hours, zone):
     from bot.serve import Helpline
-    from bot.settings import Settings
+    from loopbrug.settings import Settings
 
     helpline = Helpline(Settings(office_hours=hours, timezone=zone))
     with pytest.raises(SystemExit, match="LOOPBRUG_OFFICE_HOURS"):

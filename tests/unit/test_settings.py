@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.settings import Settings, load_settings
+from loopbrug.settings import Settings, load_settings
 
 
 def test_defaults_follow_the_run_contract():

@@ -14,7 +14,7 @@ import pytest
 
 from bot import serve
 from bot.serve import Helpline, Supervised
-from bot.settings import Settings
+from loopbrug.settings import Settings
 from tests.conftest import free_port
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from aiohttp import test_utils
 
-from bot.settings import Settings
+from loopbrug.settings import Settings
 from tests.conftest import free_port
 from web import messages
 from web.app import MAX_MESSAGE_CHARS, RASA_DOWN, PrivateAccessLogger, build_app

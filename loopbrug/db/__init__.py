@@ -21,7 +21,7 @@ from sqlalchemy import Column, DateTime, Integer, String, Text, create_engine, s
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import declarative_base, sessionmaker
 
-from bot.settings import load_settings
+from loopbrug.settings import load_settings
 
 Base = declarative_base()
 
