@@ -89,7 +89,7 @@ $(AUDIT_VENV)/.installed: requirements/audit-tool.txt scripts/find-python310.sh
 validate: setup $(KNOWLEDGE_NLU) ## rasa data validate, warnings are errors
 	$(BIN)/rasa data validate --fail-on-warnings $(RASA_ARGS) --data $(RASA_DATA)
 
-unit: setup $(KNOWLEDGE_NLU) ## fast tests: actions, helpers, data
+unit: setup $(KNOWLEDGE_NLU) services-deps ## fast tests: actions, helpers, data (migrations on a real PostgreSQL too)
 	$(PY) -m pytest tests/unit -q
 
 conversations: train ## conversation tests against the trained model
@@ -109,7 +109,7 @@ golden: train ## rewrite the golden snapshots (tests/golden/snapshots), then rev
 # and Redis on loopback, from Debian's packages; the version of PostgreSQL does not matter.
 REDIS_SERVER ?= /usr/bin/redis-server
 
-services-deps: ## PostgreSQL and Redis (apt) for the multi-process e2e test
+services-deps: ## PostgreSQL and Redis (apt) for the migration and multi-process tests
 	@missing=""; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	[ -x $(REDIS_SERVER) ] || missing="$$missing redis-server"; \

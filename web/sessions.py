@@ -20,18 +20,18 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, Optional
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table, create_engine, insert, select
+from sqlalchemy import Column, DateTime, String, Table, create_engine, insert, select
 from sqlalchemy.engine import Engine, make_url
+
+from loopbrug.db import Base, migrate
 
 SESSION_BYTES = 24
 # token_urlsafe(24) gives 32 characters of the URL-safe base64 alphabet.
 SESSION_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32}$")
 
-metadata = MetaData()
-
 web_sessions = Table(
     "loopbrug_web_sessions",
-    metadata,
+    Base.metadata,  # one metadata for the product's tables; made by the migrations
     Column("key_hash", String(64), primary_key=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
@@ -61,7 +61,7 @@ class SessionStore:
         return self._engine
 
     def open(self) -> None:
-        """Connect and create the table when it does not exist."""
+        """Connect, and bring the database to the newest schema revision."""
         url = make_url(self.database_url)
         kwargs: Dict[str, Any] = {"future": True, "pool_pre_ping": True}
         if url.get_backend_name() == "sqlite":
@@ -70,7 +70,7 @@ class SessionStore:
             if url.database and url.database != ":memory:":
                 Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         self._engine = create_engine(url, **kwargs)
-        metadata.create_all(self._engine)
+        migrate.upgrade(self._engine)
 
     def close(self) -> None:
         """Release every database connection."""

@@ -2,7 +2,7 @@
 
 SQLAlchemy 1.4 (pinned by Rasa 3.6) written in 2.0 style: ``future=True`` engines,
 ``select()``, ``with Session.begin()``. The engine is built lazily from ``DATABASE_URL``
-(bot/settings.py), once per URL; tables are created on first use. People are stored under a
+(loopbrug/settings.py), once per URL; the migrations run on first use. People are stored under a
 pseudonymous key (an HMAC of their sender id), never under the id itself.
 """
 
@@ -21,6 +21,7 @@ from sqlalchemy import Column, DateTime, Integer, String, Text, create_engine, s
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import declarative_base, sessionmaker
 
+from loopbrug.db import migrate
 from loopbrug.settings import load_settings
 
 Base = declarative_base()
@@ -80,7 +81,7 @@ def get_engine(url: Optional[str] = None) -> Engine:
 
 @functools.lru_cache(maxsize=8)
 def _engine_for(url: str) -> Engine:
-    """The engine for one URL; tables are created on first use.
+    """The engine for one URL, its database migrated to the newest revision on first use.
 
     ``pool_pre_ping`` makes a connection that died with a database restart reconnect on the
     next use instead of failing a person's message.
@@ -90,7 +91,9 @@ def _engine_for(url: str) -> Engine:
         # Rasa's tracker store may write to the same file; wait for its lock instead of failing.
         kwargs["connect_args"] = {"timeout": 15}
     engine = create_engine(url, **kwargs)
-    Base.metadata.create_all(engine)
+    # The tables come from the migrations, never from create_all: a new column must reach a
+    # database that already runs (loopbrug/db/migrate.py).
+    migrate.upgrade(engine)
     return engine
 
 
