@@ -45,9 +45,10 @@ $(SPACY_MODEL)/meta.json: $(INSTALLED) $(SPACY_INPUTS)
 
 train: setup $(MODEL_STAMP) ## train a model when data, domain or config changed
 
-# The self-test's slots and questions are generated from data (actions/assessment_domain.py).
-bot/domain/assessment_questions.yml: data/assessment/questions.yml actions/assessment_domain.py actions/assessment.py | $(INSTALLED)
-	$(PY) -m actions.assessment_domain
+# The self-test's slots and questions are generated from data (loopbrug/assessment/domain.py);
+# the words around each question are texts (data/texts/nl/assessment.yml).
+bot/domain/assessment_questions.yml: data/assessment/questions.yml data/texts/nl/assessment.yml loopbrug/assessment/domain.py loopbrug/assessment/questions.py | $(INSTALLED)
+	$(PY) -m loopbrug.assessment.domain
 
 # The stamp gets the time training started, not ended: a file saved during training is newer
 # than the stamp, so the next `make train` trains again instead of saying "Nothing to be done".

@@ -515,7 +515,7 @@ class ActionHandoffFinish(Action):
 
 
 def _date(moment) -> str:
-    from actions.assessment import format_date
+    from loopbrug.assessment.render import format_date
 
     return format_date(moment.astimezone(office_hours().zone))
 

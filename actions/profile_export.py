@@ -1,19 +1,18 @@
 """The profile to take along: a short summary in the chat, a file, and mailing it.
 
 ``action_export_profile`` sends at most three messages: the summary (a few plain sentences),
-the file as a custom payload (loopbrug/attachments.py: a download link in the web widget, a
-document on Telegram) and the offer to mail it. ``action_email_profile`` answers "kan ik dit
+the file as a custom payload (loopbrug/assessment/files.py: a download link in the web widget,
+a document on Telegram) and the offer to mail it. ``action_email_profile`` answers "kan ik dit
 mailen?": with an SMTP server configured it asks the address (``profile_email_form``);
 without one it says so and gives the file again, with how to save it.
 ``action_send_profile_email`` sends the mail and forgets the address. The address and the
-profile are never logged.
+profile are never logged. The summary, the file and the mail are :mod:`loopbrug.assessment`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional
 
@@ -22,35 +21,21 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import profile_files, profile_text
-from actions.assessment import Profile
 from actions.form_validation import OneValidatorForAllSlots
 from actions.handoff import email_address
-from actions.selftest import stored_profile
 from loopbrug import mail
-from loopbrug.attachments import file_message, read_file
+from loopbrug.assessment import store
+from loopbrug.assessment.files import file_payload
+from loopbrug.assessment.mailing import is_way_out, mail_server, profile_mail
+from loopbrug.assessment.render import chat_summary
+from loopbrug.attachments import read_file
 from loopbrug.conversation import is_web_sender
-from loopbrug.settings import Settings, load_settings
+from loopbrug.settings import load_settings
 
 logger = logging.getLogger(__name__)
 
 EMAIL_FORM = "profile_email_form"
 EMAIL_SLOTS = ("profile_email", "profile_email_stop")
-# "stop", "laat maar", "nee toch niet": the person wants out of the address question.
-WAY_OUT = re.compile(
-    r"\b(stop\w*|laat (maar|het)|toch niet|hoeft niet|niet mailen|geen mail|nee|"
-    r"annuleer\w*|vergeet (het|maar))\b"
-)
-
-
-def file_payload(sender_id: str, profile: Profile, created: datetime) -> Dict[str, Any]:
-    """The file message: a link that expires for the web widget, the file itself elsewhere."""
-    name = profile_text.file_name(created)
-    if is_web_sender(sender_id):
-        token = profile_files.issue(sender_id)
-        return file_message(profile_text.caption(web=True), name, url=profile_files.link(token))
-    content = profile_text.profile_file(profile, created)
-    return file_message(profile_text.caption(web=False), name, content=content)
 
 
 def file_given_in_this_session(tracker: Tracker) -> bool:
@@ -68,35 +53,6 @@ def _created(updated: Optional[datetime]) -> datetime:
     return updated or datetime.now(timezone.utc)
 
 
-def mail_server(settings: Settings) -> Optional[mail.MailServer]:
-    """The SMTP server from the settings, or None when mailing is not configured."""
-    if not settings.mail_configured:
-        return None
-    return mail.MailServer(
-        host=str(settings.smtp_host),
-        sender=str(settings.smtp_from),
-        port=settings.smtp_port,
-        user=settings.smtp_user,
-        password=settings.smtp_password,
-        starttls=settings.smtp_starttls,
-    )
-
-
-def profile_mail(server: mail.MailServer, to: str, profile: Profile, created: datetime):
-    """The mail: a short greeting, the profile as text, and the same text as a file."""
-    t = profile_text.texts()["mail"]
-    content = profile_text.profile_file(profile, created)
-    body = "\n\n".join([t["greeting"], t["intro"].strip(), content.strip(), t["closing"].strip()])
-    return mail.build_message(
-        server, to, t["subject"], body + "\n", profile_text.file_name(created), content
-    )
-
-
-def is_way_out(text: str) -> bool:
-    """True for "stop", "laat maar", "nee toch niet" (and no address in the message)."""
-    return "@" not in text and WAY_OUT.search(text.lower()) is not None
-
-
 class ActionExportProfile(Action):
     """The profile as a short summary, plus the whole profile as a file."""
 
@@ -108,12 +64,12 @@ class ActionExportProfile(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[str, Any]]:
         """Summary, file, and what to do with it (mail it, when that is possible)."""
-        profile, updated = await asyncio.to_thread(stored_profile, tracker)
+        profile, updated = await asyncio.to_thread(store.load, tracker.sender_id)
         if profile is None:
             dispatcher.utter_message(response="utter_no_profile_yet")
             return []
         created = _created(updated)
-        dispatcher.utter_message(text=profile_text.chat_summary(profile))
+        dispatcher.utter_message(text=chat_summary(profile))
         payload = await asyncio.to_thread(file_payload, tracker.sender_id, profile, created)
         dispatcher.utter_message(json_message=payload)
         if mail_server(load_settings()) is not None:
@@ -134,7 +90,7 @@ class ActionEmailProfile(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[str, Any]]:
         """Start the address question only when mailing can work."""
-        profile, updated = await asyncio.to_thread(stored_profile, tracker)
+        profile, updated = await asyncio.to_thread(store.load, tracker.sender_id)
         if profile is None:
             dispatcher.utter_message(response="utter_no_profile_yet")
             return []
@@ -163,8 +119,8 @@ class ValidateProfileEmailForm(OneValidatorForAllSlots, FormValidationAction):
     """Reads an e-mail address; 'stop' ends the question without a mail.
 
     Stop, back and questions inside: actions/form_validation.py, as in every form; stopping
-    here means no mail (``profile_email_stop``). ``WAY_OUT`` adds the ways to say "no mail"
-    that only this question has ("niet mailen", "geen mail").
+    here means no mail (``profile_email_stop``). ``is_way_out`` (loopbrug/assessment/mailing.py)
+    adds the ways to say "no mail" that only this question has ("niet mailen", "geen mail").
     """
 
     def name(self) -> str:
@@ -230,7 +186,7 @@ class ActionSendProfileEmail(Action):
         forget = [SlotSet(slot, None) for slot in EMAIL_SLOTS]
         address = tracker.get_slot("profile_email")
         server = mail_server(load_settings())
-        profile, updated = await asyncio.to_thread(stored_profile, tracker)
+        profile, updated = await asyncio.to_thread(store.load, tracker.sender_id)
         if tracker.get_slot("profile_email_stop") or not address:
             dispatcher.utter_message(response="utter_profile_email_stopped")
             return forget

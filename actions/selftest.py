@@ -2,9 +2,9 @@
 
 The questions are data (``data/assessment/questions.yml``); ``assessment_form`` asks them one
 per message. Answers live in slots, so they are in the tracker store: a person can stop,
-come back later (also after a restart of the servers) and go on where they were. The finished
-profile is scored by :mod:`actions.assessment` and stored under a pseudonymous key
-(:mod:`loopbrug.db`).
+come back later (also after a restart of the servers) and go on where they were. Reading a
+reply, scoring, the profile's words and storing it under a pseudonymous key are
+:mod:`loopbrug.assessment`; these actions read slots, call it and send the result.
 """
 
 from __future__ import annotations
@@ -16,22 +16,14 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.assessment import (
-    STEP_BUTTONS,
-    from_dict,
-    get_question,
-    get_questions,
-    interpret,
-    reask_text,
-    render_profile,
-    score_profile,
-    to_dict,
-)
 from actions.form_validation import OneValidatorForAllSlots
-from loopbrug import db
-
-EXPORT_BUTTON = {"title": "Samenvatting meenemen", "payload": "/export_profile"}
-RESTART_BUTTON = {"title": "Test opnieuw doen", "payload": "/restart_assessment"}
+from loopbrug.assessment import store
+from loopbrug.assessment.interpret import interpret, reask_text
+from loopbrug.assessment.profile import Profile, step_button
+from loopbrug.assessment.questions import get_question, get_questions
+from loopbrug.assessment.render import render_profile
+from loopbrug.assessment.scoring import score_profile
+from loopbrug.texts import text as say
 
 
 def answers_from(tracker: Tracker) -> Dict[str, Any]:
@@ -120,27 +112,19 @@ class ActionFinishAssessment(Action):
         """The profile message with tailored next steps."""
         answers = answers_from(tracker)
         profile = score_profile(answers)
-        db.save_profile(tracker.sender_id, answers, to_dict(profile))
+        store.save(tracker.sender_id, answers, profile)
         dispatcher.utter_message(text=render_profile(profile), buttons=profile_buttons(profile))
         return []
 
 
-def profile_buttons(profile) -> List[Dict[str, str]]:
+def profile_buttons(profile: Profile) -> List[Dict[str, str]]:
     """Next steps of the profile, then the summary to take along."""
     steps = [
-        {"title": STEP_BUTTONS[i], "payload": f"/{i}"}
-        for i in profile.next_step_intents
-        if i in STEP_BUTTONS
+        {"title": title, "payload": f"/{intent}"}
+        for intent in profile.next_step_intents
+        if (title := step_button(intent))
     ]
-    return steps + [EXPORT_BUTTON]
-
-
-def stored_profile(tracker: Tracker):
-    """(profile, created) of the person, or (None, None)."""
-    stored = db.load_profile(tracker.sender_id)
-    if stored is None:
-        return None, None
-    return from_dict(stored["profile"]), stored["updated_at"]
+    return steps + [{"title": say("assessment.button_export"), "payload": "/export_profile"}]
 
 
 class ActionShowProfile(Action):
@@ -154,10 +138,11 @@ class ActionShowProfile(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
         """Profile, or a way to start or finish the test."""
-        profile, _ = stored_profile(tracker)
+        profile, _ = store.load(tracker.sender_id)
         if profile is not None:
+            restart = {"title": say("assessment.button_restart"), "payload": "/restart_assessment"}
             dispatcher.utter_message(
-                text=render_profile(profile), buttons=profile_buttons(profile) + [RESTART_BUTTON]
+                text=render_profile(profile), buttons=profile_buttons(profile) + [restart]
             )
             return []
         done, total = len(answers_from(tracker)), len(get_questions())

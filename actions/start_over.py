@@ -19,9 +19,9 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.assessment import get_questions
 from actions.crisis import interrupted_form
 from actions.money_check import MONEY_SLOTS
+from loopbrug.assessment.questions import get_questions
 
 LOST_PATH = Path(__file__).resolve().parent.parent / "data" / "forms" / "start_over.yml"
 YES = {"title": "Ja, begin opnieuw", "payload": "/affirm"}

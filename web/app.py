@@ -42,10 +42,10 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions import profile_files
 from bot import privacy_text
 from handoff import followup
 from handoff import store as handoff_store
+from loopbrug.assessment import files as profile_files
 from loopbrug.conversation import NOT_UNICODE, is_unicode_text, web_sender
 from loopbrug.safety.hotline import CRISIS_HOTLINE
 from loopbrug.settings import Settings

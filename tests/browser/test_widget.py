@@ -505,9 +505,10 @@ def test_the_privacy_panel_shows_the_statement_the_bot_gives(page, base_url, hel
 
 
 def test_the_profile_file_is_a_download_link_in_the_chat(page, base_url, helpline):
-    from actions import profile_text
-    from actions.assessment import score_profile, to_dict
     from loopbrug import db
+    from loopbrug.assessment import export
+    from loopbrug.assessment.profile import to_dict
+    from loopbrug.assessment.scoring import score_profile
     from tests.unit.test_assessment import CASES
 
     problems = Problems(page)
@@ -521,7 +522,7 @@ def test_the_profile_file_is_a_download_link_in_the_chat(page, base_url, helplin
     made = db.load_profile(sender, url)["updated_at"]
 
     say(page, "ik wil mijn profiel als bestand")
-    name = profile_text.file_name(made)
+    name = export.file_name(made)
     link = page.get_by_role("link", name="Download: " + name)
     expect(link).to_be_visible()
     assert log_texts(page)[-3].startswith("Je profiel in het kort.\n")
@@ -529,7 +530,5 @@ def test_the_profile_file_is_a_download_link_in_the_chat(page, base_url, helplin
         link.click()
     download = caught.value
     assert download.suggested_filename == name
-    assert Path(download.path()).read_text(encoding="utf-8") == profile_text.profile_file(
-        profile, made
-    )
+    assert Path(download.path()).read_text(encoding="utf-8") == export.profile_file(profile, made)
     assert problems.seen == []  # no CSP violation, no script error

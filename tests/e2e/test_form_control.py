@@ -13,7 +13,7 @@ import httpx
 import pytest
 import yaml
 
-from actions.assessment import get_question
+from loopbrug.assessment.questions import get_question
 from loopbrug.settings import ROOT
 from tests.e2e.conftest import API_TOKEN, Chat
 

@@ -19,11 +19,12 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 
-from actions import profile_text
-from actions.assessment import Profile, score_profile, to_dict
 from bot.serve import Helpline
 from connectors.reliability import SLOW_REPLY
 from loopbrug import db
+from loopbrug.assessment import export
+from loopbrug.assessment.profile import Profile, to_dict
+from loopbrug.assessment.scoring import score_profile
 from loopbrug.settings import ROOT, Settings
 from tests.conftest import free_port
 from tests.e2e.conftest import API_TOKEN, Chat, WebPerson
@@ -95,7 +96,7 @@ def store_profile(helpline: Helpline, sender: str, profile: Profile = PROFILE) -
     url = helpline.settings.database_url
     db.save_profile(sender, {}, to_dict(profile), url=url)
     made = db.load_profile(sender, url)["updated_at"]
-    return profile_text.profile_file(profile, made)
+    return export.profile_file(profile, made)
 
 
 def slots(helpline: Helpline, sender: str) -> Dict[str, Any]:
@@ -121,7 +122,7 @@ def test_widget_gets_a_summary_a_private_download_link_and_the_offer_to_mail(hel
     [summary, file, offer] = turn["messages"]
     assert summary == {"from": "bot", "text": SUMMARY}
     assert file["from"] == "bot" and file["text"] == WEB_CAPTION
-    assert file["file"]["name"] == profile_text.file_name(
+    assert file["file"]["name"] == export.file_name(
         db.load_profile(person.sender, helpline.settings.database_url)["updated_at"]
     )
     assert file["file"]["url"].startswith("/api/file/")

@@ -5,7 +5,7 @@ import sqlite3
 import httpx
 import pytest
 
-from actions.assessment import get_questions
+from loopbrug.assessment.questions import get_questions
 from loopbrug.knowledge import reply as kb_reply
 from loopbrug.knowledge.retrieve import get_retriever
 from loopbrug.knowledge.units import get_knowledge_base

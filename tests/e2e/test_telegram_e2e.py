@@ -126,9 +126,10 @@ def test_a_rate_limited_reply_is_retried_and_still_arrives(person: TelegramChat,
 def test_the_profile_arrives_as_a_short_summary_and_a_document(
     person: TelegramChat, api: FakeBotApi, telegram_helpline: Helpline
 ):
-    from actions import profile_text
-    from actions.assessment import score_profile, to_dict
     from loopbrug import db
+    from loopbrug.assessment import export
+    from loopbrug.assessment.profile import to_dict
+    from loopbrug.assessment.scoring import score_profile
     from tests.unit.test_assessment import CASES
 
     url = telegram_helpline.settings.database_url
@@ -152,8 +153,8 @@ def test_the_profile_arrives_as_a_short_summary_and_a_document(
         "Je hele profiel staat in dit bestand. Tik erop om het te openen of te bewaren."
     )
     upload = document["document"]
-    assert upload.filename == profile_text.file_name(made)
-    assert upload.text == profile_text.profile_file(profile, made)
+    assert upload.filename == export.file_name(made)
+    assert upload.text == export.profile_file(profile, made)
     # In order: summary, document, then the offer to mail it.
     order = [c.method for c in api.calls if c.params.get("chat_id") == person.chat_id]
     assert order == ["sendMessage", "sendDocument", "sendMessage"]

@@ -9,25 +9,26 @@ from typing import Any, Dict
 
 import pytest
 
-from actions.assessment import (
-    BLOCK_TITLES,
-    BLOCKS,
-    CONDITIONS,
+from loopbrug import texts
+from loopbrug.assessment.export import profile_file
+from loopbrug.assessment.interpret import interpret, normalize, reask_text
+from loopbrug.assessment.profile import (
     NEXT_STEP_INTENTS,
-    QUESTIONS_PATH,
-    STEP_BUTTONS,
-    STEP_TEXT,
     from_dict,
-    get_question,
-    get_questions,
-    interpret,
-    load_questions,
-    reask_text,
-    render_profile,
-    score_profile,
+    step_button,
+    step_text,
     to_dict,
 )
-from actions.profile_text import profile_file
+from loopbrug.assessment.questions import (
+    BLOCKS,
+    CONDITIONS,
+    QUESTIONS_PATH,
+    get_question,
+    get_questions,
+    load_questions,
+)
+from loopbrug.assessment.render import render_profile
+from loopbrug.assessment.scoring import score_profile
 from loopbrug.plain_language import sentences, word_count
 
 QUESTIONS = get_questions()
@@ -122,8 +123,6 @@ def test_life_situation_covers_time_money_care_health_language_and_digital():
 
 
 def test_no_alias_names_two_options_of_one_question():
-    from actions.assessment import normalize
-
     for question in QUESTIONS:
         seen: Dict[str, str] = {}
         for option in question.options:
@@ -456,9 +455,10 @@ def test_no_experience_work_when_capacity_is_not_strong():
 
 def test_every_step_has_words_a_button_and_a_reason():
     for intent in NEXT_STEP_INTENTS:
-        assert STEP_TEXT[intent] and len(STEP_BUTTONS[intent]) <= 25
+        assert step_text(intent) and len(step_button(intent)) <= 25
     for step in score_profile(answers(q_geld="schulden")).next_steps:
-        assert step.reason and step.text == STEP_TEXT[step.intent]
+        assert step.reason and step.text == step_text(step.intent)
+    assert step_text("no_such_step") is None and step_button("no_such_step") is None
 
 
 # --------------------------------------------------------------------------- render, export
@@ -482,8 +482,8 @@ def longest_sentence(text: str) -> int:
 @pytest.mark.parametrize("case", CASES.values(), ids=list(CASES))
 def test_profile_message_names_six_blocks_in_short_sentences(case):
     text = render_profile(score_profile(case))
-    for title in BLOCK_TITLES.values():
-        assert title in text
+    for block in BLOCKS:
+        assert texts.text(f"assessment.block_{block}") in text
     assert longest_sentence(text) <= 25
     assert 60 <= word_count(text) <= 200  # fits a phone
 
@@ -519,8 +519,6 @@ def test_profile_survives_a_json_round_trip(case):
 
 def test_a_long_reply_is_read_by_its_first_clause():
     # Issue 16 golden conversation: refused three times before.
-    from actions.assessment import get_question, interpret
-
     question = get_question("q_wil_anders")
     reading = interpret(
         question, "ja heel graag want ik werk al 20 jaar in het magazijn en ik ben het zat"

@@ -2,12 +2,12 @@
 
 import yaml
 
-from actions.assessment import get_questions
-from actions.assessment_domain import OUTPUT, render
+from loopbrug.assessment.domain import OUTPUT, render
+from loopbrug.assessment.questions import get_questions
 
 
 def test_generated_domain_is_up_to_date():
-    # Run `python -m actions.assessment_domain` (make train does) after editing the questions.
+    # Run `python -m loopbrug.assessment.domain` (make train does) after editing the questions.
     assert OUTPUT.read_text(encoding="utf-8") == render(list(get_questions()))
 
 

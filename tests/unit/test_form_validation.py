@@ -12,10 +12,10 @@ from typing import Any, Dict, List
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.assessment import get_questions
 from actions.form_validation import OneValidatorForAllSlots
 from actions.money_check import MONEY_SLOTS, ValidateMoneyForm
 from actions.selftest import ValidateAssessmentForm
+from loopbrug.assessment.questions import get_questions
 from tests.conftest import make_tracker
 
 Q1, Q2, Q3 = (q.id for q in get_questions()[:3])

@@ -6,11 +6,14 @@ from typing import Any, Dict, Optional
 
 import pytest
 
-from actions.assessment import get_question, render_profile, score_profile, to_dict
 from actions.money import assess
 from actions.money_check import answers_from
 from handoff import summary
 from handoff.store import ACUTE, CRISIS, NORMAL
+from loopbrug.assessment.profile import to_dict
+from loopbrug.assessment.questions import get_question
+from loopbrug.assessment.render import render_profile
+from loopbrug.assessment.scoring import score_profile
 from tests.conftest import make_tracker
 
 

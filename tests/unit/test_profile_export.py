@@ -18,19 +18,22 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import profile_files, profile_text
-from actions.assessment import score_profile, to_dict
 from actions.profile_export import (
     ActionEmailProfile,
     ActionExportProfile,
     ActionSendProfileEmail,
     ValidateProfileEmailForm,
-    is_way_out,
 )
 from loopbrug import db, mail
+from loopbrug.assessment import export, files
+from loopbrug.assessment.mailing import is_way_out
+from loopbrug.assessment.profile import to_dict
+from loopbrug.assessment.render import chat_summary, format_date
+from loopbrug.assessment.scoring import score_profile
 from loopbrug.attachments import file_message, read_file
 from loopbrug.plain_language import load_jargon, problems
-from tests.conftest import ROOT, free_port, load_yaml
+from loopbrug.texts import catalogue
+from tests.conftest import ROOT, free_port
 from tests.unit.test_assessment import CASES, CREATED
 from web import messages
 
@@ -58,7 +61,7 @@ def no_mail_settings(monkeypatch):
 
 
 def test_summary_of_a_strong_profile():
-    assert profile_text.chat_summary(score_profile(CASES["strong"])) == (
+    assert chat_summary(score_profile(CASES["strong"])) == (
         "Je profiel in het kort.\n"
         "Dit past bij je: je wilt heel graag ander werk.\n"
         "Ik zie geen grote drempels.\n"
@@ -68,7 +71,7 @@ def test_summary_of_a_strong_profile():
 
 def test_summary_names_the_money_worry_and_the_money_check():
     profile = score_profile(CASES["money and low confidence"])
-    assert profile_text.chat_summary(profile) == (
+    assert chat_summary(profile) == (
         "Je profiel in het kort.\n"
         "Dit past bij je: je wilt heel graag ander werk.\n"
         "Let op: je maakt je zorgen over geld.\n"
@@ -77,7 +80,7 @@ def test_summary_names_the_money_worry_and_the_money_check():
 
 
 def test_summary_when_everything_was_skipped():
-    assert profile_text.chat_summary(score_profile(CASES["all skipped"])) == (
+    assert chat_summary(score_profile(CASES["all skipped"])) == (
         "Je profiel in het kort.\n"
         "Een sterke kant zie ik nog niet duidelijk. Een coach helpt je die te vinden.\n"
         "Over willen, kunnen en ruimte in je leven weet ik nog te weinig.\n"
@@ -87,7 +90,7 @@ def test_summary_when_everything_was_skipped():
 
 @pytest.mark.parametrize("case", CASES.values(), ids=list(CASES))
 def test_summary_is_short_plain_and_without_scores_or_markdown(case):
-    text = profile_text.chat_summary(score_profile(case))
+    text = chat_summary(score_profile(case))
     assert len(text.splitlines()) == 4
     assert "\n\n" not in text  # Rasa would cut it into more bubbles
     assert not FORBIDDEN.search(text), text
@@ -254,17 +257,17 @@ Wil je dat Loopbrug je profiel wist? Typ dan in de chat: wis mijn gegevens.
 
 
 def test_file_of_a_profile_with_everything_skipped():
-    assert profile_text.profile_file(score_profile(CASES["all skipped"]), CREATED) == SKIPPED_FILE
+    assert export.profile_file(score_profile(CASES["all skipped"]), CREATED) == SKIPPED_FILE
 
 
 def test_file_of_a_heavy_life_profile_names_own_words_barriers_and_steps():
     profile = score_profile(CASES["heavy life"])
-    assert profile_text.profile_file(profile, CREATED) == HEAVY_LIFE_FILE
+    assert export.profile_file(profile, CREATED) == HEAVY_LIFE_FILE
 
 
 @pytest.mark.parametrize("case", CASES.values(), ids=list(CASES))
 def test_file_is_plain_text_without_scores_or_markdown(case):
-    text = profile_text.profile_file(score_profile(case), CREATED)
+    text = export.profile_file(score_profile(case), CREATED)
     assert not FORBIDDEN.search(text.replace("[", "").replace("]", "")), text
     assert not re.search(r"^\s*[-*] ", text, re.MULTILINE)  # no Markdown bullets
     assert problems(text, JARGON) == []
@@ -272,23 +275,13 @@ def test_file_is_plain_text_without_scores_or_markdown(case):
 
 
 def test_file_name_has_the_date():
-    assert profile_text.file_name(CREATED) == "loopbrug-profiel-2026-03-05.txt"
+    assert export.file_name(CREATED) == "loopbrug-profiel-2026-03-05.txt"
 
 
-def test_every_text_of_the_data_file_is_plain_dutch():
-    data = load_yaml("data/profile_export.yml")
-
-    def strings(node):
-        if isinstance(node, str):
-            yield node
-        elif isinstance(node, dict):
-            for value in node.values():
-                yield from strings(value)
-        elif isinstance(node, list):
-            for value in node:
-                yield from strings(value)
-
-    for text in strings({k: v for k, v in data.items() if k != "version"}):
+def test_every_text_of_the_profile_is_plain_dutch():
+    profile_texts = [t for key, t in catalogue().items() if key.startswith("profile.")]
+    assert profile_texts
+    for text in profile_texts:
         filled = re.sub(r"\{\w+\}", "iets", text)
         assert problems(filled, JARGON) == [], text
         assert not FORBIDDEN.search(filled), text
@@ -360,35 +353,33 @@ def test_a_link_opens_only_the_own_profile_and_only_until_it_expires(url):
     profile = score_profile(CASES["heavy life"])
     db.save_profile("web-ann", {}, to_dict(profile), url=url)
     db.save_profile("web-bob", {}, to_dict(score_profile(CASES["strong"])), url=url)
-    token = profile_files.issue("web-ann", url=url)
+    token = files.issue("web-ann", url=url)
     assert len(token) == 32
-    name, text = profile_files.download(token, "web-ann", url=url)
+    name, text = files.download(token, "web-ann", url=url)
     assert name.startswith("loopbrug-profiel-") and "Je zorgt veel voor anderen." in text
-    assert profile_files.download(token, "web-bob", url=url) is None  # another person
-    assert profile_files.download("x" * 32, "web-ann", url=url) is None  # unknown token
-    assert profile_files.download("../etc", "web-ann", url=url) is None
+    assert files.download(token, "web-bob", url=url) is None  # another person
+    assert files.download("x" * 32, "web-ann", url=url) is None  # unknown token
+    assert files.download("../etc", "web-ann", url=url) is None
     later = datetime.now(timezone.utc) + timedelta(hours=25)
-    assert not profile_files.allows(token, "web-ann", url=url, now=later)
+    assert not files.allows(token, "web-ann", url=url, now=later)
 
 
 def test_only_the_hash_of_a_token_is_stored_and_erasure_closes_the_link(url, tmp_path):
     db.save_profile("web-ann", {}, to_dict(score_profile(CASES["strong"])), url=url)
-    token = profile_files.issue("web-ann", url=url)
+    token = files.issue("web-ann", url=url)
     assert token.encode() not in (tmp_path / "app.db").read_bytes()
     from actions.erasure import erase_person
 
     erase_person("web-ann", url=url)
-    assert profile_files.download(token, "web-ann", url=url) is None
+    assert files.download(token, "web-ann", url=url) is None
 
 
 def test_expired_links_are_removed_when_a_new_one_is_made(url):
-    old = profile_files.issue(
-        "web-ann", url=url, now=datetime.now(timezone.utc) - timedelta(days=2)
-    )
-    profile_files.issue("web-bob", url=url)
+    old = files.issue("web-ann", url=url, now=datetime.now(timezone.utc) - timedelta(days=2))
+    files.issue("web-bob", url=url)
     with db.sessions(url).begin() as session:
-        hashes = {r.token_hash for r in session.query(profile_files.ProfileDownload)}
-    assert profile_files.token_hash(old) not in hashes and len(hashes) == 1
+        hashes = {r.token_hash for r in session.query(files.ProfileDownload)}
+    assert files.token_hash(old) not in hashes and len(hashes) == 1
 
 
 # --------------------------------------------------------------------------- the actions
@@ -418,7 +409,7 @@ def test_export_on_telegram_sends_summary_file_and_offer(url):
     db.save_profile("tg-42", {}, to_dict(profile), url=url)
     sent, events = run(ActionExportProfile(), tracker("tg-42"))
     assert events == [] and len(sent) == 3
-    assert sent[0]["text"] == profile_text.chat_summary(profile)
+    assert sent[0]["text"] == chat_summary(profile)
     file = read_file(sent[1]["custom"])
     assert file.url is None and file.content.startswith("Mijn profiel van Loopbrug\n")
     assert sent[1]["custom"]["text"] == (
@@ -445,7 +436,7 @@ def test_export_in_the_widget_sends_a_link_not_the_content(url):
         "De link werkt 24 uur."
     )
     token = file.url.rsplit("/", 1)[1]
-    assert profile_files.download(token, "web-ann", url=url) is not None
+    assert files.download(token, "web-ann", url=url) is not None
 
 
 def test_export_without_a_profile_offers_the_self_test(url):
@@ -581,7 +572,7 @@ def test_the_mail_is_sent_with_the_profile_and_the_address_forgotten(
     assert message["From"] == "loopbrug@example.nl"
     body = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
     made = db.load_profile("tg-42", url)["updated_at"]
-    expected_file = HEAVY_LIFE_FILE.replace("5 maart 2026", profile_text.format_date(made))
+    expected_file = HEAVY_LIFE_FILE.replace("5 maart 2026", format_date(made))
     assert body == (
         "Hallo,\n\n"
         "Je vroeg Loopbrug in de chat om je profiel te mailen. Hieronder staat het. "
@@ -591,7 +582,7 @@ def test_the_mail_is_sent_with_the_profile_and_the_address_forgotten(
         "Heb je niet om deze mail gevraagd? Dan kun je hem weggooien.\n"
     )
     [attachment] = list(message.iter_attachments())
-    assert attachment.get_filename() == profile_text.file_name(made)
+    assert attachment.get_filename() == export.file_name(made)
     assert attachment.get_content() == expected_file
     ours = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("mail.log"))
     assert "ann@voorbeeld.nl" not in ours and "zorgt veel" not in ours

@@ -3,8 +3,8 @@
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.assessment import get_questions
 from actions.selftest import ValidateAssessmentForm
+from loopbrug.assessment.questions import get_questions
 from tests.conftest import make_tracker
 
 CHOICE = next(q for q in get_questions() if q.kind != "text")

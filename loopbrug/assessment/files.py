@@ -1,4 +1,7 @@
-"""Download links for a person's profile file in the web widget.
+"""How a person gets their profile file: the file itself, or a download link in the widget.
+
+:func:`file_payload` is the file message for a channel: the web widget gets a link, every
+other channel (Telegram) the file itself.
 
 A link is ``/api/file/<token>``: the token is ``secrets.token_urlsafe(24)`` (192 random bits)
 and only its SHA-256 is stored, with the person's pseudonymous key (:func:`loopbrug.db.person_key`)
@@ -16,18 +19,20 @@ import hashlib
 import re
 import secrets
 from datetime import datetime, timedelta
-from typing import Optional, Set, Tuple
+from typing import Any, Dict, Optional, Set, Tuple
 
 from sqlalchemy import Column, DateTime, String, delete, select
 
-from actions import profile_text
-from actions.assessment import from_dict
+from loopbrug.assessment import export
+from loopbrug.assessment.profile import Profile, from_dict
+from loopbrug.attachments import file_message
+from loopbrug.conversation import is_web_sender
 from loopbrug.db import Base, get_engine, load_profile, person_key, sessions, utcnow
 
 TOKEN_BYTES = 24
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32}$")  # token_urlsafe(24)
 LINK_PATH = "/api/file/"
-DEFAULT_LIFETIME = timedelta(hours=24)
+DEFAULT_LIFETIME = timedelta(hours=export.LINK_HOURS)
 
 
 class ProfileDownload(Base):
@@ -120,6 +125,18 @@ def download(token: str, sender_id: str, url: Optional[str] = None) -> Optional[
         return None
     created = stored["updated_at"]
     return (
-        profile_text.file_name(created),
-        profile_text.profile_file(from_dict(stored["profile"]), created),
+        export.file_name(created),
+        export.profile_file(from_dict(stored["profile"]), created),
     )
+
+
+def file_payload(sender_id: str, profile: Profile, created: datetime) -> Dict[str, Any]:
+    """The file message: a link that expires for the web widget, the file itself elsewhere.
+
+    Blocking: a web link is stored in the database.
+    """
+    name = export.file_name(created)
+    if is_web_sender(sender_id):
+        return file_message(export.caption(web=True), name, url=link(issue(sender_id)))
+    content = export.profile_file(profile, created)
+    return file_message(export.caption(web=False), name, content=content)

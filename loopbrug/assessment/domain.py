@@ -1,24 +1,25 @@
-"""Generate bot/domain/assessment_questions.yml from data/assessment/questions.yml.
+"""Build tool: generate bot/domain/assessment_questions.yml from data/assessment/questions.yml.
 
 Rasa needs the form's slots and questions in a static domain; the questions themselves are
-data. This script keeps one source of truth: run ``python -m actions.assessment_domain`` after
+data. This script keeps one source of truth: run ``python -m loopbrug.assessment.domain`` after
 editing the questions (``make train`` does), and a unit test fails when the generated file is
-out of date.
+out of date. It writes YAML only and imports nothing of Rasa.
 """
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Any, Dict, List
 
 import yaml
 
-from actions.assessment import QUESTIONS_PATH, Question, load_questions
+from loopbrug.assessment.questions import QUESTIONS_PATH, Question, load_questions
+from loopbrug.settings import ROOT
+from loopbrug.texts import text as say
 
-ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "bot" / "domain" / "assessment_questions.yml"
-SKIP_BUTTON = {"title": "Sla over", "payload": "sla over"}
+# The skip button sends words the form reads as a skip (loopbrug/assessment/interpret.py).
+SKIP_PAYLOAD = "sla over"
 
 # Messages the form must never take as an answer: they have their own flow (crisis, a person,
 # restart, privacy). The form rejects them and the matching rule answers them. Stop and back
@@ -39,20 +40,21 @@ NOT_AN_ANSWER = [
 ]
 
 HEADER = """\
-# GENERATED from data/assessment/questions.yml by `python -m actions.assessment_domain`.
+# GENERATED from data/assessment/questions.yml by `python -m loopbrug.assessment.domain`.
 # Do not edit by hand: edit the questions and run the script (make train does).
 """
 
 
 def question_response(question: Question, number: int, total: int) -> Dict[str, Any]:
     """The form's question: text with its number, answer buttons and a skip button."""
-    response: Dict[str, Any] = {"text": f"Vraag {number} van {total}. {question.text}"}
+    said = say("assessment.question_number", number=number, total=total, question=question.text)
+    if question.kind == "text":
+        said += " " + say("assessment.question_own_words")
     buttons: List[Dict[str, str]] = [
         {"title": option.label, "payload": option.label} for option in question.options
     ]
-    if question.kind == "text":
-        response["text"] += " Typ het in je eigen woorden."
-    response["buttons"] = buttons + [SKIP_BUTTON]
+    skip = {"title": say("assessment.button_skip"), "payload": SKIP_PAYLOAD}
+    response: Dict[str, Any] = {"text": said, "buttons": buttons + [skip]}
     return response
 
 
