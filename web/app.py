@@ -12,7 +12,7 @@ Routes
                       answers ``{"messages": [...], "buttons": [...]}``
   GET  /api/history   ``?session=...`` -> the conversation so far, from Rasa's tracker
   GET  /api/file/<token>  ``?session=...`` -> the person's profile as a text file (a link the
-                      bot gave this session; actions/profile_files.py): 404 when the token is
+                      bot gave this session; loopbrug/assessment/files.py): 404 when the token is
                       unknown, expired or another session's
   GET  /api/updates   ``?session=...&after=<id>`` -> coach replies and handoff notices after
                       that relay id: ``{"messages": [{"id", "from", "name"?, "text"}],

@@ -20,21 +20,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, Optional
 
-from sqlalchemy import Column, DateTime, String, Table, create_engine, insert, select
+from sqlalchemy import create_engine, insert, select
 from sqlalchemy.engine import Engine, make_url
 
-from loopbrug.db import Base, migrate
+from loopbrug.db import migrate, web_sessions
 
 SESSION_BYTES = 24
 # token_urlsafe(24) gives 32 characters of the URL-safe base64 alphabet.
 SESSION_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32}$")
-
-web_sessions = Table(
-    "loopbrug_web_sessions",
-    Base.metadata,  # one metadata for the product's tables; made by the migrations
-    Column("key_hash", String(64), primary_key=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-)
 
 
 def key_hash(session_id: str) -> str:

@@ -17,7 +17,7 @@ import threading
 from datetime import datetime, timezone
 from typing import Any, Dict, Optional
 
-from sqlalchemy import Column, DateTime, Integer, String, Text, create_engine, select
+from sqlalchemy import Column, DateTime, Integer, String, Table, Text, create_engine, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import declarative_base, sessionmaker
 
@@ -57,6 +57,15 @@ class MoneyCheckRecord(Base):
     person = Column(String(64), nullable=False, index=True)
     outcome = Column(Text, nullable=False)  # JSON from MoneyOutcome.storable()
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+# Session ids issued to the web widget, stored as SHA-256 only (web/sessions.py).
+web_sessions = Table(
+    "loopbrug_web_sessions",
+    Base.metadata,
+    Column("key_hash", String(64), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
 
 
 def person_key(sender_id: str, key: Optional[str] = None) -> str:

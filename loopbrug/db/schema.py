@@ -11,10 +11,10 @@ from sqlalchemy import MetaData
 
 
 def metadata() -> MetaData:
-    """``Base.metadata`` with every table of the product registered."""
-    import actions.profile_files  # noqa: F401  (registers loopbrug_profile_downloads)
+    """``Base.metadata`` with every table of the product registered (loopbrug.db itself
+    declares profiles, money checks and web sessions)."""
     import handoff.store  # noqa: F401  (tickets, coaches, sessions, events, relay, throttle)
-    import web.sessions  # noqa: F401  (loopbrug_web_sessions)
+    import loopbrug.assessment.files  # noqa: F401  (loopbrug_profile_downloads)
     from loopbrug.db import Base
 
     return Base.metadata
