@@ -21,7 +21,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.assessment import get_questions
 from actions.crisis import interrupted_form
-from actions.money_check import MONEY_SLOTS
+from loopbrug.money.check import MONEY_SLOTS
 
 LOST_PATH = Path(__file__).resolve().parent.parent / "data" / "forms" / "start_over.yml"
 YES = {"title": "Ja, begin opnieuw", "payload": "/affirm"}

@@ -7,10 +7,10 @@ from typing import Any, Dict, Optional
 import pytest
 
 from actions.assessment import get_question, render_profile, score_profile, to_dict
-from actions.money import assess
 from actions.money_check import answers_from
 from handoff import summary
 from handoff.store import ACUTE, CRISIS, NORMAL
+from loopbrug.money.check import assess
 from tests.conftest import make_tracker
 
 

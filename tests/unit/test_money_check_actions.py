@@ -1,10 +1,11 @@
-"""The money check's form validation and outcome text, with inline trackers."""
+"""The money check's rasa-sdk adapters (actions/money_check.py, actions/money.py): form
+validation and the outcome, with inline trackers. The core is tested in tests/unit/test_money.py."""
 
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.money import assess
-from actions.money_check import ValidateMoneyForm, answers_from, outcome_text
+from actions.money_check import ValidateMoneyForm, answers_from
+from loopbrug.money.check import assess, outcome_text
 from tests.conftest import make_tracker
 
 
@@ -85,6 +86,8 @@ import asyncio  # noqa: E402
 import yaml  # noqa: E402
 
 from actions import money_check  # noqa: E402
+from actions.money import keep_location  # noqa: E402
+from loopbrug.money import check  # noqa: E402
 from tests.conftest import ROOT  # noqa: E402
 
 DOMAIN = {
@@ -154,11 +157,7 @@ def test_a_small_energy_arrear_typed_at_the_debts_question_is_not_acute():
 
 def test_arrears_without_size_get_the_follow_up_question():
     form = ValidateMoneyForm()
-    slots = (
-        list(DOMAIN and money_check.MONEY_SLOTS[:6])
-        + ["m_arrears"]
-        + list(money_check.MONEY_SLOTS[6:])
-    )
+    slots = list(DOMAIN and check.MONEY_SLOTS[:6]) + ["m_arrears"] + list(check.MONEY_SLOTS[6:])
     needed = make_tracker(slots={"m_debts": {"debts": False, "arrears": True, "acute": False}})
     not_needed = make_tracker(slots={"m_debts": {"debts": False, "arrears": False, "acute": False}})
     run = asyncio.run
@@ -181,7 +180,7 @@ def test_a_number_typed_in_a_form_does_not_stay_a_postcode():
     tracker = make_tracker(
         "3000", "inform_location", events=events, slots={"location_input": "3000"}
     )
-    assert money_check.keep_location(tracker) == {"location_input": "Zwolle"}
+    assert keep_location(tracker) == {"location_input": "Zwolle"}
 
 
 def test_last_answers_are_read_back_from_the_events():
@@ -195,26 +194,3 @@ def test_last_answers_are_read_back_from_the_events():
     found = money_check.last_answers(make_tracker(events=events))
     assert (found["m_fixed_costs"], found["m_net_income"]) == (1500.0, 2500.0)
     assert money_check.last_answers(make_tracker(events=events + [{"event": "restart"}])) is None
-
-
-@pytest.mark.parametrize(
-    ("text", "slot"),
-    [
-        ("mijn vaste lasten zijn 900", "m_fixed_costs"),
-        ("verander mijn inkomen", "m_net_income"),
-        ("mijn inkomen tijdens de overstap is 1075", "m_income_during"),
-        ("ik heb toch 3000 spaargeld", "m_savings"),
-        ("mijn reiskosten zijn 120", "m_travel"),
-        ("ik heb 2 kinderen", "m_dependants"),
-    ],
-)
-def test_the_answer_to_change_is_found_in_the_words(text, slot):
-    assert money_check.changed_slot(text, []) == slot
-
-
-def test_texts_composed_for_the_change_are_plain():
-    from loopbrug.plain_language import load_jargon, problems
-
-    jargon = load_jargon(ROOT / "data" / "plain_language.yml")
-    for what in money_check.CHANGE_NAMES.values():
-        assert problems(f"Ik pas {what} aan en reken opnieuw.", jargon) == []
