@@ -35,6 +35,7 @@ __all__ = [
     "CHANGE_READY_SLOT",
     "COLOUR_WORDS",
     "INCOME_HELP_SLOT",
+    "MISSING_FIELDS",
     "MONEY_SLOTS",
     "NEXT_STEP_INTENTS",
     "SKIPPED",
@@ -46,9 +47,11 @@ __all__ = [
     "assess",
     "changed_slot",
     "changed_value",
+    "missing_text",
     "outcome_text",
     "read_arrears",
     "read_debts",
+    "small_arrear_text",
 ]
 
 FORM = registry.form("money_form")
@@ -84,6 +87,10 @@ class _Words(Mapping[str, str]):
     def __len__(self) -> int:
         return len(self._names)
 
+
+# ---------------------------------------------------------------------------------------------
+# The traffic light
+# ---------------------------------------------------------------------------------------------
 
 GROEN, ORANJE, ROOD = "groen", "oranje", "rood"
 _RANK = {GROEN: 0, ORANJE: 1, ROOD: 2}
