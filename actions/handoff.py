@@ -398,7 +398,7 @@ def build_summary_for(tracker: Tracker) -> Dict[str, Any]:
     except Exception:  # a summary without them is better than no handoff
         logger.exception("handoff: could not read profile or money check")
         profile = money = None
-    from actions.money import acute_debt_signal
+    from loopbrug.money.debts import acute_debt_signal
 
     acute = any(
         acute_debt_signal(e.get("text") or "") for e in tracker.events if e.get("event") == "user"

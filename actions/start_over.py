@@ -20,8 +20,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.crisis import interrupted_form
-from actions.money_check import MONEY_SLOTS
 from loopbrug.assessment.questions import get_questions
+from loopbrug.money.check import MONEY_SLOTS
 
 LOST_PATH = Path(__file__).resolve().parent.parent / "data" / "forms" / "start_over.yml"
 YES = {"title": "Ja, begin opnieuw", "payload": "/affirm"}

@@ -13,9 +13,10 @@ from typing import Any, Dict, List
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.form_validation import OneValidatorForAllSlots
-from actions.money_check import MONEY_SLOTS, ValidateMoneyForm
+from actions.money_check import ValidateMoneyForm
 from actions.selftest import ValidateAssessmentForm
 from loopbrug.assessment.questions import get_questions
+from loopbrug.money.check import MONEY_SLOTS
 from tests.conftest import make_tracker
 
 Q1, Q2, Q3 = (q.id for q in get_questions()[:3])
@@ -265,7 +266,7 @@ def test_the_mail_question_is_left_like_every_form():
 
 
 def test_a_calculator_stops_on_nee_but_nee_still_answers_its_check_back():
-    from actions.money_check import ValidateTransitionForm
+    from actions.money import ValidateTransitionForm
 
     events, messages = run(ValidateTransitionForm(), "nee hoeft niet", "tc_salary", {})
     assert responses(messages) == ["utter_calculator_stopped"]

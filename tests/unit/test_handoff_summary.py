@@ -6,7 +6,6 @@ from typing import Any, Dict, Optional
 
 import pytest
 
-from actions.money import assess
 from actions.money_check import answers_from
 from handoff import summary
 from handoff.store import ACUTE, CRISIS, NORMAL
@@ -14,6 +13,7 @@ from loopbrug.assessment.profile import to_dict
 from loopbrug.assessment.questions import get_question
 from loopbrug.assessment.render import render_profile
 from loopbrug.assessment.scoring import score_profile
+from loopbrug.money.check import assess
 from tests.conftest import make_tracker
 
 

@@ -1,4 +1,5 @@
-"""Money check core: Dutch amount parsing, calculators, traffic light and privacy helpers."""
+"""Money core (loopbrug/money/): Dutch amount parsing, calculators, traffic light and privacy
+helpers. The rasa-sdk adapters are tested in tests/unit/test_money_check_actions.py."""
 
 from __future__ import annotations
 
@@ -8,22 +9,23 @@ from typing import Iterable, List
 
 import pytest
 
-from actions import money
-from actions.money import (
-    MoneyAnswers,
-    acute_debt_signal,
+from loopbrug import texts
+from loopbrug.money import amounts as money
+from loopbrug.money import check
+from loopbrug.money.amounts import (
     amount_range,
-    assess,
-    buffer_months,
-    debt_signal,
     format_euro,
     format_months,
-    income_gap,
     parse_amount,
     parse_count,
     parse_years,
-    transitievergoeding,
 )
+from loopbrug.money.calculators import buffer, gap, transition
+from loopbrug.money.calculators.buffer import buffer_months
+from loopbrug.money.calculators.gap import income_gap
+from loopbrug.money.calculators.transition import transitievergoeding
+from loopbrug.money.check import MoneyAnswers, assess
+from loopbrug.money.debts import acute_debt_signal, debt_signal
 from loopbrug.plain_language import load_jargon, problems
 from tests.conftest import ROOT
 
@@ -156,7 +158,7 @@ def test_parse_amount_absurd_value_reasks_with_limit(text: str, maximum: float) 
     result = parse_amount(text, maximum=maximum)
     assert result.value is None
     assert result.error is not None
-    assert format_euro(maximum) in result.error
+    assert format_euro(maximum) in result.error_text()
 
 
 @pytest.mark.parametrize(
@@ -238,7 +240,7 @@ def test_parse_count_errors(text: str, expected_error: str) -> None:
 def test_parse_count_too_high_names_the_limit() -> None:
     result = parse_count("200", 60)
     assert result.value is None
-    assert "60" in (result.error or "")
+    assert "60" in (result.error_text() or "")
 
 
 def test_parse_count_unknown() -> None:
@@ -396,7 +398,7 @@ def test_transition_assumptions_cover_salary_parts_estimate_and_where_to_check()
 
 def test_transition_table_only_has_facts_years() -> None:
     # Amounts come only from funding-facts section 10; 2023 and 2026 are not there.
-    assert {year: m.amount for year, m in money.TRANSITION_MAXIMA.items()} == {
+    assert {year: m.amount for year, m in transition.TRANSITION_MAXIMA.items()} == {
         2021: 84_000,
         2022: 86_000,
         2024: 94_000,
@@ -614,7 +616,7 @@ def test_any_missing_answer_is_never_groen_and_is_named(name: str) -> None:
     outcome = assess(answers(**{name: None}))
     assert outcome.colour in ("oranje", "rood")
     assert name in outcome.missing
-    assert money._MISSING_TEXT[name] in outcome.reasons or name == "fixed_costs"
+    assert check.missing_text(name) in outcome.reasons or name == "fixed_costs"
     assert "Omdat we niet alles weten, is het advies voorzichtiger." in outcome.reasons
 
 
@@ -744,7 +746,7 @@ def test_next_steps_are_known_intents() -> None:
     ]
     for case in cases:
         steps = assess(case).next_steps
-        assert set(steps) <= money.NEXT_STEP_INTENTS
+        assert set(steps) <= check.NEXT_STEP_INTENTS
         assert len(steps) == len(set(steps))
 
 
@@ -770,6 +772,32 @@ def test_reprs_hide_amounts() -> None:
     text += repr(transitievergoeding(2345, 3, 2025))
     for raw in ("2345", "1789", "4567", "1111", "678", "2 345"):
         assert raw not in text
+
+
+# ---------------------------------------------------------------------------------------------
+# changing one answer afterwards
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "slot"),
+    [
+        ("mijn vaste lasten zijn 900", "m_fixed_costs"),
+        ("verander mijn inkomen", "m_net_income"),
+        ("mijn inkomen tijdens de overstap is 1075", "m_income_during"),
+        ("ik heb toch 3000 spaargeld", "m_savings"),
+        ("mijn reiskosten zijn 120", "m_travel"),
+        ("ik heb 2 kinderen", "m_dependants"),
+    ],
+)
+def test_the_answer_to_change_is_found_in_the_words(text, slot):
+    assert check.changed_slot(text, []) == slot
+
+
+def test_texts_composed_for_the_change_are_plain():
+    jargon = load_jargon(ROOT / "data" / "plain_language.yml")
+    for what in check.CHANGE_NAMES.values():
+        assert problems(f"Ik pas {what} aan en reken opnieuw.", jargon) == []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -925,7 +953,7 @@ def test_format_months(months, expected: str) -> None:
 
 
 def _user_texts() -> Iterable[str]:
-    yield from (
+    for key in (
         money.AMOUNT_EMPTY,
         money.AMOUNT_UNREADABLE,
         money.AMOUNT_NEGATIVE,
@@ -936,15 +964,16 @@ def _user_texts() -> Iterable[str]:
         money.COUNT_NEGATIVE,
         money.COUNT_MULTIPLE,
         money.COUNT_WHOLE,
-    )
-    yield parse_amount("9999999").error or ""
-    yield parse_count("99", 10).error or ""
-    yield from money._MISSING_TEXT.values()
-    yield from money._SMALL_ARREAR_TEXT.values()
-    yield money.SMALL_ARREAR_NOTE
-    yield money.GAP_UNKNOWN_INCOME
-    yield from money.GAP_ASSUMPTIONS
-    yield from money.BUFFER_ASSUMPTIONS
+    ):
+        yield texts.text(key)
+    yield parse_amount("9999999").error_text() or ""
+    yield parse_count("99", 10).error_text() or ""
+    yield from (check.missing_text(name) for name in check.MISSING_FIELDS)
+    yield from (check.small_arrear_text(kind) for kind in (*check.SMALL_ARREAR_KINDS, None))
+    yield texts.text("money.small_arrear_note")
+    yield texts.text("money.gap_unknown_income")
+    yield from gap.assumptions()
+    yield from buffer.assumptions()
     for year, monthly, years in [(2025, 3000, 5), (2026, 10_000, 40), (2019, 3000, 2)]:
         yield from transitievergoeding(monthly, years, year).assumptions
     for case in [

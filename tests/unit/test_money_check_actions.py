@@ -1,10 +1,11 @@
-"""The money check's form validation and outcome text, with inline trackers."""
+"""The money check's rasa-sdk adapters (actions/money_check.py, actions/money.py): form
+validation and the outcome, with inline trackers. The core is tested in tests/unit/test_money.py."""
 
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.money import assess
-from actions.money_check import ValidateMoneyForm, answers_from, outcome_text
+from actions.money_check import ValidateMoneyForm, answers_from
+from loopbrug.money.check import assess, outcome_text
 from tests.conftest import make_tracker
 
 
@@ -85,6 +86,8 @@ import asyncio  # noqa: E402
 import yaml  # noqa: E402
 
 from actions import money_check  # noqa: E402
+from actions.money import keep_location  # noqa: E402
+from loopbrug.money import check  # noqa: E402
 from tests.conftest import ROOT  # noqa: E402
 
 DOMAIN = {
@@ -154,11 +157,7 @@ def test_a_small_energy_arrear_typed_at_the_debts_question_is_not_acute():
 
 def test_arrears_without_size_get_the_follow_up_question():
     form = ValidateMoneyForm()
-    slots = (
-        list(DOMAIN and money_check.MONEY_SLOTS[:6])
-        + ["m_arrears"]
-        + list(money_check.MONEY_SLOTS[6:])
-    )
+    slots = list(DOMAIN and check.MONEY_SLOTS[:6]) + ["m_arrears"] + list(check.MONEY_SLOTS[6:])
     needed = make_tracker(slots={"m_debts": {"debts": False, "arrears": True, "acute": False}})
     not_needed = make_tracker(slots={"m_debts": {"debts": False, "arrears": False, "acute": False}})
     run = asyncio.run
@@ -181,7 +180,7 @@ def test_a_number_typed_in_a_form_does_not_stay_a_postcode():
     tracker = make_tracker(
         "3000", "inform_location", events=events, slots={"location_input": "3000"}
     )
-    assert money_check.keep_location(tracker) == {"location_input": "Zwolle"}
+    assert keep_location(tracker) == {"location_input": "Zwolle"}
 
 
 def test_last_answers_are_read_back_from_the_events():
@@ -197,24 +196,90 @@ def test_last_answers_are_read_back_from_the_events():
     assert money_check.last_answers(make_tracker(events=events + [{"event": "restart"}])) is None
 
 
-@pytest.mark.parametrize(
-    ("text", "slot"),
-    [
-        ("mijn vaste lasten zijn 900", "m_fixed_costs"),
-        ("verander mijn inkomen", "m_net_income"),
-        ("mijn inkomen tijdens de overstap is 1075", "m_income_during"),
-        ("ik heb toch 3000 spaargeld", "m_savings"),
-        ("mijn reiskosten zijn 120", "m_travel"),
-        ("ik heb 2 kinderen", "m_dependants"),
-    ],
-)
-def test_the_answer_to_change_is_found_in_the_words(text, slot):
-    assert money_check.changed_slot(text, []) == slot
+# -- the calculators' actions (actions/money.py) -------------------------------------------------
 
 
-def test_texts_composed_for_the_change_are_plain():
-    from loopbrug.plain_language import load_jargon, problems
+def run_action(action, slots):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, make_tracker(slots=slots), DOMAIN))
+    return events, dispatcher.messages
 
-    jargon = load_jargon(ROOT / "data" / "plain_language.yml")
-    for what in money_check.CHANGE_NAMES.values():
-        assert problems(f"Ik pas {what} aan en reken opnieuw.", jargon) == []
+
+def test_the_gap_estimate_says_the_gap_offers_the_buffer_and_forgets_the_inputs():
+    from actions.money import ActionGapEstimate
+
+    events, messages = run_action(
+        ActionGapEstimate(), {"gc_income_during": 1000.0, "gc_costs": 1500.0}
+    )
+    assert messages[0]["text"].startswith(
+        "Je komt per maand ongeveer € 500 tekort. Dit is een schatting.\n"
+    )
+    assert [b["payload"] for b in messages[0]["buttons"]] == [
+        "/calculate_buffer",
+        "/finance_check",
+        "/request_human",
+    ]
+    assert [(e["name"], e["value"]) for e in events] == [
+        ("gc_income_during", None),
+        ("gc_costs", None),
+    ]
+
+
+def test_the_buffer_estimate_says_the_months():
+    from actions.money import ActionBufferEstimate
+
+    _, messages = run_action(ActionBufferEstimate(), {"bc_savings": 3000.0, "bc_gap": 1000.0})
+    assert messages[0]["text"] == (
+        "Je spaargeld is genoeg voor 3 maanden. "
+        "Dit is een schatting. Onverwachte kosten zijn niet meegeteld."
+    )
+    assert [b["title"] for b in messages[0]["buttons"]] == [
+        "Geldcheck doen",
+        "Praten met een coach",
+    ]
+
+
+def test_the_transition_estimate_forgets_the_salary_and_its_check_back():
+    from actions.money import ActionTransitionEstimate
+
+    events, messages = run_action(
+        ActionTransitionEstimate(), {"tc_salary": 3000.0, "tc_years": 3.0}
+    )
+    assert messages[0]["text"].startswith("Je transitievergoeding is ongeveer € 3.240 bruto.")
+    assert [e["name"] for e in events] == ["tc_salary", "tc_years", "tc_pending", "tc_confirm"]
+
+
+def test_a_very_high_monthly_salary_is_checked_back_and_a_yes_makes_it_yearly():
+    from actions.money import ValidateTransitionForm
+
+    form, dispatcher = ValidateTransitionForm(), CollectingDispatcher()
+    result = form.validate_slot("tc_salary", "48000", dispatcher, make_tracker("48000"), {})
+    assert result == {"tc_salary": None, "tc_pending": 48000.0, "tc_confirm": None}
+    tracker = make_tracker("ja", slots={"tc_pending": 48000.0})
+    result = form.validate_slot("tc_confirm", "ja, per jaar", dispatcher, tracker, {})
+    assert result == {"tc_pending": None, "tc_confirm": "ja, per jaar", "tc_salary": 4000.0}
+
+
+def test_the_outcome_buttons_are_the_next_steps_and_changing_an_answer(monkeypatch):
+    from loopbrug import db
+
+    monkeypatch.setattr(db, "save_money_check", lambda sender, outcome: None)
+    slots = {
+        "m_net_income": 2500.0,
+        "m_fixed_costs": 1500.0,
+        "m_household_income": 0.0,
+        "m_dependants": 0.0,
+        "m_savings": 12000.0,
+        "m_debts": {"debts": False, "arrears": False, "acute": False},
+        "m_income_during": 2500.0,
+        "m_transition": 0.0,
+        "m_travel": 0.0,
+        "m_childcare": 0.0,
+    }
+    _, messages = run_action(money_check.ActionMoneyOutcome(), slots)
+    assert [b["title"] for b in messages[0]["buttons"]] == [
+        "Verder oriënteren",
+        "Hoe werkt een opleiding?",
+        "Zelftest doen",
+        "Een antwoord aanpassen",
+    ]
