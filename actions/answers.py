@@ -15,10 +15,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.location import known_place, region_slots
-from actions.region import get_region_model
 from loopbrug.knowledge import reply
 from loopbrug.knowledge.retrieve import Pick, get_retriever
 from loopbrug.knowledge.units import KnowledgeBase, Unit, get_knowledge_base
+from loopbrug.region import get_region_model
 
 # What follows action_answer_desk (bot/rules/referral.yml).
 THEN_SLOT = "answer_then"

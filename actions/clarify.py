@@ -22,56 +22,35 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import answer_unit, unit_without_intent
 from loopbrug.gibberish import is_gibberish
-
-# Button labels for intents we may suggest. Intents without a label (greet, affirm, crisis, ...)
-# are never offered as a guess: "Bedoel je: ja?" helps nobody.
-INTENT_LABELS: Dict[str, str] = {
-    "capabilities": "Wat kun je?",
-    "request_human": "Praten met een mens",
-    "privacy_info": "Wat doen jullie met mijn gegevens?",
-    "delete_data": "Mijn gegevens wissen",  # a label elsewhere, never a guess (NEVER_GUESS)
-    "orientation_start": "Ik wil ander werk",
-    "shortage_sectors": "Waar is werk?",
-    "sector_info": "Werken in een sector",
-    "experience_work": "Eerst meelopen",
-    "orientation_programs": "Uitzoeken wat bij me past",
-    "training_routes": "Hoe werkt een opleiding?",
-    "skills_recognition": "Ervaring zonder diploma",
-    "orientation_time": "Tijd om te leren van mijn werk",
-    "guidance_support": "Begeleiding bij overstap",
-    "funding_overview": "Opleiding betalen",
-    "funding_voucher": "Scholingsvoucher",
-    "funding_employer": "Werkgever betaalt mee",
-    "funding_sector_fund": "Opleidingsfonds van sector",
-    "funding_transition_payment": "Transitievergoeding",
-    "funding_benefits": "Leren met een uitkering",
-    "funding_loan": "Lenen voor een opleiding",
-    "funding_stap": "STAP-budget",
-    "career_advice_free": "Gratis loopbaanadvies",
-    "finance_check": "Kan ik dit betalen?",
-    "income_during_training": "Inkomen tijdens opleiding",
-    "debt_help": "Hulp bij schulden",
-    "practical_costs": "Reiskosten en opvang",
-    "start_assessment": "Zelftest doen",
-    "show_profile": "Mijn profiel bekijken",
-    "find_loket": "Loket in mijn regio",
-    "handoff_status": "Status van mijn aanvraag",
-}
+from loopbrug.labels import (
+    INTENT_LABELS,  # noqa: F401  handoff/summary.py reads it from here
+    intent_title,
+)
+from loopbrug.texts import text
 
 # Never offered as a guess, whatever the classifier ranks: a button that erases everything is
-# no plausible reading of a question we did not understand.
+# no plausible reading of a question we did not understand. Intents without a title
+# (loopbrug/labels.py: greet, affirm, crisis, ...) are never offered either.
 NEVER_GUESS = frozenset({"delete_data", "start_over", "crisis"})
 
-TOPIC_BUTTONS: List[Dict[str, str]] = [
-    {"title": "Ander werk zoeken", "payload": "/orientation_start"},
-    {"title": "Opleiding betalen", "payload": "/funding_overview"},
-    {"title": "Geldzorgen", "payload": "/debt_help"},
-    {"title": "Zelftest doen", "payload": "/start_assessment"},
-]
-HUMAN_BUTTONS: List[Dict[str, str]] = [
-    {"title": "Ja, een mens graag", "payload": "/request_human"},
-    {"title": "Nee, ik probeer het anders", "payload": "/capabilities"},
-]
+
+def topic_buttons() -> List[Dict[str, str]]:
+    """The main topics, offered when we cannot guess what the person meant."""
+    return [
+        {"title": text("clarify.topic_work"), "payload": "/orientation_start"},
+        {"title": text("clarify.topic_funding"), "payload": "/funding_overview"},
+        {"title": text("clarify.topic_money"), "payload": "/debt_help"},
+        {"title": text("clarify.topic_selftest"), "payload": "/start_assessment"},
+    ]
+
+
+def human_buttons() -> List[Dict[str, str]]:
+    """Yes or no to a person, after repeated misses."""
+    return [
+        {"title": text("clarify.human_yes"), "payload": "/request_human"},
+        {"title": text("clarify.human_no"), "payload": "/capabilities"},
+    ]
+
 
 MIN_GUESS_CONFIDENCE = 0.05
 
@@ -96,7 +75,7 @@ def best_guesses(ranking: List[Dict[str, Any]], limit: int = 2) -> List[str]:
     guesses = [
         item["name"]
         for item in ranking
-        if item.get("name") in INTENT_LABELS
+        if intent_title(item.get("name") or "")
         and item.get("name") not in NEVER_GUESS
         and item.get("confidence", 0.0) >= MIN_GUESS_CONFIDENCE
     ]
@@ -164,7 +143,7 @@ class ActionClarify(Action):
             if unit is not None:
                 return answer_unit(dispatcher, tracker, unit)
         if kind == OFF_TOPIC:
-            dispatcher.utter_message(response="utter_clarify_out_of_scope", buttons=TOPIC_BUTTONS)
+            dispatcher.utter_message(response="utter_clarify_out_of_scope", buttons=topic_buttons())
             return []
         if kind == GIBBERISH:
             dispatcher.utter_message(response="utter_clarify_gibberish")
@@ -172,13 +151,13 @@ class ActionClarify(Action):
 
         misses = earlier_misses(tracker)
         if misses >= 2:
-            dispatcher.utter_message(response="utter_clarify_offer_human", buttons=HUMAN_BUTTONS)
+            dispatcher.utter_message(response="utter_clarify_offer_human", buttons=human_buttons())
             return []
         guesses = [] if misses else best_guesses(message.get("intent_ranking") or [])
         if not guesses:
-            dispatcher.utter_message(response="utter_clarify_topics", buttons=TOPIC_BUTTONS)
+            dispatcher.utter_message(response="utter_clarify_topics", buttons=topic_buttons())
             return []
-        buttons = [{"title": INTENT_LABELS[name], "payload": f"/{name}"} for name in guesses]
-        buttons.append({"title": "Iets anders", "payload": "/capabilities"})
+        buttons = [{"title": intent_title(name), "payload": f"/{name}"} for name in guesses]
+        buttons.append({"title": text("clarify.something_else"), "payload": "/capabilities"})
         dispatcher.utter_message(response="utter_clarify_guess", buttons=buttons)
         return []

@@ -22,37 +22,32 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.clarify import INTENT_LABELS
 from handoff import notify, store
 from handoff.routing import get_teams
+from loopbrug import texts
+from loopbrug.labels import intent_title
 from loopbrug.settings import load_settings
+from loopbrug.texts import DEFAULT_LANGUAGE
 
 logger = logging.getLogger(__name__)
 
-# What a paused form is called in "Je antwoorden van ... heb ik bewaard".
-FORM_NAMES = {
-    "nl": {
-        "assessment_form": "de zelftest",
-        "money_form": "de geldcheck",
-        "transition_form": "de berekening van je transitievergoeding",
-        "gap_form": "de berekening van je tekort per maand",
-        "buffer_form": "de berekening van je buffer",
-        "handoff_form": "je aanvraag voor een coach",
-        "location_form": "de vraag waar je woont",
-    },
-    "en": {
-        "assessment_form": "the self-test",
-        "money_form": "the money check",
-        "transition_form": "the transitievergoeding calculation",
-        "gap_form": "the monthly gap calculation",
-        "buffer_form": "the buffer calculation",
-        "handoff_form": "your request for a coach",
-        "location_form": "the question where you live",
-    },
-}
-RESUME_BUTTON = {"nl": "Verder met de vragen", "en": "Go on with the questions"}
-COACH_BUTTON = {"nl": "Ja, zoek een coach", "en": "Yes, find a coach"}
-LATER_BUTTON = {"nl": "Ja, daar later over", "en": "Yes, later"}
+# The forms a crisis answer pauses; what each is called in "Je antwoorden van ... heb ik
+# bewaard" is the text crisis.form.<name> (data/texts/<language>/crisis.yml).
+PAUSABLE_FORMS = (
+    "assessment_form",
+    "money_form",
+    "transition_form",
+    "gap_form",
+    "buffer_form",
+    "handoff_form",
+    "location_form",
+)
+
+
+def language_of(tracker: Tracker) -> str:
+    """The language of the crisis answer (the crisis guard sets it), if we have its texts."""
+    lang = tracker.get_slot("crisis_lang") or DEFAULT_LANGUAGE
+    return lang if texts.has("crisis.resume_button", lang) else DEFAULT_LANGUAGE
 
 
 def interrupted_form(events: List[Dict[str, Any]]) -> Optional[str]:
@@ -64,12 +59,12 @@ def interrupted_form(events: List[Dict[str, Any]]) -> Optional[str]:
             active = event.get("name")
         elif event.get("event") in ("restart", "session_started"):
             active = None
-    return active if active in FORM_NAMES["nl"] else None
+    return active if active in PAUSABLE_FORMS else None
 
 
 def topic_of(intent: Optional[str]) -> Optional[str]:
     """A short Dutch name of the other question's topic, or None when it is not a question."""
-    label = INTENT_LABELS.get(intent or "")
+    label = intent_title(intent or "")
     return label.rstrip("?").lower() if label else None
 
 
@@ -82,22 +77,23 @@ class ActionCrisisFollowup(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[str, Any]]:
-        lang = tracker.get_slot("crisis_lang") or "nl"
-        lang = lang if lang in FORM_NAMES else "nl"
+        lang = language_of(tracker)
         await self.escalate(dispatcher, tracker)
         interrupted = interrupted_form(tracker.events)
         form = interrupted or tracker.get_slot("paused_form")
         verdict = (tracker.latest_message or {}).get("crisis") or {}
         other = verdict.get("other_intent")
-        coach = {"title": COACH_BUTTON[lang], "payload": "/request_human"}
+        coach = {"title": texts.text("crisis.coach_button", lang), "payload": "/request_human"}
         if interrupted:
             # Said once, when the crisis message stopped the form; a form paused before stays
             # paused ("verder" still goes on) without saying it again.
             dispatcher.utter_message(
                 response="utter_crisis_form_paused",
-                form=FORM_NAMES[lang][form],
+                form=texts.text(f"crisis.form.{form}", lang),
                 # The crisis answer right above already offers a coach: one button for it.
-                buttons=[{"title": RESUME_BUTTON[lang], "payload": "/resume_form"}],
+                buttons=[
+                    {"title": texts.text("crisis.resume_button", lang), "payload": "/resume_form"}
+                ],
             )
         elif topic_of(other) and not verdict.get("reached_help") and other != "request_human":
             # Not after "ik bel 113" (its rest is no question), and not "a person": the crisis
@@ -105,7 +101,10 @@ class ActionCrisisFollowup(Action):
             dispatcher.utter_message(
                 response="utter_crisis_other_topic",
                 topic=topic_of(other),
-                buttons=[coach, {"title": LATER_BUTTON[lang], "payload": f"/{other}"}],
+                buttons=[
+                    coach,
+                    {"title": texts.text("crisis.later_button", lang), "payload": f"/{other}"},
+                ],
             )
         return [SlotSet("paused_form", form)]
 

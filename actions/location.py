@@ -1,6 +1,6 @@
 """Where does the person live? Ask, resolve, remember, and name their desks.
 
-Thin actions over :mod:`actions.region`: the form ``location_form`` asks for a place or
+Thin actions over :mod:`loopbrug.region`: the form ``location_form`` asks for a place or
 postcode; ``validate_location_form`` resolves it; ``action_set_location`` handles a place
 said at any other moment ("ik ben verhuisd naar Zwolle"); ``action_answer_loket`` names the
 desks for the region. The region is kept in slots for the rest of the conversation, so
@@ -18,14 +18,24 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.form_validation import OneValidatorForAllSlots
-from actions.region import Desk, Gemeente, Match, get_region_model, the_region
+from loopbrug.region import (
+    NATIONAL_FINDER,
+    Gemeente,
+    Match,
+    desks_text,
+    get_region_model,
+    the_region,
+)
+from loopbrug.texts import text
 
-NATIONAL_FINDER = "lerenenwerken.nl"
-NEXT_STEP_BUTTONS = [
-    {"title": "Opleiding betalen", "payload": "/funding_overview"},
-    {"title": "Praten met een coach", "payload": "/request_human"},
-    {"title": "Andere vraag", "payload": "/capabilities"},
-]
+
+def next_step_buttons() -> List[Dict[str, str]]:
+    """What one can do after the desks answer."""
+    return [
+        {"title": text("location.funding_button"), "payload": "/funding_overview"},
+        {"title": text("location.coach_button"), "payload": "/request_human"},
+        {"title": text("location.other_question_button"), "payload": "/capabilities"},
+    ]
 
 
 def place_payload(gemeente: Gemeente) -> str:
@@ -48,31 +58,27 @@ def explain_match(match: Match, dispatcher: CollectingDispatcher) -> None:
     if match.status == "confirm" and match.candidates:
         place = match.candidates[0]
         dispatcher.utter_message(
-            text=f"Bedoel je {place.display_name}? Zo niet, typ je woonplaats of postcode nog een keer.",
-            buttons=[{"title": f"Ja, {place.display_name}", "payload": place_payload(place)}],
+            text=text("location.confirm", place=place.display_name),
+            buttons=[
+                {
+                    "title": text("location.confirm_button", place=place.display_name),
+                    "payload": place_payload(place),
+                }
+            ],
         )
     elif match.status == "choose":
         dispatcher.utter_message(
-            text="Er zijn meer plaatsen met die naam. Welke bedoel je?",
+            text=text("location.choose"),
             buttons=[
                 {"title": g.display_name, "payload": place_payload(g)} for g in match.candidates[:6]
             ],
         )
     elif match.status == "unknown_postcode":
-        dispatcher.utter_message(
-            text="Die postcode ken ik niet. Kijk even of de cijfers kloppen, of typ je woonplaats."
-        )
+        dispatcher.utter_message(text=text("location.unknown_postcode"))
     elif match.status == "not_a_postcode":
-        dispatcher.utter_message(
-            text="Dat lijkt geen postcode. Een postcode heeft 4 cijfers, soms met 2 letters, zoals 3511 AB."
-        )
+        dispatcher.utter_message(text=text("location.not_a_postcode"))
     else:
-        dispatcher.utter_message(
-            text=(
-                "Die plaats ken ik niet in Nederland. Typ de naam van je gemeente of je postcode. "
-                f"Woon je niet in Nederland? Op {NATIONAL_FINDER} vind je alle loketten."
-            )
-        )
+        dispatcher.utter_message(text=text("location.unknown_place", finder=NATIONAL_FINDER))
 
 
 def latest_place_text(tracker: Tracker) -> Optional[str]:
@@ -190,8 +196,8 @@ class ActionSetLocation(Action):
         said = latest_place_text(tracker) or ""
         match = get_region_model().resolve(said)
         if match.status != "found" or not match.gemeente:
-            text = str((tracker.latest_message or {}).get("text") or "")
-            if BARE_NUMBER.fullmatch(text):
+            message = str((tracker.latest_message or {}).get("text") or "")
+            if BARE_NUMBER.fullmatch(message):
                 # "10" or "2900" when nobody asked for a place: a number without its question
                 # (years, a salary), not a wrong postcode ("Dat lijkt geen postcode" misled).
                 dispatcher.utter_message(response="utter_number_without_question")
@@ -210,59 +216,21 @@ class ActionSetLocation(Action):
                 return moved
         if previous_action(tracker) == ActionAnswerLoket.NAME:
             # "Woon je ergens anders? Typ dan je plaats." after the desks: the new desks.
-            dispatcher.utter_message(text=desks_text(place.code), buttons=NEXT_STEP_BUTTONS)
+            dispatcher.utter_message(text=desks_text(place.code), buttons=next_step_buttons())
             return region_slots(place, said)
         dispatcher.utter_message(
-            text=(
-                f"Dank je. Ik onthoud dat je in {place.display_name} woont. "
-                f"Dat hoort bij {the_region(place.arbeidsmarktregio)}."
+            text=text(
+                "location.remembered",
+                place=place.display_name,
+                region=the_region(place.arbeidsmarktregio),
             ),
             buttons=[
-                {"title": "Mijn loket", "payload": "/find_loket"},
-                {"title": "Scholingsvoucher", "payload": "/funding_voucher"},
-                {"title": "Andere vraag", "payload": "/capabilities"},
+                {"title": text("location.my_desk_button"), "payload": "/find_loket"},
+                {"title": text("location.voucher_button"), "payload": "/funding_voucher"},
+                {"title": text("location.other_question_button"), "payload": "/capabilities"},
             ],
         )
         return region_slots(place, said)
-
-
-# What each kind of desk is for, in a few plain words. The desk data (data/regions/desks.yml)
-# keeps the sources and fuller notes; people get the short version.
-KIND_PURPOSE = {
-    "leerwerkloket": "gratis advies over werk en leren",
-    "werkcentrum": "vragen over werk en opleiding, ook zonder afspraak",
-    "fonds": "geld voor een opleiding in jouw regio",
-    "finder": "hier vind je het leerwerkloket bij jou in de buurt",
-    "uwv": "vragen over de WW",
-    "gemeente": "bijstand, en gratis hulp bij schulden",
-}
-UNSURE = " We weten niet zeker of dit nog loopt."
-# Said wherever a remembered place is used (also in bot/domain/handoff.yml's utter_place_*).
-CHANGE_PLACE = "Woon je ergens anders? Typ dan je plaats."
-
-
-def desk_line(desk: Desk) -> Optional[str]:
-    """One desk as a short line, or None for kinds that do not belong in this answer."""
-    purpose = KIND_PURPOSE.get(desk.kind)
-    if purpose is None or not desk.name:
-        return None
-    where = f" ({desk.url.removeprefix('https://').removeprefix('www.')})" if desk.url else ""
-    unsure = UNSURE if desk.kind == "fonds" and desk.status != "active" else ""
-    return f"- {desk.name}{where}: {purpose}.{unsure}"
-
-
-def desks_text(gemeente_code: Optional[str]) -> str:
-    """The desks of the person's region as short lines, or the national finder when the
-    place is not known (also used after a handoff question, actions/handoff.py)."""
-    model = get_region_model()
-    place = model.gemeente(gemeente_code or "")
-    if place is None:
-        return f"Op {NATIONAL_FINDER} vind je het leerwerkloket bij jou in de buurt."
-    lines = [line for line in map(desk_line, model.desks_for(place)) if line]
-    return (
-        f"Je woont in {place.display_name}, in {the_region(place.arbeidsmarktregio)}. "
-        "Hier kun je terecht:\n" + "\n".join(lines)
-    )
 
 
 class ActionAnswerLoket(Action):
@@ -279,10 +247,12 @@ class ActionAnswerLoket(Action):
     ) -> List[Dict[str, Any]]:
         """Look up the region's desks; fall back to the national finder."""
         code = tracker.get_slot("gemeente_code")
-        text = desks_text(code)
+        desks = desks_text(code)
         if get_region_model().gemeente(code or ""):
-            text += "\n" + CHANGE_PLACE
-        dispatcher.utter_message(text=text, buttons=NEXT_STEP_BUTTONS)
+            # Said wherever a remembered place is used (also bot/domain/handoff.yml's
+            # utter_place_*).
+            desks += "\n" + text("location.change_place")
+        dispatcher.utter_message(text=desks, buttons=next_step_buttons())
         return []
 
 
@@ -311,10 +281,10 @@ class RememberPlace(ValidationAction):
     ) -> Dict[str, Any]:
         """The place the person says they live in, with its region slots; else nothing."""
         message = tracker.latest_message or {}
-        text = str(message.get("text") or "")
-        if tracker.active_loop.get("name") or text.startswith("/"):
+        said_text = str(message.get("text") or "")
+        if tracker.active_loop.get("name") or said_text.startswith("/"):
             return {}
-        if not LIVES_IN.search(text.lower()):
+        if not LIVES_IN.search(said_text.lower()):
             return {}
         said = next(tracker.get_latest_entity_values("gemeente"), None)
         if not said:

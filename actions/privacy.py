@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.erasure import erase_person
 from bot import privacy_text
+from loopbrug.texts import text
 
 logger = logging.getLogger(__name__)
 
@@ -31,8 +32,8 @@ class ActionPrivacyInfo(Action):
         dispatcher.utter_message(
             text="\n".join(privacy_text.lines()),
             buttons=[
-                {"title": "Wis mijn gegevens", "payload": "/delete_data"},
-                {"title": "Verder met mijn vraag", "payload": "/capabilities"},
+                {"title": text("privacy.erase_button"), "payload": "/delete_data"},
+                {"title": text("privacy.go_on_button"), "payload": "/capabilities"},
             ],
         )
         return []
@@ -51,19 +52,10 @@ class ActionDeleteData(Action):
             erase_person(tracker.sender_id)
         except Exception:  # say so honestly; the tracker store still erases the chat
             logger.exception("erasure: our tables could not be erased")
-            dispatcher.utter_message(
-                text=(
-                    "Het wissen is niet helemaal gelukt. Dit gesprek is wel gewist. "
-                    "Typ straks nog een keer 'wis mijn gegevens', dan probeer ik het opnieuw."
-                )
-            )
+            dispatcher.utter_message(text=text("privacy.erase_failed"))
             return [AllSlotsReset(), ActiveLoop(None)]
         dispatcher.utter_message(
-            text=(
-                "Klaar. Ik heb alles over jou gewist: dit gesprek, je profiel, "
-                "je geldcheck en je aanvraag voor een coach. "
-                "Je kunt gewoon opnieuw beginnen als je wilt."
-            ),
-            buttons=[{"title": "Opnieuw beginnen", "payload": "/greet"}],
+            text=text("privacy.erased"),
+            buttons=[{"title": text("privacy.start_again_button"), "payload": "/greet"}],
         )
         return [AllSlotsReset(), ActiveLoop(None)]

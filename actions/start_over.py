@@ -9,11 +9,8 @@ the money check, the place) and asks; a form that was running is paused meanwhil
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, Dict, List
 
-import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -22,35 +19,29 @@ from rasa_sdk.types import DomainDict
 from actions.crisis import interrupted_form
 from loopbrug.assessment.questions import get_questions
 from loopbrug.money.check import MONEY_SLOTS
-
-LOST_PATH = Path(__file__).resolve().parent.parent / "data" / "forms" / "start_over.yml"
-YES = {"title": "Ja, begin opnieuw", "payload": "/affirm"}
-NO = {"title": "Nee, ga verder", "payload": "/deny"}
-ONLY_TEST = {"title": "Alleen de test opnieuw", "payload": "/restart_assessment"}
-
-
-@lru_cache(maxsize=1)
-def lost_texts() -> Dict[str, str]:
-    """The names of what would be forgotten (data/forms/start_over.yml)."""
-    return yaml.safe_load(LOST_PATH.read_text(encoding="utf-8"))["lost"]
+from loopbrug.texts import text
 
 
 def what_is_lost(tracker: Tracker) -> str:
-    """ "je antwoorden van de zelftest (3 van 19) en je woonplaats (Zwolle)", from the slots."""
-    texts = lost_texts()
+    """ "je antwoorden van de zelftest (3 van 19) en je woonplaats (Zwolle)", from the slots.
+
+    Each part is named only when this conversation holds it (data/texts/nl/start_over.yml).
+    """
     parts: List[str] = []
     questions = get_questions()
     done = sum(1 for q in questions if tracker.get_slot(q.id) is not None)
     if done:
-        parts.append(texts["assessment"].format(done=done, total=len(questions)))
+        parts.append(text("start_over.lost_assessment", done=done, total=len(questions)))
     if any(tracker.get_slot(slot) is not None for slot in MONEY_SLOTS):
-        parts.append(texts["money"])
+        parts.append(text("start_over.lost_money"))
     place = tracker.get_slot("gemeente_naam")
     if place:
-        parts.append(texts["place"].format(place=place))
+        parts.append(text("start_over.lost_place", place=place))
     if not parts:
-        return texts["nothing"]
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " en " + parts[-1]
+        return text("start_over.lost_nothing")
+    if len(parts) == 1:
+        return parts[0]
+    return text("start_over.lost_list", first=", ".join(parts[:-1]), last=parts[-1])
 
 
 class ActionConfirmStartOver(Action):
@@ -65,9 +56,14 @@ class ActionConfirmStartOver(Action):
     ) -> List[Dict[str, Any]]:
         """The question with what will be lost, and yes / no buttons."""
         form = interrupted_form(tracker.events) or tracker.get_slot("paused_form")
-        buttons = [YES, NO]
+        buttons = [
+            {"title": text("start_over.yes_button"), "payload": "/affirm"},
+            {"title": text("start_over.no_button"), "payload": "/deny"},
+        ]
         if any(tracker.get_slot(q.id) is not None for q in get_questions()):
-            buttons.append(ONLY_TEST)
+            buttons.append(
+                {"title": text("start_over.only_test_button"), "payload": "/restart_assessment"}
+            )
         dispatcher.utter_message(
             response="utter_confirm_start_over", lost=what_is_lost(tracker), buttons=buttons
         )

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from loopbrug.words import dutch_words, fold
+
 KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 VOWELS = frozenset("aeiouy")
 
@@ -46,8 +48,6 @@ def _known(word: str, words: frozenset) -> bool:
 
 def is_gibberish(text: str) -> bool:
     """True for a message without words (see the module docstring)."""
-    from actions.region import dutch_words, fold
-
     folded = fold(text)
     tokens = re.findall(r"[a-z]+", folded)
     if not tokens:

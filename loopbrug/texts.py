@@ -4,7 +4,7 @@ The texts live in ``data/texts/<language>/<area>.yml``: a flat mapping of name t
 is ``<area>.<name>`` ("handoff.takeover"). Values in braces are filled in by :func:`text`
 ("Je praat nu met {coach}"). Python code never holds a sentence for a person: it names the key,
 so a new language is a folder of texts, not a hunt through the code
-(tests/unit/test_texts.py fails on Dutch literals sent from Python).
+(tests/unit/test_no_text_in_code.py fails on Dutch sentences written in Python).
 
 Files are read on first use and kept for the life of the process.
 """

@@ -23,6 +23,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.components.intent_override import overrule_intent
 from loopbrug.gibberish import is_gibberish
+from loopbrug.words import dutch_words
 
 FALLBACK_INTENT = "nlu_fallback"
 KEEP = frozenset({"crisis"})  # never overrule a crisis, whatever the text looks like
@@ -46,8 +47,6 @@ class GibberishGuard(GraphComponent, IntentClassifier):
         execution_context: ExecutionContext,
     ) -> GibberishGuard:
         """No state, no training. The word list loads now, not in the first person's turn."""
-        from actions.region import dutch_words
-
         dutch_words()
         return cls()
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import pytest
 
-from actions.clarify import IN_SCOPE, INTENT_LABELS, best_guesses, miss_kind
+from actions.clarify import IN_SCOPE, best_guesses, miss_kind
 from loopbrug.knowledge import reply
 from loopbrug.knowledge.units import KnowledgeBase
+from loopbrug.labels import INTENT_LABELS
 from tests.e2e.conftest import Chat, parse
 
 pytestmark = pytest.mark.e2e

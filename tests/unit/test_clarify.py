@@ -8,13 +8,13 @@ from actions.clarify import (
     GIBBERISH,
     IN_SCOPE,
     OFF_TOPIC,
-    TOPIC_BUTTONS,
     ActionClarify,
     asked_back_last_turn,
     best_guesses,
     earlier_misses,
     is_gibberish,
     miss_kind,
+    topic_buttons,
 )
 from tests.conftest import make_tracker
 
@@ -99,7 +99,7 @@ async def test_out_of_scope_gets_topics_not_guesses():
     )
     message = await run(tracker)
     assert message["response"] == "utter_clarify_out_of_scope"
-    assert message["buttons"] == TOPIC_BUTTONS
+    assert message["buttons"] == topic_buttons()
     assert "/request_human" not in [b["payload"] for b in message["buttons"]]
 
 
@@ -155,7 +155,7 @@ def tracker_after(previous, text="nog steeds niet", intent="nlu_fallback"):
 async def test_second_miss_on_our_topics_gets_the_topics_not_a_person():
     message = await run(tracker_after([("geld voor cursus?",)]))
     assert message["response"] == "utter_clarify_topics"
-    assert message["buttons"] == TOPIC_BUTTONS
+    assert message["buttons"] == topic_buttons()
 
 
 async def test_third_miss_on_our_topics_offers_a_person():

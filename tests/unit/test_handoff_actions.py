@@ -20,9 +20,8 @@ from actions.handoff import (
     ActionHandoffStatus,
     ValidateHandoffForm,
 )
-from actions.location import NATIONAL_FINDER
-from actions.region import get_region_model
 from handoff import store
+from loopbrug.region import NATIONAL_FINDER, get_region_model
 from tests.conftest import make_tracker
 from tests.handoff_fixtures import make_ticket as shared_make_ticket
 from tests.telegram_fake import FakeBotApi

@@ -6,8 +6,8 @@ import textwrap
 
 import pytest
 
-from actions.region import get_region_model
 from handoff.routing import ANY, TOPICS, get_teams, load_teams
+from loopbrug.region import get_region_model
 
 TEAMS = get_teams()
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from actions.region import dutch_words, get_region_model
+from loopbrug.region import get_region_model
+from loopbrug.words import dutch_words
 from tests.conftest import ROOT
 
 DATA = yaml.safe_load((ROOT / "tests" / "nlu" / "place_sentences.yml").read_text())

@@ -47,6 +47,12 @@ def test_urls_and_list_numbers_do_not_count_as_sentences():
 SAMPLE_VALUES = {"team": "Leerwerkloket Twente", "days": "180"}
 
 
+def is_message(text: str) -> bool:
+    """A text that is said as sentences, not a name (a button, a topic's title, "de zelftest"
+    filled into a message): it ends like a sentence."""
+    return text.rstrip().endswith((".", "?", "!", ":"))
+
+
 def texts_from_code():
     """Texts that actions and channels compose themselves (not in the domain)."""
     from actions import handoff
@@ -58,9 +64,10 @@ def texts_from_code():
     yield pytest.param(handoff.CONSENT_TEXT.format(days=180), id="handoff:consent")
     yield pytest.param("\n".join(privacy_text.lines(Settings())), id="privacy:statement")
     for key, template in sorted(catalogue().items()):
-        # Every text of data/texts/, its placeholders filled with a plausible value.
-        values = {name: SAMPLE_VALUES.get(name, "Anna") for name in placeholders(template)}
-        yield pytest.param(template.format(**values), id=f"texts:{key}")
+        # Every message of data/texts/, its placeholders filled with a plausible value.
+        if is_message(template):
+            values = {name: SAMPLE_VALUES.get(name, "Anna") for name in placeholders(template)}
+            yield pytest.param(template.format(**values), id=f"texts:{key}")
     yield pytest.param(reliability.SLOW_REPLY, id="channel:slow")
     yield pytest.param(reliability.UNAVAILABLE_REPLY, id="channel:down")
     # Added with the crisis detector and the hardening of issue 15.
@@ -84,3 +91,19 @@ def texts_from_code():
 @pytest.mark.parametrize("text", list(texts_from_code()))
 def test_texts_from_actions_and_channels_are_plain_dutch(text):
     assert problems(text, JARGON) == []
+
+
+def names_from_texts():
+    """The names and parts of sentences of data/texts/ (buttons, titles, "de zelftest"): they
+    hold no sentence to explain a term in, so only the length rule applies. The message they
+    are shown with explains the term (the topic's answer, the form's question)."""
+    from loopbrug.texts import catalogue
+
+    for key, name in sorted(catalogue().items()):
+        if not is_message(name):
+            yield pytest.param(name, id=f"texts:{key}")
+
+
+@pytest.mark.parametrize("name", list(names_from_texts()))
+def test_names_are_short_sentences(name):
+    assert problems(name) == []

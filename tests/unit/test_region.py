@@ -1,7 +1,8 @@
-"""The region model (actions/region.py) and its data: aliases.csv and desks.yml."""
+"""The region model (loopbrug/region/) and its data: aliases.csv and desks.yml."""
 
 from __future__ import annotations
 
+import ast
 import csv
 import re
 import subprocess
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.region import Gemeente, get_region_model
+from loopbrug.region import Gemeente, desks_text, get_region_model
 
 ROOT = Path(__file__).resolve().parents[2]
 REGIONS = ROOT / "data" / "regions"
@@ -54,7 +55,7 @@ def path_spy(self, *args, **kwargs):
         seen.append(str(self))
     return real_path_open(self, *args, **kwargs)
 builtins.open, pathlib.Path.open = spy, path_spy
-import actions.region as region
+import loopbrug.region as region
 assert region.get_region_model.cache_info().currsize == 0, "model loaded on import"
 assert not seen, seen
 print("ok")
@@ -416,3 +417,34 @@ def test_desks_are_plain_values(model):
     desk = model.desks_for(Gemeente("GM0222", "Doetinchem", "Gelderland", "Achterhoek"))[0]
     with pytest.raises(AttributeError):
         desk.name = "x"  # frozen dataclass
+
+
+def test_every_gemeente_gets_a_desks_answer():
+    """Every desk kind shown has its purpose text (data/texts/nl/region.yml)."""
+    for code in GEMEENTEN:
+        lines = desks_text(code).splitlines()
+        assert len(lines) >= 4 and all(line.startswith("- ") for line in lines[1:])
+
+
+# ---- where the region model lives ------------------------------------------------------------
+
+# actions/region.py only bridges to loopbrug.region for the modules that other work on issue 18
+# still changes. Take a module off when it imports loopbrug.region; delete the bridge after.
+STILL_ON_THE_BRIDGE = {"actions/handoff.py", "handoff/summary.py"}
+
+
+def test_only_the_modules_still_moving_use_the_old_actions_region():
+    users = set()
+    for path in ROOT.glob("[!.]*/**/*.py"):
+        if path.parts[len(ROOT.parts)] in {"var", "models", "tests"}:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                names = [f"{node.module}.{a.name}" for a in node.names] + [node.module or ""]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            if "actions.region" in names:
+                users.add(path.relative_to(ROOT).as_posix())
+    assert users <= STILL_ON_THE_BRIDGE

@@ -23,3 +23,13 @@ def test_every_file_is_a_flat_mapping_of_texts(tmp_path):
     (tmp_path / "nl" / "bad.yml").write_text("nested:\n  a: b\n", encoding="utf-8")
     with pytest.raises(ValueError, match="must be a text"):
         texts.catalogue("nl", tmp_path)
+
+
+def test_other_languages_translate_dutch_texts_with_the_same_placeholders():
+    """A text in another language (data/texts/en/) has its Dutch original, with the same
+    values to fill in; a text missing there falls back on Dutch where the code allows it."""
+    dutch = texts.catalogue("nl")
+    for folder in sorted(p for p in texts.TEXTS_DIR.iterdir() if p.is_dir() and p.name != "nl"):
+        for key, value in texts.catalogue(folder.name).items():
+            assert key in dutch, f"{folder.name}: {key} has no Dutch original"
+            assert texts.placeholders(value) == texts.placeholders(dutch[key]), key

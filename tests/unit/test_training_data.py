@@ -186,7 +186,7 @@ def test_no_response_says_the_same_sentence_twice():
 
 
 def test_a_region_is_named_once():
-    from actions.region import the_region
+    from loopbrug.region import the_region
 
     assert the_region("Twente") == "de regio Twente"
     assert the_region("Regio Zwolle") == "Regio Zwolle"
