@@ -8,11 +8,11 @@ import logging
 from typing import Any, Dict, List
 
 import pytest
-from actions.assessment import get_questions
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import crisis, location, privacy, start_over
-from actions.money_check import MONEY_SLOTS
+from loopbrug.assessment.questions import get_questions
+from loopbrug.money.check import MONEY_SLOTS
 from loopbrug.region import desks_text, get_region_model
 from tests.conftest import make_tracker
 
