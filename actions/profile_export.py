@@ -25,11 +25,11 @@ from rasa_sdk.types import DomainDict
 from actions import profile_files, profile_text
 from actions.assessment import Profile
 from actions.form_validation import OneValidatorForAllSlots
-from actions.handoff import email_address
 from actions.selftest import stored_profile
 from loopbrug import mail
 from loopbrug.attachments import file_message, read_file
 from loopbrug.conversation import is_web_sender
+from loopbrug.handoff.contact import email_address
 from loopbrug.settings import Settings, load_settings
 
 logger = logging.getLogger(__name__)

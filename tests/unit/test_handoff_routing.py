@@ -1,4 +1,4 @@
-"""Which team gets a ticket (handoff/routing.py, data/handoff/teams.yml)."""
+"""Which team gets a ticket (loopbrug/handoff/routing.py, data/handoff/teams.yml)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from actions.region import get_region_model
-from handoff.routing import ANY, TOPICS, get_teams, load_teams
+from loopbrug.handoff.routing import ANY, TOPICS, get_teams, load_teams
 
 TEAMS = get_teams()
 

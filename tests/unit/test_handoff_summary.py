@@ -1,4 +1,4 @@
-"""The summary a coach or desk gets (handoff/summary.py)."""
+"""The summary a coach or desk gets (loopbrug/handoff/summary.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from actions.assessment import get_question, render_profile, score_profile, to_dict
 from actions.money import assess
 from actions.money_check import answers_from
-from handoff import summary
-from handoff.store import ACUTE, CRISIS, NORMAL
+from loopbrug.handoff import summary
+from loopbrug.handoff.store import ACUTE, CRISIS, NORMAL
 from tests.conftest import make_tracker
 
 

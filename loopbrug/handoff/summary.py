@@ -5,11 +5,12 @@ check, only after the person agreed. Structure (JSON in the ticket):
 
     reason       why the person is handed off, in words
     topic        werk | scholing | geld | algemeen | crisis (for routing)
-    urgency      1 crisis, 2 acute debts, 3 normal (handoff/store.py)
+    urgency      1 crisis, 2 acute debts, 3 normal (store.py)
     asked        what they asked about, as topic titles, oldest first
     messages     their own last questions, as typed but with BSN, IBAN, phone numbers and
-                 e-mail addresses masked (handoff/pii.py); never answers typed into the money
-                 check or the self-test: amounts stay out, the results below cover them)
+                 e-mail addresses masked (loopbrug/privacy/masking.py); never answers
+                 typed into the money check or the self-test: amounts stay out, the
+                 results below cover them)
     facts        key facts in short lines (place and region, crisis, debts, contact wish)
     profile      {"lines": [...]} from the Persoonlijk Profiel, or None
     money_check  {"colour": ..., "lines": [...]} from the latest money check, or None
@@ -23,8 +24,9 @@ import re
 from typing import Any, Dict, Iterable, List, Optional
 
 from actions.region import the_region
-from handoff.pii import mask
-from handoff.store import ACUTE, CRISIS, NORMAL
+from loopbrug.handoff.store import ACUTE, CRISIS, NORMAL
+from loopbrug.privacy.masking import mask
+from loopbrug.texts import text
 
 MAX_MESSAGES = 5
 MAX_MESSAGE_CHARS = 300
@@ -193,6 +195,9 @@ def _intents_and_messages(events: Iterable[Dict[str, Any]]):
 
 
 REQUEST_MARK = "request_human:"
+# The facts are lines for a coach; ``as_text`` turns these two into the person's own words.
+LIVES_IN = "Woont in"
+ACUTE_DEBT_FACT = "Noemt acute"
 
 
 def topic_for(intents: List[str], money_check: Optional[Dict[str, Any]]) -> str:
@@ -247,6 +252,20 @@ def money_lines(outcome: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
     return {"colour": outcome.get("colour"), "lines": lines}
 
 
+def reason_for(events: List[Dict[str, Any]]) -> str:
+    """Why the person is handed off, from what happened just before (for the coach)."""
+    recent = [e for e in events[-40:] if e.get("event") in ("user", "action")]
+    names = [e.get("name") for e in recent if e.get("event") == "action"]
+    intents = [((e.get("parse_data") or {}).get("intent") or {}).get("name") for e in recent]
+    if "crisis" in intents or "utter_crisis" in names:
+        return "Na een zorgwekkend bericht; de persoon wil een coach"
+    if names.count("action_clarify") >= 2:
+        return "De assistent begreep de vragen niet goed; de persoon wil een mens"
+    if "debt_help" in intents or "action_debt_help" in names:
+        return "Geldzorgen of schulden; de persoon wil een coach"
+    return "Vraagt zelf om een coach"
+
+
 def build_summary(
     events: List[Dict[str, Any]],
     slots: Dict[str, Any],
@@ -272,15 +291,14 @@ def build_summary(
             asked.append(label)
     facts: List[str] = []
     if slots.get("gemeente_naam"):
-        facts.append(
-            f"Woont in {slots['gemeente_naam']} ({the_region(slots.get('arbeidsmarktregio') or '?', article=False)})"
-        )
+        region = the_region(slots.get("arbeidsmarktregio") or "?", article=False)
+        facts.append(f"{LIVES_IN} {slots['gemeente_naam']} ({region})")
     else:
         facts.append("Woonplaats niet genoemd")
     if "crisis" in intents:
         facts.append("Heeft in dit gesprek een zorgwekkend bericht gestuurd (113 is genoemd)")
     if acute_debt or (money_check or {}).get("priority_debt_help"):
-        facts.append("Noemt acute geldproblemen of schulden")
+        facts.append(f"{ACUTE_DEBT_FACT} geldproblemen of schulden")
     channel = slots.get("handoff_contact")
     if channel:
         wish = CONTACT_WORDS.get(channel, channel)
@@ -300,19 +318,19 @@ def build_summary(
 
 def as_text(summary: Dict[str, Any]) -> str:
     """The summary as plain text for the person to take along (B1, no jargon)."""
-    out: List[str] = ["Samenvatting van mijn gesprek met Loopbrug"]
+    out: List[str] = [text("handoff.summary_title")]
     if summary.get("asked"):
-        out.append("Mijn vragen gingen over: " + ", ".join(summary["asked"]).lower() + ".")
+        out.append(text("handoff.summary_asked", topics=", ".join(summary["asked"]).lower()))
     for fact in summary.get("facts") or []:
         # The facts are written for a coach; the person reads them in their own voice.
-        if fact.startswith("Woont in"):
-            out.append("Ik woon in" + fact.removeprefix("Woont in") + ".")
-        elif fact.startswith("Noemt acute"):
-            out.append("Ik heb dringende geldzorgen of schulden.")
+        if fact.startswith(LIVES_IN):
+            out.append(text("handoff.summary_lives_in", place=fact.removeprefix(LIVES_IN).strip()))
+        elif fact.startswith(ACUTE_DEBT_FACT):
+            out.append(text("handoff.summary_money_worries"))
     if summary.get("profile"):
-        out.append("Mijn profiel uit de zelftest:")
+        out.append(text("handoff.summary_profile"))
         out.extend(summary["profile"]["lines"][:8])
     if summary.get("money_check"):
-        out.append("Mijn geldcheck:")
+        out.append(text("handoff.summary_money_check"))
         out.extend(summary["money_check"]["lines"])
     return "\n".join(out)

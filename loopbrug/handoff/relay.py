@@ -20,8 +20,8 @@ from urllib.parse import quote
 
 import httpx
 
-from handoff.pii import mask
 from loopbrug.conversation import triggered_by_helpline
+from loopbrug.privacy.masking import mask
 from loopbrug.settings import Settings
 
 TIMEOUT_S = 10.0
