@@ -22,10 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import answer_unit, unit_without_intent
 from loopbrug.gibberish import is_gibberish
-from loopbrug.labels import (
-    INTENT_LABELS,  # noqa: F401  handoff/summary.py reads it from here
-    intent_title,
-)
+from loopbrug.labels import intent_title
 from loopbrug.texts import text
 
 # Never offered as a guess, whatever the classifier ranks: a button that erases everything is

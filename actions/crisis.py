@@ -8,8 +8,8 @@ server is down). This action runs right after it (rule "crisis wins", bot/rules/
   button), where ``action_resume_form`` starts the same form again at its next question;
 * the other part of a mixed message ("ik heb schulden en wil dood") is acknowledged, with a
   button to come back to it later;
-* an open ticket becomes a crisis ticket (handoff/store.mark_crisis), and the coaches hear of
-  it on Telegram when that is set up.
+* an open ticket becomes a crisis ticket (loopbrug/handoff/service.mark_crisis), and the
+  coaches hear of it on Telegram when that is set up.
 """
 
 from __future__ import annotations
@@ -22,9 +22,8 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from handoff import notify, store
-from handoff.routing import get_teams
 from loopbrug import texts
+from loopbrug.handoff import service
 from loopbrug.labels import intent_title
 from loopbrug.settings import load_settings
 from loopbrug.texts import DEFAULT_LANGUAGE
@@ -110,16 +109,13 @@ class ActionCrisisFollowup(Action):
 
     async def escalate(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         """An open ticket of this person becomes a crisis ticket."""
-        teams = get_teams()
         try:
-            ticket, changed = store.mark_crisis(tracker.sender_id, teams.national)
+            ticket = await service.mark_crisis(tracker.sender_id, load_settings())
         except Exception:  # the crisis answer is already out; never fail on the ticket
             logger.exception("crisis: could not mark the open ticket")
             return
-        if ticket is None or not changed:
-            return
-        dispatcher.utter_message(response="utter_crisis_ticket_urgent", ref=ticket.ref)
-        await notify.new_ticket(load_settings(), ticket, teams.name(ticket.team), escalated=True)
+        if ticket is not None:
+            dispatcher.utter_message(response="utter_crisis_ticket_urgent", ref=ticket.ref)
 
 
 class ActionResumeForm(Action):

@@ -2,8 +2,9 @@
 
 ``action_privacy_info`` says what is kept, why, how long, who sees it and how to erase it,
 from data/privacy.yml (the web page /privacy shows the same text). ``action_delete_data``
-runs after the person confirmed: it erases our own tables (actions/erasure.py); the tracker
-store erases the conversation itself when this turn is saved (bot/tracker_store.py).
+runs after the person confirmed: it erases our own tables (loopbrug/privacy/erasure.py); the
+tracker store erases the conversation itself when this turn is saved (bot/tracker_store.py).
+A thin adapter: the sentences are texts in data/texts/nl/privacy.yml.
 """
 
 from __future__ import annotations
@@ -15,14 +16,21 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, AllSlotsReset
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.erasure import erase_person
-from bot import privacy_text
+from loopbrug.privacy import statement
+from loopbrug.privacy.erasure import erase_person
 from loopbrug.texts import text
 
 logger = logging.getLogger(__name__)
 
 
+def button(key: str, payload: str) -> Dict[str, str]:
+    """A button with its title from data/texts/ (``privacy.<key>``)."""
+    return {"title": text(f"privacy.{key}"), "payload": payload}
+
+
 class ActionPrivacyInfo(Action):
+    """The privacy statement, with the way to erase everything."""
+
     def name(self) -> str:
         return "action_privacy_info"
 
@@ -30,10 +38,10 @@ class ActionPrivacyInfo(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
         dispatcher.utter_message(
-            text="\n".join(privacy_text.lines()),
+            text="\n".join(statement.lines()),
             buttons=[
-                {"title": text("privacy.erase_button"), "payload": "/delete_data"},
-                {"title": text("privacy.go_on_button"), "payload": "/capabilities"},
+                button("button_erase", "/delete_data"),
+                button("button_go_on", "/capabilities"),
             ],
         )
         return []
@@ -55,7 +63,6 @@ class ActionDeleteData(Action):
             dispatcher.utter_message(text=text("privacy.erase_failed"))
             return [AllSlotsReset(), ActiveLoop(None)]
         dispatcher.utter_message(
-            text=text("privacy.erased"),
-            buttons=[{"title": text("privacy.start_again_button"), "payload": "/greet"}],
+            text=text("privacy.erased"), buttons=[button("button_start_again", "/greet")]
         )
         return [AllSlotsReset(), ActiveLoop(None)]

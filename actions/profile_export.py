@@ -22,7 +22,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.form_validation import OneValidatorForAllSlots
-from actions.handoff import email_address
 from loopbrug import mail
 from loopbrug.assessment import store
 from loopbrug.assessment.files import file_payload
@@ -30,6 +29,7 @@ from loopbrug.assessment.mailing import is_way_out, mail_server, profile_mail
 from loopbrug.assessment.render import chat_summary
 from loopbrug.attachments import read_file
 from loopbrug.conversation import is_web_sender
+from loopbrug.handoff.contact import email_address
 from loopbrug.settings import load_settings
 
 logger = logging.getLogger(__name__)

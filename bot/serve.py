@@ -189,10 +189,10 @@ def wait_ready(url: str, process: subprocess.Popen, timeout: float = READY_TIMEO
 
 def check_settings(settings: Settings) -> None:
     """Stop the start on settings that would only fail later, in a person's conversation."""
-    from handoff.hours import OfficeHours
+    from loopbrug.handoff.hours import office_hours
 
     try:
-        OfficeHours.parse(settings.office_hours, settings.timezone)
+        office_hours(settings)
     except (ValueError, KeyError) as exc:  # ZoneInfoNotFoundError is a KeyError
         raise SystemExit(
             f"LOOPBRUG_OFFICE_HOURS / LOOPBRUG_TIMEZONE cannot be read: {exc}"

@@ -18,7 +18,7 @@ What Rasa 3.6 does (read from the installed source, the facts this design relies
   turn. A lock ticket expires after 60 s (``DEFAULT_LOCK_LIFETIME``, rasa/core/lock_store.py);
   after that the next message of the same person runs at the same time as the hanging turn
   and both save the tracker. A hanging action must end well before that.
-* A paused conversation (a coach took it over, handoff/relay.py) gets no bot messages on
+* A paused conversation (a coach took it over, loopbrug/handoff/relay.py) gets no bot messages on
   purpose (``MessageProcessor._should_handle_message``): silence is right there.
 * Cancelling a turn loses the person's message: ``handle_message`` saves the tracker only at
   the end. So a slow turn is never cancelled; it finishes in the background.
@@ -202,14 +202,10 @@ async def _crisis_line(tracker: Any, sender: str) -> Optional[str]:
 
 async def mark_ticket_crisis(sender: str) -> None:
     """Make the person's open ticket a crisis ticket and tell the coaches' group."""
-    from handoff import notify, store
-    from handoff.routing import get_teams
+    from loopbrug.handoff import service
     from loopbrug.settings import load_settings
 
-    teams = get_teams()
-    ticket, changed = await asyncio.to_thread(store.mark_crisis, sender, teams.national)
-    if ticket is not None and changed:
-        await notify.new_ticket(load_settings(), ticket, teams.name(ticket.team), escalated=True)
+    await service.mark_crisis(sender, load_settings())
 
 
 class Turn:

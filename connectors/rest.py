@@ -222,10 +222,10 @@ def message_text(message: Dict[str, Any]) -> str:
 def relay_to_widget(sender: str, texts: List[str]) -> None:
     """Write late bot messages where the widget polls for them (blocking: run in a thread).
 
-    The relay log (handoff/store.py) is what ``GET /api/updates`` shows as bot messages; it
+    The relay log (loopbrug/handoff/store.py) is what ``GET /api/updates`` shows as bot messages; it
     lives in DATABASE_URL, which the Rasa process has in its environment.
     """
-    from handoff import store  # only a slow web turn needs it; keeps Rasa's start-up lean
+    from loopbrug.handoff import store  # only a slow web turn needs it; keeps Rasa's start-up lean
 
     for text in texts:
         store.add_relay(sender, "bot", text)

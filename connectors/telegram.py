@@ -482,7 +482,7 @@ class TelegramOutput(OutputChannel):
     ) -> None:
         """Send the ``text`` of a custom payload; never show raw JSON to a person.
 
-        A coach's message (live takeover, handoff/relay.py) carries the coach's first name,
+        A coach's message (live takeover, loopbrug/handoff/relay.py) carries the coach's first name,
         so the person always sees that a human wrote it: "Anna (coach): ...". A file
         (loopbrug/attachments.py) is sent as a document with the text as its caption.
         """

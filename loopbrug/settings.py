@@ -11,7 +11,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import FrozenSet, Mapping, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = ROOT / "var"
@@ -56,6 +56,12 @@ def _optional(env: Mapping[str, str], name: str) -> Optional[str]:
     return value or None
 
 
+def parse_origins(raw: Optional[str]) -> FrozenSet[str]:
+    """Comma-separated web origins ("https://a.example, https://b.example/"), without a
+    trailing slash; empty entries are skipped."""
+    return frozenset(o.strip().rstrip("/") for o in (raw or "").split(",") if o.strip())
+
+
 @dataclass(frozen=True)
 class Settings:
     """All settings of the helpline, with the embedded defaults of the run contract."""
@@ -71,14 +77,16 @@ class Settings:
     telegram_webhook_secret: Optional[str] = None
     telegram_api_base_url: Optional[str] = None
     model_dir: Path = ROOT / "models"
-    # Handoff to coaches (handoff/ and web/coach.py).
+    # Other sites that embed the web widget and may call its API (CORS); none by default.
+    widget_origins: FrozenSet[str] = frozenset()
+    # Handoff to coaches (loopbrug/handoff/ and web/coach/).
     public_url: Optional[str] = None  # how coaches reach the inbox; default: the web port
     office_hours: str = "ma-vr 09:00-17:00"
     timezone: str = "Europe/Amsterdam"
     followup_days: float = 3.0  # "niet loslaten": ask after this many days whether contact happened
     followup_check_s: float = 60.0  # how often the follow-up job looks for due tickets
     ticket_retention_days: int = 180  # told to the person before they agree to share
-    conversation_retention_days: int = 90  # after the last message (actions/erasure.py)
+    conversation_retention_days: int = 90  # after the last message (loopbrug/privacy/)
     coach_telegram_chat_id: Optional[str] = None  # Telegram group that hears of new tickets
     # Mailing a person their profile (actions/profile_export.py); off unless host and From are set.
     smtp_host: Optional[str] = None
@@ -147,6 +155,7 @@ class Settings:
             ("LOOPBRUG_SMTP_FROM", self.smtp_from),
             ("LOOPBRUG_SMTP_USER", self.smtp_user),
             ("LOOPBRUG_SMTP_PASSWORD", self.smtp_password),
+            ("LOOPBRUG_WIDGET_ORIGINS", ",".join(sorted(self.widget_origins))),
         ):
             if value:
                 env[name] = value
@@ -182,6 +191,7 @@ def load_settings(
         telegram_webhook_secret=_optional(env, "TELEGRAM_WEBHOOK_SECRET"),
         telegram_api_base_url=_optional(env, "TELEGRAM_API_BASE_URL"),
         model_dir=Path(env.get("LOOPBRUG_MODEL_DIR") or defaults.model_dir),
+        widget_origins=parse_origins(env.get("LOOPBRUG_WIDGET_ORIGINS")),
         public_url=_optional(env, "LOOPBRUG_PUBLIC_URL"),
         office_hours=_optional(env, "LOOPBRUG_OFFICE_HOURS") or defaults.office_hours,
         timezone=_optional(env, "LOOPBRUG_TIMEZONE") or defaults.timezone,

@@ -46,6 +46,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "LOOPBRUG_TICKET_RETENTION_DAYS",
         "LOOPBRUG_PUBLIC_URL",
         "LOOPBRUG_COACH_TELEGRAM_CHAT_ID",
+        "LOOPBRUG_WIDGET_ORIGINS",
     ):
         monkeypatch.delenv(name, raising=False)
 

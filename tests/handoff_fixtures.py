@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, Dict
 
-from handoff import store
+from loopbrug.handoff import store
 
 
 def ticket_wish(conversation_id: str = "web-person-1", **changes: Any) -> store.NewTicket:

@@ -18,7 +18,7 @@ Routes
                       that relay id: ``{"messages": [{"id", "from", "name"?, "text"}],
                       "cursor": <last id>, "live": bool, "coach"?}``; without ``after`` only the cursor
                       (the widget polls it while a coach may join)
-  /coach...           the coach inbox, see web/coach.py
+  /coach...           the coach inbox, see web/coach/
 
 Errors are JSON ``{"error": "<Dutch text the widget shows>"}``: 400 for bad input, 403 for
 a session id this server did not issue, 502 when Rasa cannot be reached. Every response
@@ -32,9 +32,8 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
 from pathlib import Path
-from typing import Any, AsyncIterator, Dict, FrozenSet, Iterable, List, Optional
+from typing import Any, AsyncIterator, Dict, List, Optional
 
 import httpx
 import jinja2
@@ -42,11 +41,11 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import privacy_text
-from handoff import followup
-from handoff import store as handoff_store
 from loopbrug.assessment import files as profile_files
 from loopbrug.conversation import NOT_UNICODE, is_unicode_text, web_sender
+from loopbrug.handoff import followup
+from loopbrug.handoff import store as handoff_store
+from loopbrug.privacy import statement
 from loopbrug.safety.hotline import CRISIS_HOTLINE
 from loopbrug.settings import Settings
 from web import coach, messages
@@ -59,7 +58,6 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 MAX_MESSAGE_CHARS = 2000  # the same limit as the REST channel (connectors/rest.py)
 MAX_BODY_BYTES = 32 * 1024
 RASA_TIMEOUT_S = 10.0
-SENDER_PREFIX = "web-"
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -109,11 +107,6 @@ def error(status: int, text: str) -> web.Response:
     return web.json_response({"error": text}, status=status)
 
 
-def parse_origins(raw: Optional[str]) -> FrozenSet[str]:
-    """``LOOPBRUG_WIDGET_ORIGINS``: comma-separated origins of other sites that embed the widget."""
-    return frozenset(o.strip().rstrip("/") for o in (raw or "").split(",") if o.strip())
-
-
 @web.middleware
 async def security_headers(request: web.Request, handler) -> web.StreamResponse:
     """CSP, nosniff and no-referrer on every response, errors included.
@@ -147,7 +140,8 @@ async def no_compressed_bodies(request: web.Request, handler) -> web.StreamRespo
 
 @web.middleware
 async def cors(request: web.Request, handler) -> web.StreamResponse:
-    """Let the sites listed in LOOPBRUG_WIDGET_ORIGINS call the API (none by default)."""
+    """Let the sites listed in LOOPBRUG_WIDGET_ORIGINS (settings.widget_origins) call the API
+    (none by default)."""
     origin = request.headers.get("Origin")
     allowed = origin is not None and origin in request.app[ALLOWED_ORIGINS]
     if not request.path.startswith("/api/") or not allowed:
@@ -192,7 +186,7 @@ def privacy_page(settings: Settings):
 
     async def handler(_: web.Request) -> web.Response:
         html = environment.get_template("public/privacy.html").render(
-            title=privacy_text.title(), lines=privacy_text.lines(settings)
+            title=statement.title(), lines=statement.lines(settings)
         )
         return web.Response(text=html, content_type="text/html", charset="utf-8")
 
@@ -204,7 +198,7 @@ def privacy_json(settings: Settings):
 
     async def handler(_: web.Request) -> web.Response:
         return web.json_response(
-            {"title": privacy_text.title(), "lines": privacy_text.lines(settings)},
+            {"title": statement.title(), "lines": statement.lines(settings)},
             headers={"Cache-Control": "no-cache"},
         )
 
@@ -271,7 +265,7 @@ async def post_message(request: web.Request) -> web.Response:
     try:
         reply = await request.app[RASA].post(
             "/webhooks/rest/webhook",
-            json={"sender": SENDER_PREFIX + session_id, "message": text},
+            json={"sender": web_sender(session_id), "message": text},
         )
     except httpx.HTTPError as exc:
         logger.warning("message: Rasa not reachable (%s)", type(exc).__name__)
@@ -301,7 +295,7 @@ async def get_history(request: web.Request) -> web.Response:
     token = request.app[SETTINGS].rasa_api_token
     try:
         reply = await request.app[RASA].get(
-            f"/conversations/{SENDER_PREFIX}{session_id}/tracker",
+            f"/conversations/{web_sender(session_id)}/tracker",
             params={"token": token} if token else None,
         )
     except httpx.HTTPError as exc:
@@ -355,7 +349,7 @@ async def get_updates(request: web.Request) -> web.Response:
     try:
         shown = await asyncio.to_thread(
             relay_updates,
-            SENDER_PREFIX + session_id,
+            web_sender(session_id),
             after,
             request.app[SETTINGS].database_url,
         )
@@ -409,26 +403,21 @@ def build_app(
     settings: Settings,
     *,
     rasa_transport: Optional[httpx.AsyncBaseTransport] = None,
-    allowed_origins: Optional[Iterable[str]] = None,
     background_jobs: bool = True,
 ) -> web.Application:
     """The web application for ``settings`` (widget API and coach inbox); connections open on
     startup, close on cleanup.
 
     ``rasa_transport`` replaces the network for tests (``httpx.MockTransport``).
-    ``allowed_origins`` defaults to ``LOOPBRUG_WIDGET_ORIGINS`` (other sites that embed the
-    widget; the demo page on this server never needs it).
+    Other sites that embed the widget are ``settings.widget_origins``
+    (``LOOPBRUG_WIDGET_ORIGINS``; the demo page on this server never needs it).
     ``background_jobs=False`` leaves out the follow-up job (tests that drive it themselves).
     """
     app = web.Application(
         middlewares=[security_headers, no_compressed_bodies, cors], client_max_size=MAX_BODY_BYTES
     )
     app[SETTINGS] = settings
-    app[ALLOWED_ORIGINS] = (
-        frozenset(allowed_origins)
-        if allowed_origins is not None
-        else parse_origins(os.environ.get("LOOPBRUG_WIDGET_ORIGINS"))
-    )
+    app[ALLOWED_ORIGINS] = settings.widget_origins
 
     async def connections(app: web.Application) -> AsyncIterator[None]:
         store = SessionStore(settings.database_url)
@@ -467,7 +456,7 @@ def build_app(
 
 
 async def followup_job(app: web.Application) -> AsyncIterator[None]:
-    """Run the follow-up and retention job (handoff/followup.py) while the server runs."""
+    """Run the follow-up and retention job (loopbrug/handoff/followup.py) while the server runs."""
     settings = app[SETTINGS]
     task = asyncio.create_task(
         followup.run_forever(

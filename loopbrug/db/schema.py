@@ -13,8 +13,8 @@ from sqlalchemy import MetaData
 def metadata() -> MetaData:
     """``Base.metadata`` with every table of the product registered (loopbrug.db itself
     declares profiles, money checks and web sessions)."""
-    import handoff.store  # noqa: F401  (tickets, coaches, sessions, events, relay, throttle)
     import loopbrug.assessment.files  # noqa: F401  (loopbrug_profile_downloads)
+    import loopbrug.handoff.store  # noqa: F401  (tickets, coaches, sessions, events, relay, throttle)
     from loopbrug.db import Base
 
     return Base.metadata

@@ -416,7 +416,7 @@ def coach_login(context, base_url: str, username: str):
 
 
 def test_a_coach_takes_over_the_widget_chat_and_hands_it_back(browser, base_url, helpline):
-    from handoff.coaches import add_coach
+    from loopbrug.handoff.coaches import add_coach
 
     add_coach("lotte", "Lotte", ["landelijk"], COACH_PASSWORD, url=helpline.settings.database_url)
     person = browser.new_context(viewport={"width": 390, "height": 800}, locale="nl-NL")
@@ -472,7 +472,7 @@ def test_a_coach_takes_over_the_widget_chat_and_hands_it_back(browser, base_url,
 
 
 def test_axe_finds_no_violations_in_the_coach_inbox(browser, base_url, helpline):
-    from handoff.coaches import add_coach
+    from loopbrug.handoff.coaches import add_coach
     from tests.handoff_fixtures import make_ticket
 
     add_coach("sem", "Sem", ["landelijk"], COACH_PASSWORD, url=helpline.settings.database_url)
@@ -492,7 +492,7 @@ def test_axe_finds_no_violations_in_the_coach_inbox(browser, base_url, helpline)
 
 
 def test_the_privacy_panel_shows_the_statement_the_bot_gives(page, base_url, helpline):
-    from bot import privacy_text
+    from loopbrug.privacy import statement
 
     page.goto(base_url)
     page.get_by_role("button", name="Chat met Loopbrug").click()
@@ -500,7 +500,7 @@ def test_the_privacy_panel_shows_the_statement_the_bot_gives(page, base_url, hel
     expect(more).to_be_visible()
     more.locator("summary").click()
     shown = more.locator("li").all_inner_texts()
-    assert shown == privacy_text.lines(helpline.settings)
+    assert shown == statement.lines(helpline.settings)
     expect(more.get_by_role("link")).to_have_attribute("href", f"{base_url}/privacy")
 
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from bot.serve import Helpline
-from handoff.coaches import add_coach
+from loopbrug.handoff.coaches import add_coach
 from loopbrug.settings import ROOT, Settings
 from tests.conftest import free_port
 from tests.telegram_fake import FakeBotApi, text_update

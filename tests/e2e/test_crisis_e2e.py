@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from bot.serve import Helpline
-from handoff import store
+from loopbrug.handoff import store
 from loopbrug.safety.hotline import TAKEOVER_CRISIS
 from loopbrug.settings import ROOT
 from tests.e2e.conftest import (

@@ -18,9 +18,9 @@ from typing import Any, Dict, Iterator, List
 import httpx
 import pytest
 
-from actions.handoff import CONSENT_TEXT
 from bot.serve import Helpline
-from handoff import store
+from loopbrug.handoff import store
+from loopbrug.texts import text
 from tests.e2e.conftest import (
     REF,
     Coach,
@@ -246,7 +246,7 @@ def test_a_request_with_a_topic_starts_the_handoff_and_the_ticket_keeps_it(helpl
     contact = ("Hoe wil je contact met de coach?", ["Hier in de chat", "Bel mij", "Mail mij"])
     assert seen("ik woon in Zwolle")[0][0].startswith("Dank je. Ik onthoud dat je in Zwolle woont.")
     question = "Ik wil iemand spreken over een opleiding tot doktersassistent"
-    consent = CONSENT_TEXT.format(days=180)
+    consent = text("handoff.consent", days=180)
     buttons = ["Ja, dat is goed", "Nee, liever niet", "Ik ga zelf naar het loket"]
     assert seen(question) == [(consent, buttons)]
     # The place is known: said, not asked.
@@ -292,7 +292,7 @@ def test_a_place_in_the_request_for_a_person_is_used_not_asked(helpline):
     consent = seen("ik wil een coach spreken, ik woon in Leeuwaarden")
     assert consent == [
         (
-            CONSENT_TEXT.format(days=180),
+            text("handoff.consent", days=180),
             ["Ja, dat is goed", "Nee, liever niet", "Ik ga zelf naar het loket"],
         )
     ]

@@ -20,11 +20,11 @@ import pytest
 from stdnum import iban as iban_check
 from stdnum.nl import bsn as bsn_check
 
-from bot import privacy_text
 from bot.serve import Helpline
-from handoff import store
-from handoff.coaches import add_coach
 from loopbrug import db
+from loopbrug.handoff import store
+from loopbrug.handoff.coaches import add_coach
+from loopbrug.privacy import statement
 from loopbrug.settings import ROOT
 from tests.e2e.conftest import PASSWORD, Coach, WebPerson
 
@@ -66,7 +66,7 @@ def tracker_rows(helpline: Helpline, sender: str) -> List[dict]:
 
 def test_the_bots_privacy_answer_is_the_statement_on_the_page(helpline, person):
     answer = person.text("wat doen jullie met mijn gegevens")
-    lines = privacy_text.lines(helpline.settings)
+    lines = statement.lines(helpline.settings)
     assert answer.splitlines() == lines
     page = person.client.get("/privacy").text
     for line in lines:

@@ -1,4 +1,4 @@
-"""Coach accounts: password hashing and the management command (handoff/coaches.py)."""
+"""Coach accounts: password hashing and the management command (loopbrug/handoff/coaches.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import io
 import pytest
 from argon2 import PasswordHasher
 
-from handoff import coaches, store
+from loopbrug.handoff import coaches, store
 
 PASSWORD = "lang-genoeg-wachtwoord"
 

@@ -1,4 +1,4 @@
-"""The coach inbox (web/coach.py) and the widget's relay (/api/updates), against a fake Rasa
+"""The coach inbox (web/coach/) and the widget's relay (/api/updates), against a fake Rasa
 and a real SQLite database: login, CSRF, team isolation, claim, takeover, reply, close."""
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ import pytest
 from aiohttp import test_utils
 from argon2 import PasswordHasher
 
-from handoff import coaches, store, throttle
+from loopbrug.handoff import coaches, store, throttle
 from loopbrug.settings import Settings
 from tests.conftest import free_port
 from tests.handoff_fixtures import make_ticket as shared_make_ticket
-from web import coach as inbox
 from web.app import build_app
+from web.coach import auth, present
 
 STATIC = Path(__file__).resolve().parents[2] / "web" / "static"
 PASSWORD = "een-lang-wachtwoord"
@@ -107,7 +107,7 @@ def team(url: str) -> Dict[str, store.Coach]:
 
 @pytest.fixture
 async def client(settings: Settings, rasa: FakeRasa, team):
-    app = build_app(settings, rasa_transport=httpx.MockTransport(rasa), allowed_origins=[])
+    app = build_app(settings, rasa_transport=httpx.MockTransport(rasa))
     async with test_utils.TestClient(test_utils.TestServer(app)) as test_client:
         yield test_client
 
@@ -207,7 +207,7 @@ async def test_pages_need_a_login(client, url, rasa):
 
 
 async def test_a_forged_session_cookie_is_no_login(client):
-    client.session.cookie_jar.update_cookies({inbox.COOKIE: "nep-token"})
+    client.session.cookie_jar.update_cookies({auth.COOKIE: "nep-token"})
     reply = await client.get("/coach", allow_redirects=False)
     assert reply.status == 303 and reply.headers["Location"] == "/coach/login"
 
@@ -223,7 +223,7 @@ async def test_the_login_page_has_a_csrf_cookie_and_no_inline_code(client):
     html = await reply.text()
     assert '<html lang="nl">' in html and "Inloggen" in html
     assert re.findall(r"<script(?![^>]*\bsrc=)", html) == [] and "style=" not in html
-    cookie = reply.cookies[inbox.LOGIN_CSRF_COOKIE]
+    cookie = reply.cookies[auth.LOGIN_CSRF_COOKIE]
     assert cookie.value == hidden(html, "login_csrf") and len(cookie.value) >= 40
     assert cookie["httponly"] and cookie["samesite"] == "Strict" and cookie["path"] == "/coach"
 
@@ -231,7 +231,7 @@ async def test_the_login_page_has_a_csrf_cookie_and_no_inline_code(client):
 async def test_a_good_login_starts_a_session_stored_as_a_hash(client, url):
     reply = await login(client, "anna")
     assert reply.status == 303 and reply.headers["Location"] == "/coach"
-    cookie = reply.cookies[inbox.COOKIE]
+    cookie = reply.cookies[auth.COOKIE]
     assert cookie["httponly"] and cookie["samesite"] == "Strict" and cookie["path"] == "/coach"
     assert not cookie["secure"]  # plain http on localhost
     token = cookie.value
@@ -254,20 +254,20 @@ async def test_the_cookie_is_secure_behind_https(tmp_path, rasa):
         public_url="https://loopbrug.example.nl",
     )
     coaches.add_coach("anna", "Anna", ["landelijk"], PASSWORD, settings.database_url)
-    app = build_app(settings, rasa_transport=httpx.MockTransport(rasa), allowed_origins=[])
+    app = build_app(settings, rasa_transport=httpx.MockTransport(rasa))
     async with test_utils.TestClient(test_utils.TestServer(app)) as client:
         form = await client.get("/coach/login")
-        assert form.cookies[inbox.LOGIN_CSRF_COOKIE]["secure"]
+        assert form.cookies[auth.LOGIN_CSRF_COOKIE]["secure"]
         token = hidden(await form.text(), "login_csrf")
         # The test client speaks http, so it keeps a Secure cookie to itself: send it by hand.
         reply = await client.post(
             "/coach/login",
             data={"login_csrf": token, "username": "anna", "password": PASSWORD},
-            headers={"Cookie": f"{inbox.LOGIN_CSRF_COOKIE}={token}"},
+            headers={"Cookie": f"{auth.LOGIN_CSRF_COOKIE}={token}"},
             allow_redirects=False,
         )
         assert reply.status == 303
-        assert reply.cookies[inbox.COOKIE]["secure"]
+        assert reply.cookies[auth.COOKIE]["secure"]
 
 
 @pytest.mark.parametrize(
@@ -277,20 +277,20 @@ async def test_a_wrong_password_or_unknown_user_gets_one_generic_answer(client, 
     reply = await login(client, username, password)
     assert reply.status == 200
     html = await reply.text()
-    assert inbox.LOGIN_FAILED in html
-    assert inbox.COOKIE not in reply.cookies
+    assert auth.LOGIN_FAILED in html
+    assert auth.COOKIE not in reply.cookies
     assert (await client.get("/coach", allow_redirects=False)).status == 303
 
 
 async def test_five_failures_lock_the_account_for_15_minutes(client, url):
     for _ in range(5):
-        assert inbox.LOGIN_FAILED in await (await login(client, "anna", "fout-wachtwoord")).text()
+        assert auth.LOGIN_FAILED in await (await login(client, "anna", "fout-wachtwoord")).text()
     until = throttle.locked_until("anna", "127.0.0.1", url)
     assert timedelta(minutes=14) < until - datetime.now(timezone.utc) <= timedelta(minutes=15)
     # Locked: even the right password is refused, with the same text.
     refused = await login(client, "anna")
-    assert refused.status == 200 and inbox.LOGIN_FAILED in await refused.text()
-    assert inbox.COOKIE not in refused.cookies
+    assert refused.status == 200 and auth.LOGIN_FAILED in await refused.text()
+    assert auth.COOKIE not in refused.cookies
     # Another coach is not affected.
     assert (await login(client, "bram")).status == 303
     # Once the lock has passed, the right password works and the count starts again.
@@ -331,7 +331,7 @@ async def test_an_inactive_account_cannot_log_in_and_its_session_ends(client, ur
     store.deactivate_coach("anna", url)
     assert (await client.get("/coach", allow_redirects=False)).status == 303
     reply = await login(client, "anna")
-    assert reply.status == 200 and inbox.LOGIN_FAILED in await reply.text()
+    assert reply.status == 200 and auth.LOGIN_FAILED in await reply.text()
 
 
 async def test_an_old_hash_is_replaced_on_login(client, url, monkeypatch):
@@ -358,19 +358,19 @@ async def test_the_login_form_is_csrf_protected(client, case):
         data["login_csrf"] = "B" * len(token)
     reply = await client.post("/coach/login", data=data, allow_redirects=False)
     assert reply.status == 403
-    assert inbox.COOKIE not in reply.cookies
+    assert auth.COOKIE not in reply.cookies
     assert (await client.get("/coach", allow_redirects=False)).status == 303
 
 
 async def test_logout_ends_the_session(client, url):
     csrf = await logged_in(client, "anna")
-    token = client.session.cookie_jar.filter_cookies(client.make_url("/coach"))[inbox.COOKIE].value
+    token = client.session.cookie_jar.filter_cookies(client.make_url("/coach"))[auth.COOKIE].value
     assert (await client.post("/coach/logout", data={"csrf": "fout"})).status == 403
     reply = await client.post("/coach/logout", data={"csrf": csrf}, allow_redirects=False)
     assert reply.status == 303 and reply.headers["Location"] == "/coach/login"
     assert db_rows(url, "SELECT * FROM loopbrug_coach_sessions") == []
     # The old token is worth nothing, also when a copy of it is sent again.
-    client.session.cookie_jar.update_cookies({inbox.COOKIE: token})
+    client.session.cookie_jar.update_cookies({auth.COOKIE: token})
     assert (await client.get("/coach", allow_redirects=False)).status == 303
 
 
@@ -488,7 +488,7 @@ async def test_the_ticket_page_shows_details_summary_and_transcript(client, url,
         and "ik wil dood" in crisis_line.group(1)
     )
     assert "Anna (coach)" in html and "Ik ben er &lt;b&gt;nu&lt;/b&gt;." in html
-    assert inbox.SYSTEM_LINES["pause"] in html
+    assert present.SYSTEM_LINES["pause"] in html
     # Not claimed yet: a claim button, no takeover or reply.
     assert f"/coach/tickets/{ticket.ref}/claim" in html
     assert "/takeover" not in html and "/reply" not in html
@@ -510,7 +510,7 @@ async def test_the_page_works_when_rasa_is_down(client, url, rasa):
     reply = await client.get(f"/coach/tickets/{ticket.ref}")
     assert reply.status == 200
     html = await reply.text()
-    assert inbox.TRANSCRIPT_DOWN in html
+    assert present.TRANSCRIPT_DOWN in html
     assert "Wil met een mens praten over schulden" in html
     json_reply = await client.get(f"/coach/tickets/{ticket.ref}/transcript.json")
     assert json_reply.status == 502
@@ -543,7 +543,7 @@ async def test_transcript_json(client, url, rasa):
     assert first["from"] == "person" and first["text"] == "help" and first["crisis"] is True
     assert first["at"] == "2023-11-14T22:13:20+00:00"
     assert second["from"] == "bot" and "crisis" not in second
-    assert followup["from"] == "system" and followup["text"] == inbox.SYSTEM_LINES["navraag"]
+    assert followup["from"] == "system" and followup["text"] == present.SYSTEM_LINES["navraag"]
     await act(client, ticket, "claim", csrf)
     await act(client, ticket, "takeover", csrf)
     body = await (await client.get(f"/coach/tickets/{ticket.ref}/transcript.json")).json()
@@ -558,7 +558,7 @@ async def test_claim_and_another_coach_cannot_take_it(client, url):
     csrf = await logged_in(client, "anna")
     reply = await act(client, ticket, "claim", csrf)
     assert reply.headers["Location"] == f"/coach/tickets/{ticket.ref}?melding=opgepakt"
-    assert await flash_of(client, reply) == inbox.FLASHES["opgepakt"]
+    assert await flash_of(client, reply) == present.FLASHES["opgepakt"]
     claimed = store.get_ticket(ticket.ref, url)
     assert claimed.status == store.CLAIMED and claimed.coach_name == "Anna"
 
@@ -578,15 +578,15 @@ async def test_notes_are_kept_and_checked(client, url):
     csrf = await logged_in(client, "bram")
     assert (
         await flash_of(client, await act(client, ticket, "notes", csrf, text="   "))
-        == (inbox.ERRORS["leeg"])
+        == (present.ERRORS["leeg"])
     )
-    too_long = "x" * (inbox.MAX_NOTE_CHARS + 1)
+    too_long = "x" * (present.MAX_NOTE_CHARS + 1)
     assert (
         await flash_of(client, await act(client, ticket, "notes", csrf, text=too_long))
-        == (inbox.ERRORS["notitie-te-lang"])
+        == (present.ERRORS["notitie-te-lang"])
     )
     reply = await act(client, ticket, "notes", csrf, text="Gebeld, <i>geen</i> gehoor.")
-    assert await flash_of(client, reply) == inbox.FLASHES["notitie"]
+    assert await flash_of(client, reply) == present.FLASHES["notitie"]
     (event,) = store.events(ticket.id, url)
     assert event["kind"] == "note" and event["coach"] == "Bram"
     assert event["text"] == "Gebeld, <i>geen</i> gehoor."
@@ -622,7 +622,7 @@ async def test_takeover_reply_and_handback_of_a_web_conversation(client, url, ra
     assert "/takeover" in page and "/reply" not in page
 
     reply = await act(client, ticket, "takeover", csrf)
-    assert await flash_of(client, reply) == inbox.FLASHES["overgenomen"]
+    assert await flash_of(client, reply) == present.FLASHES["overgenomen"]
     assert store.get_ticket(ticket.ref, url).live is True
     (call,) = rasa.appended
     assert call["conversation"] == conversation
@@ -640,11 +640,11 @@ async def test_takeover_reply_and_handback_of_a_web_conversation(client, url, ra
 
     page = await (await client.get(f"/coach/tickets/{ticket.ref}")).text()
     assert "/reply" in page and "/handback" in page and "/takeover" not in page
-    too_long = "x" * (inbox.MAX_REPLY_CHARS + 1)
+    too_long = "x" * (present.MAX_REPLY_CHARS + 1)
     reply = await act(client, ticket, "reply", csrf, text=too_long)
-    assert await flash_of(client, reply) == inbox.ERRORS["bericht-te-lang"]
+    assert await flash_of(client, reply) == present.ERRORS["bericht-te-lang"]
     reply = await act(client, ticket, "reply", csrf, text="Ik lees mee. Wat is er gebeurd?")
-    assert await flash_of(client, reply) == inbox.FLASHES["verstuurd"]
+    assert await flash_of(client, reply) == present.FLASHES["verstuurd"]
     assert rasa.appended[-1]["events"] == [
         {
             "event": "bot",
@@ -665,7 +665,7 @@ async def test_takeover_reply_and_handback_of_a_web_conversation(client, url, ra
     assert [e["kind"] for e in store.events(ticket.id, url)] == ["claim", "takeover", "reply"]
 
     reply = await act(client, ticket, "handback", csrf)
-    assert await flash_of(client, reply) == inbox.FLASHES["teruggegeven"]
+    assert await flash_of(client, reply) == present.FLASHES["teruggegeven"]
     assert [e["event"] for e in rasa.appended[-1]["events"]] == ["resume", "bot"]
     assert "Anna heeft het gesprek teruggegeven" in rasa.appended[-1]["events"][1]["text"]
     assert store.get_ticket(ticket.ref, url).live is False
@@ -692,7 +692,7 @@ async def test_a_failed_takeover_is_undone(client, url, rasa):
     await act(client, ticket, "claim", csrf)
     rasa.status = 503
     reply = await act(client, ticket, "takeover", csrf)
-    assert await flash_of(client, reply) == inbox.ERRORS["rasa"]
+    assert await flash_of(client, reply) == present.ERRORS["rasa"]
     assert store.get_ticket(ticket.ref, url).live is False
     assert db_rows(url, "SELECT COUNT(*) FROM loopbrug_relay") == [(0,)]
 
@@ -709,7 +709,7 @@ async def test_closing_a_live_ticket_hands_back_and_removes_it_from_the_open_lis
     assert store.get_ticket(ticket.ref, url).is_open
 
     reply = await act(client, ticket, "close", csrf, outcome="doorverwezen")
-    assert await flash_of(client, reply) == inbox.FLASHES["gesloten"]
+    assert await flash_of(client, reply) == present.FLASHES["gesloten"]
     closed = store.get_ticket(ticket.ref, url)
     assert closed.status == store.CLOSED and closed.outcome == "doorverwezen" and not closed.live
     assert rasa.kinds() == [["active_loop", "slot", "pause", "bot"], ["resume", "bot"]]
@@ -854,6 +854,6 @@ async def test_a_reply_that_could_not_be_sent_stays_in_its_box(client, url, rasa
     reply = await act(client, ticket, "reply", csrf, text="Ik bel je morgen <b>om tien</b>.")
     assert reply.status == 409
     html = await reply.text()
-    assert inbox.ERRORS["rasa"] in html
+    assert present.ERRORS["rasa"] in html
     assert "Ik bel je morgen &lt;b&gt;om tien&lt;/b&gt;.</textarea>" in html
     assert db_rows(url, "SELECT COUNT(*) FROM loopbrug_relay WHERE sender='coach'") == [(0,)]

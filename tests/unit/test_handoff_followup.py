@@ -1,4 +1,5 @@
-""" "Niet loslaten": the follow-up job (handoff/followup.py) with a fake Rasa and a set clock."""
+""" "Niet loslaten": the follow-up job (loopbrug/handoff/followup.py), with a fake Rasa and a
+set clock."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 
-from handoff import followup, store
-from handoff.relay import RelayError
+from loopbrug.handoff import followup, store
+from loopbrug.handoff.relay import RelayError
 from tests.handoff_fixtures import make_ticket
 
 FOLLOWUP_AFTER = timedelta(days=3)

@@ -1,4 +1,4 @@
-"""Office hours of the coaches (handoff/hours.py)."""
+"""Office hours of the coaches (loopbrug/handoff/hours.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pytest
 
-from handoff.hours import OfficeHours, when_text
+from loopbrug.handoff.hours import OfficeHours, crisis_response_text, date_text, when_text
 
 AMS = ZoneInfo("Europe/Amsterdam")
 WEEKDAYS = OfficeHours.parse("ma-vr 09:00-17:00")
@@ -122,3 +122,17 @@ def test_bad_specs_are_refused(spec):
 def test_a_bad_zone_is_refused():
     with pytest.raises(ZoneInfoNotFoundError):
         OfficeHours.parse("ma-vr 09:00-17:00", "Europe/Nergens")
+
+
+def test_dates_are_written_in_dutch_words_in_local_time():
+    hours = OfficeHours.parse("ma-vr 09:00-17:00")
+    # 23:30 UTC on 3 March is already 4 March in Amsterdam.
+    assert date_text(datetime(2026, 3, 3, 23, 30, tzinfo=timezone.utc), hours) == "4 maart 2026"
+
+
+def test_a_crisis_ticket_outside_office_hours_says_when_and_keeps_113_first():
+    hours = OfficeHours.parse("ma-vr 09:00-17:00")
+    saturday = datetime(2026, 3, 7, 11, 0, tzinfo=timezone.utc)
+    said = crisis_response_text(hours, saturday)
+    assert said.startswith("Coaches zijn er weer maandag om 9:00. Je aanvraag staat dan bovenaan.")
+    assert "113" in said and "werkdag" not in said

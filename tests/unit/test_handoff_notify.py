@@ -1,15 +1,18 @@
-"""The coaches' Telegram group hears of new tickets (handoff/notify.py), against a fake Bot API."""
+"""The coaches' Telegram group hears of new tickets (loopbrug/handoff/notify.py), against a
+fake Bot API."""
 
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 from datetime import datetime, timezone
 from typing import Any
 
 import pytest
 
-from handoff import notify, store
-from loopbrug.settings import Settings
+from loopbrug.handoff import notify, store
+from loopbrug.settings import ROOT, Settings
 from tests.telegram_fake import FakeBotApi
 
 NOW = datetime(2026, 3, 4, 11, 0, tzinfo=timezone.utc)
@@ -122,7 +125,7 @@ async def test_a_telegram_failure_is_logged_and_reported_not_raised(caplog):
     settings = Settings(
         telegram_bot_token=token, telegram_api_base_url=base_url, coach_telegram_chat_id=GROUP
     )
-    with caplog.at_level(logging.WARNING, logger="handoff.notify"):
+    with caplog.at_level(logging.WARNING, logger="loopbrug.handoff.notify"):
         assert await notify.new_ticket(settings, ticket(), "Loopbrug") is False
     assert "coach notification not sent" in caplog.text
     assert token.split(":")[1] not in caplog.text
@@ -134,3 +137,15 @@ def test_a_ticket_that_became_a_crisis_says_so():
     text = notify.message_for(settings, urgent, "Landelijk team", escalated=True)
     assert text.startswith(f"🔴 Ticket {urgent.ref} is nu dringend (crisis)")
     assert f"/coach/tickets/{urgent.ref}" in text
+
+
+def test_notifying_pulls_in_no_channel_and_no_rasa():
+    # The action server and the web server send this; the Telegram channel would import Rasa.
+    check = (
+        "import sys, loopbrug.handoff.notify, loopbrug.handoff.service; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'rasa', 'rasa_sdk', 'connectors'}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"

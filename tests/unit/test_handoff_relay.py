@@ -1,4 +1,5 @@
-"""The live takeover through Rasa's HTTP API (handoff/relay.py), with httpx.MockTransport."""
+"""The live takeover through Rasa's HTTP API (loopbrug/handoff/relay.py), with
+httpx.MockTransport."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import httpx
 import pytest
 import yaml
 
-from handoff.relay import (
+from loopbrug.handoff.relay import (
     FOLLOWUP_INTENT,
     RasaRelay,
     RelayError,
@@ -310,7 +311,7 @@ async def test_rasa_errors_become_relay_errors(answer, message, call):
 
 
 def test_answers_typed_in_the_money_check_are_hidden_from_the_coach():
-    from handoff.relay import HIDDEN_AMOUNT, transcript_from_events
+    from loopbrug.handoff.relay import HIDDEN_AMOUNT, transcript_from_events
 
     lines = transcript_from_events(
         [

@@ -1,4 +1,4 @@
-"""Which team gets a ticket (handoff/routing.py, data/handoff/teams.yml)."""
+"""Which team gets a ticket (loopbrug/handoff/routing.py, data/handoff/teams.yml)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from handoff.routing import ANY, TOPICS, get_teams, load_teams
+from loopbrug.handoff.routing import ANY, TOPICS, get_teams, load_teams
 from loopbrug.region import get_region_model
 
 TEAMS = get_teams()

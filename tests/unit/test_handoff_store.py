@@ -1,4 +1,5 @@
-"""Tickets, coaches, sessions and the relay log (handoff/store.py) on a real SQLite file."""
+"""Tickets, coaches, sessions and the relay log (loopbrug/handoff/store.py), on a real SQLite
+file."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from handoff import store
 from loopbrug.db import person_key
+from loopbrug.handoff import store
 from tests.handoff_fixtures import make_ticket, ticket_wish
 
 T0 = datetime(2026, 3, 4, 12, 0, tzinfo=timezone.utc)  # a Wednesday

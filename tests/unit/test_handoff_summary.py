@@ -1,4 +1,4 @@
-"""The summary a coach or desk gets (handoff/summary.py)."""
+"""The summary a coach or desk gets (loopbrug/handoff/summary.py)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from typing import Any, Dict, Optional
 import pytest
 
 from actions.money_check import answers_from
-from handoff import summary
-from handoff.store import ACUTE, CRISIS, NORMAL
 from loopbrug.assessment.profile import to_dict
 from loopbrug.assessment.questions import get_question
 from loopbrug.assessment.render import render_profile
 from loopbrug.assessment.scoring import score_profile
+from loopbrug.handoff import summary
+from loopbrug.handoff.store import ACUTE, CRISIS, NORMAL
 from loopbrug.money.check import assess
 from tests.conftest import make_tracker
 

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answers import ActionAnswer
 from actions.handoff import ActionAskHandoffContact, ValidateHandoffForm
 from actions.location import ActionAnswerLoket, ActionSetLocation, ValidateLocationForm
-from handoff import summary
+from loopbrug.handoff import summary
 from loopbrug.knowledge import reply
 from loopbrug.knowledge.retrieve import get_retriever
 from loopbrug.knowledge.units import get_knowledge_base

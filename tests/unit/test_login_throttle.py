@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from handoff import throttle
+from loopbrug.handoff import throttle
 
 
 @pytest.fixture

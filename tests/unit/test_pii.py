@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from stdnum import iban
 from stdnum.nl import bsn
 
-from handoff import pii
+from loopbrug.privacy import masking
 
 SEPARATORS = st.sampled_from(["", " ", ".", "-"])
 BEFORE = st.sampled_from(
@@ -61,7 +61,7 @@ def written(number: str, groups: list, separator: str) -> str:
 @given(valid_bsn, st.sampled_from([[3, 3], [4, 2], [2, 3, 2], [9]]), SEPARATORS, BEFORE, AFTER)
 def test_every_way_of_writing_a_bsn_is_masked(number, groups, separator, before, after):
     text = before + written(number, groups, separator) + after
-    masked = pii.mask(text)
+    masked = masking.mask(text)
     assert number not in masked.replace(" ", "").replace(".", "").replace("-", "")
     assert masked == before + "[BSN]" + after
 
@@ -71,7 +71,7 @@ def test_every_way_of_writing_a_bsn_is_masked(number, groups, separator, before,
 def test_every_way_of_writing_an_iban_is_masked(number, separator, lower, before, after):
     text = written(number, [4, 4, 4, 4], separator)
     text = before + (text.lower() if lower else text) + after
-    assert pii.mask(text) == before + "[IBAN]" + after
+    assert masking.mask(text) == before + "[IBAN]" + after
 
 
 def valid_mobile(digits: int) -> bool:
@@ -89,7 +89,7 @@ def valid_mobile(digits: int) -> bool:
 def test_every_way_of_writing_a_mobile_number_is_masked(digits, shape, before, after):
     number = f"{digits:08d}"
     text = before + shape.format(f"{number[:4]} {number[4:]}") + after
-    masked = pii.mask(text)
+    masked = masking.mask(text)
     assert number[:4] not in masked and "[telefoonnummer]" in masked
 
 
@@ -104,7 +104,7 @@ def test_every_way_of_writing_a_mobile_number_is_masked(digits, shape, before, a
 def test_every_e_mail_address_is_masked(local, domain, upper, before, after):
     address = f"{local}@{domain}"
     address = address.upper() if upper else address
-    masked = pii.mask(before + address + after)
+    masked = masking.mask(before + address + after)
     assert "@" not in masked and "[e-mail]" in masked
 
 
@@ -129,7 +129,7 @@ def test_every_e_mail_address_is_masked(local, domain, upper, before, after):
     ],
 )
 def test_formats_people_use(text, masked):
-    assert pii.mask(text) == masked
+    assert masking.mask(text) == masked
 
 
 @pytest.mark.parametrize(
@@ -143,4 +143,4 @@ def test_formats_people_use(text, masked):
     ],
 )
 def test_ordinary_numbers_stay(text):
-    assert pii.mask(text) == text
+    assert masking.mask(text) == text

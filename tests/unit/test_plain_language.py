@@ -56,13 +56,12 @@ def is_message(text: str) -> bool:
 def texts_from_code():
     """Texts that actions and channels compose themselves (not in the domain)."""
     from actions import handoff
-    from bot import privacy_text
     from connectors import reliability
+    from loopbrug.privacy import statement
     from loopbrug.settings import Settings
     from loopbrug.texts import catalogue, placeholders
 
-    yield pytest.param(handoff.CONSENT_TEXT.format(days=180), id="handoff:consent")
-    yield pytest.param("\n".join(privacy_text.lines(Settings())), id="privacy:statement")
+    yield pytest.param("\n".join(statement.lines(Settings())), id="privacy:statement")
     for key, template in sorted(catalogue().items()):
         # Every message of data/texts/, its placeholders filled with a plausible value.
         if is_message(template):

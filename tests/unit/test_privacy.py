@@ -12,11 +12,10 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUtt
 from rasa.shared.core.slots import TextSlot
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from actions import erasure
-from bot import privacy_text
 from bot.tracker_store import LoopbrugTrackerStore
-from handoff import pii, store, throttle
 from loopbrug import db
+from loopbrug.handoff import store, throttle
+from loopbrug.privacy import erasure, masking, retention, statement
 from loopbrug.settings import Settings
 from tests.handoff_fixtures import make_ticket
 
@@ -155,10 +154,10 @@ def test_the_sweep_deletes_old_conversations_but_not_active_ones(url):
     db.save_profile("web-recent", {"q": 1}, {"blocks": {}}, url=url)
     new_ticket("web-old-with-ticket", url)
 
-    assert erasure.sweep(now, 90, 180, url=url, dry_run=True).conversations == 1
+    assert retention.sweep(now, 90, 180, url=url, dry_run=True).conversations == 1
     assert rows(url, "SELECT COUNT(*) FROM events WHERE sender_id='web-old'") == [(1,)]
 
-    result = erasure.sweep(now, 90, 180, url=url)
+    result = retention.sweep(now, 90, 180, url=url)
     assert result.conversations == 1 and result.kept_active == 1
     assert rows(url, "SELECT COUNT(*) FROM events WHERE sender_id='web-old'") == [(0,)]
     assert db.load_profile("web-old", url=url) is None
@@ -178,13 +177,16 @@ def test_the_sweep_deletes_widget_sessions_nobody_wrote_in_and_old_login_counter
         connection.execute(
             "UPDATE loopbrug_web_sessions SET created_at='2000-01-01 00:00:00' "
             "WHERE key_hash IN (?, ?)",
-            (erasure._web_session_hash(f"web-{used}"), erasure._web_session_hash(f"web-{unused}")),
+            (
+                retention._web_session_hash(f"web-{used}"),
+                retention._web_session_hash(f"web-{unused}"),
+            ),
         )
     throttle.reserve("anna", "10.0.0.1", url)
     with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
         connection.execute("UPDATE loopbrug_login_throttle SET window_start='2000-01-01 00:00:00'")
 
-    result = erasure.sweep(store.utcnow(), 90, 180, url=url)
+    result = retention.sweep(store.utcnow(), 90, 180, url=url)
     assert result.erased["unused_web_sessions"] == 1 and result.erased["login_counters"] == 3
     assert sessions.is_issued_sync(used) and sessions.is_issued_sync(fresh)
     assert not sessions.is_issued_sync(unused)
@@ -192,14 +194,14 @@ def test_the_sweep_deletes_widget_sessions_nobody_wrote_in_and_old_login_counter
 
 
 def test_the_sweep_works_before_rasa_made_its_table(url):
-    assert erasure.sweep(store.utcnow(), 90, 180, url=url).conversations == 0
+    assert retention.sweep(store.utcnow(), 90, 180, url=url).conversations == 0
 
 
 def test_the_retention_command_prints_what_it_did(url, monkeypatch, capsys):
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("LOOPBRUG_CONVERSATION_RETENTION_DAYS", "30")
     seed_events(url, "web-old", (store.utcnow() - timedelta(days=31)).timestamp())
-    assert erasure.main([]) == 0
+    assert retention.main([]) == 0
     assert "deleted 1 conversations older than 30 days" in capsys.readouterr().out
 
 
@@ -219,7 +221,7 @@ def test_the_retention_command_prints_what_it_did(url, monkeypatch, capsys):
     ],
 )
 def test_personal_numbers_are_masked(text, masked):
-    assert pii.mask(text) == masked
+    assert masking.mask(text) == masked
 
 
 @pytest.mark.parametrize(
@@ -227,7 +229,7 @@ def test_personal_numbers_are_masked(text, masked):
     ["ik verdien 2400 per maand", "123456789 is geen bsn", "postcode 3511 AB", "in 2026 stop ik"],
 )
 def test_ordinary_numbers_stay(text):
-    assert pii.mask(text) == text
+    assert masking.mask(text) == text
 
 
 # -- the privacy statement ---------------------------------------------------------------------
@@ -235,7 +237,7 @@ def test_ordinary_numbers_stay(text):
 
 def test_the_statement_names_what_why_how_long_who_and_how_to_erase():
     text = " ".join(
-        privacy_text.lines(Settings(conversation_retention_days=45, ticket_retention_days=120))
+        statement.lines(Settings(conversation_retention_days=45, ticket_retention_days=120))
     )
     for needed in ("Wat bewaren we", "Waarom", "Wie kan het zien", "Hoe lang", "wissen"):
         assert needed in text

@@ -368,7 +368,7 @@ def test_only_the_hash_of_a_token_is_stored_and_erasure_closes_the_link(url, tmp
     db.save_profile("web-ann", {}, to_dict(score_profile(CASES["strong"])), url=url)
     token = files.issue("web-ann", url=url)
     assert token.encode() not in (tmp_path / "app.db").read_bytes()
-    from actions.erasure import erase_person
+    from loopbrug.privacy.erasure import erase_person
 
     erase_person("web-ann", url=url)
     assert files.download(token, "web-ann", url=url) is None

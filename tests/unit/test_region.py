@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import csv
 import re
 import subprocess
@@ -427,24 +426,3 @@ def test_every_gemeente_gets_a_desks_answer():
 
 
 # ---- where the region model lives ------------------------------------------------------------
-
-# actions/region.py only bridges to loopbrug.region for the modules that other work on issue 18
-# still changes. Take a module off when it imports loopbrug.region; delete the bridge after.
-STILL_ON_THE_BRIDGE = {"actions/handoff.py", "handoff/summary.py"}
-
-
-def test_only_the_modules_still_moving_use_the_old_actions_region():
-    users = set()
-    for path in ROOT.glob("[!.]*/**/*.py"):
-        if path.parts[len(ROOT.parts)] in {"var", "models", "tests"}:
-            continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom):
-                names = [f"{node.module}.{a.name}" for a in node.names] + [node.module or ""]
-            elif isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            else:
-                continue
-            if "actions.region" in names:
-                users.add(path.relative_to(ROOT).as_posix())
-    assert users <= STILL_ON_THE_BRIDGE

@@ -222,9 +222,10 @@ def test_the_health_url_is_derived_from_the_action_endpoint(endpoint, health):
 
 
 def test_the_web_sender_prefix_is_the_web_servers():
-    from web.app import SENDER_PREFIX
+    # web/app.py names its senders with loopbrug.conversation.web_sender.
+    from loopbrug.conversation import WEB_SENDER_PREFIX
 
-    assert reliability.WEB_SENDER_PREFIX == SENDER_PREFIX
+    assert reliability.WEB_SENDER_PREFIX == WEB_SENDER_PREFIX
 
 
 async def test_the_health_check_asks_the_action_server_with_a_short_timeout(monkeypatch):
@@ -385,7 +386,7 @@ async def test_a_client_that_hangs_up_does_not_cancel_the_turn(relayed):
 
 
 def test_late_messages_reach_the_relay_log_the_widget_polls(monkeypatch, tmp_path):
-    from handoff import store
+    from loopbrug.handoff import store
 
     url = f"sqlite:///{tmp_path / 'relay.db'}"
     monkeypatch.setenv("DATABASE_URL", url)

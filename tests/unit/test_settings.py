@@ -48,3 +48,14 @@ def test_child_environment_fills_every_endpoint_variable():
     assert env["SANIC_HOST"] == "127.0.0.1"
     assert env["PATH"] == "/bin"
     assert env["DATABASE_URL"].startswith("sqlite:///")
+
+
+def test_widget_origins_are_read_once_and_reach_the_child_processes():
+    settings = load_settings(
+        env={"LOOPBRUG_WIDGET_ORIGINS": " https://b.example/, https://a.example ,"}
+    )
+    assert settings.widget_origins == {"https://a.example", "https://b.example"}
+    assert load_settings(env={}).widget_origins == frozenset()
+    child = settings.child_environment({})
+    assert child["LOOPBRUG_WIDGET_ORIGINS"] == "https://a.example,https://b.example"
+    assert "LOOPBRUG_WIDGET_ORIGINS" not in Settings().child_environment({})

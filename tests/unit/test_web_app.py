@@ -6,6 +6,7 @@ import json
 import logging
 import re
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -13,7 +14,7 @@ import httpx
 import pytest
 from aiohttp import test_utils
 
-from loopbrug.settings import Settings
+from loopbrug.settings import Settings, load_settings
 from tests.conftest import free_port
 from web import messages
 from web.app import MAX_MESSAGE_CHARS, RASA_DOWN, PrivateAccessLogger, build_app
@@ -61,7 +62,7 @@ def rasa() -> FakeRasa:
 
 @pytest.fixture
 async def client(settings: Settings, rasa: FakeRasa):
-    app = build_app(settings, rasa_transport=httpx.MockTransport(rasa), allowed_origins=[])
+    app = build_app(settings, rasa_transport=httpx.MockTransport(rasa))
     async with test_utils.TestClient(test_utils.TestServer(app)) as test_client:
         yield test_client
 
@@ -242,7 +243,7 @@ async def test_a_huge_body_is_refused_before_parsing(client):
 
 async def test_rasa_down_gives_502_with_a_dutch_text(settings):
     # No transport: a real connection to a port where nothing listens.
-    app = build_app(settings, allowed_origins=[])
+    app = build_app(settings)
     async with test_utils.TestClient(test_utils.TestServer(app)) as client:
         session = await new_session(client)
         reply = await client.post("/api/message", json={"session": session, "message": "hoi"})
@@ -316,7 +317,7 @@ async def test_history_comes_from_the_tracker_with_the_api_token(client, rasa):
 
 async def test_history_without_token_sends_none(tmp_path, rasa):
     settings = Settings(rasa_port=free_port(), database_url=f"sqlite:///{tmp_path / 'w.db'}")
-    app = build_app(settings, rasa_transport=httpx.MockTransport(rasa), allowed_origins=[])
+    app = build_app(settings, rasa_transport=httpx.MockTransport(rasa))
     async with test_utils.TestClient(test_utils.TestServer(app)) as client:
         session = await new_session(client)
         assert (await client.get("/api/history", params={"session": session})).status == 200
@@ -385,9 +386,8 @@ def test_history_refuses_a_tracker_without_events(bad):
 
 async def test_cors_only_for_listed_origins(settings, rasa):
     app = build_app(
-        settings,
+        replace(settings, widget_origins=frozenset({"https://werk.example"})),
         rasa_transport=httpx.MockTransport(rasa),
-        allowed_origins=["https://werk.example"],
     )
     async with test_utils.TestClient(test_utils.TestServer(app)) as client:
         allowed = await client.post(
@@ -412,12 +412,15 @@ async def test_cors_only_for_listed_origins(settings, rasa):
         assert refused.status == 405
 
 
-def test_the_origins_come_from_the_environment(monkeypatch, settings):
+def test_the_origins_come_from_the_settings(monkeypatch, settings):
     from web.app import ALLOWED_ORIGINS
 
     monkeypatch.setenv("LOOPBRUG_WIDGET_ORIGINS", " https://a.example/, https://b.example ,")
-    app = build_app(settings)
+    origins = load_settings().widget_origins
+    assert origins == {"https://a.example", "https://b.example"}
+    app = build_app(replace(settings, widget_origins=origins))
     assert app[ALLOWED_ORIGINS] == {"https://a.example", "https://b.example"}
+    assert build_app(settings)[ALLOWED_ORIGINS] == frozenset()  # none unless listed
 
 
 # -- no work at import or build time; private logs -------------------------------------------
@@ -425,7 +428,7 @@ def test_the_origins_come_from_the_environment(monkeypatch, settings):
 
 def test_building_the_app_opens_nothing(tmp_path):
     database = tmp_path / "not-yet.db"
-    build_app(Settings(database_url=f"sqlite:///{database}"), allowed_origins=[])
+    build_app(Settings(database_url=f"sqlite:///{database}"))
     assert not database.exists()
 
 
@@ -445,18 +448,18 @@ def test_the_access_log_has_no_query_string(caplog):
 
 
 async def test_the_privacy_page_and_api_show_the_statement_the_bot_gives(client, settings):
-    from bot import privacy_text
+    from loopbrug.privacy import statement
 
-    lines = privacy_text.lines(settings)
+    lines = statement.lines(settings)
     page = await client.get("/privacy")
     assert page.status == 200
     assert_security_headers(page.headers)
     html = await page.text()
-    assert privacy_text.title() in html
+    assert statement.title() in html
     for line in lines:
         assert line.replace("'", "&#39;") in html
     api = await client.get("/api/privacy")
-    assert (await api.json()) == {"title": privacy_text.title(), "lines": lines}
+    assert (await api.json()) == {"title": statement.title(), "lines": lines}
 
 
 async def test_a_compressed_request_body_is_refused(client):

@@ -1,8 +1,9 @@
 """Coach accounts: password hashing (Argon2id, argon2-cffi) and the command to manage them.
 
-    python -m handoff.coaches add --username anna --name Anna --team landelijk [--team geld]
-    python -m handoff.coaches list
-    python -m handoff.coaches deactivate --username anna
+    python -m loopbrug.handoff.coaches add --username anna --name Anna --team landelijk \
+        [--team geld]
+    python -m loopbrug.handoff.coaches list
+    python -m loopbrug.handoff.coaches deactivate --username anna
 
 ``add`` asks for the password twice (or reads one line from stdin with ``--password-stdin``,
 for scripts); running it again for an existing username changes name, teams and password.
@@ -20,8 +21,8 @@ from typing import List, Optional, Tuple
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from handoff import store
-from handoff.routing import get_teams
+from loopbrug.handoff import store
+from loopbrug.handoff.routing import get_teams
 
 MIN_PASSWORD_CHARS = 12
 USERNAME = re.compile(r"^[a-z0-9._-]{2,80}$")
@@ -88,7 +89,7 @@ def _read_password(from_stdin: bool) -> str:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m handoff.coaches", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m loopbrug.handoff.coaches", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     add = commands.add_parser("add", help="maak of wijzig een coach-account")
     add.add_argument("--username", required=True)

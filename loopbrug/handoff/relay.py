@@ -20,8 +20,9 @@ from urllib.parse import quote
 
 import httpx
 
-from handoff.pii import mask
 from loopbrug.conversation import triggered_by_helpline
+from loopbrug.money.registry import private_forms
+from loopbrug.privacy.masking import mask
 from loopbrug.settings import Settings
 
 TIMEOUT_S = 10.0
@@ -30,7 +31,6 @@ TIMEOUT_S = 10.0
 FOLLOWUP_INTENT = "handoff_status"
 
 
-MONEY_FORMS = {"money_form", "transition_form", "gap_form", "buffer_form"}
 HIDDEN_AMOUNT = "(antwoord in de geldcheck, niet getoond)"
 
 
@@ -161,7 +161,7 @@ def transcript_from_events(events: List[Any]) -> List[Dict[str, Any]]:
         kind = event.get("event")
         if kind == "active_loop":
             active_loop = event.get("name")
-        elif kind == "user" and active_loop in MONEY_FORMS:
+        elif kind == "user" and active_loop in private_forms():
             # Amounts typed into the money check stay out of the coach's view, as the consent
             # text promises; the coach gets the money check's outcome in the summary.
             if (event.get("text") or "").strip():

@@ -31,8 +31,8 @@ from sqlalchemy import case, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from handoff.store import ThrottleRecord, aware, factory
 from loopbrug.db import utcnow
+from loopbrug.handoff.store import ThrottleRecord, aware, factory
 
 
 @dataclass(frozen=True)

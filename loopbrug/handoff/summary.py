@@ -5,11 +5,12 @@ check, only after the person agreed. Structure (JSON in the ticket):
 
     reason       why the person is handed off, in words
     topic        werk | scholing | geld | algemeen | crisis (for routing)
-    urgency      1 crisis, 2 acute debts, 3 normal (handoff/store.py)
+    urgency      1 crisis, 2 acute debts, 3 normal (store.py)
     asked        what they asked about, as topic titles, oldest first
     messages     their own last questions, as typed but with BSN, IBAN, phone numbers and
-                 e-mail addresses masked (handoff/pii.py); never answers typed into the money
-                 check or the self-test: amounts stay out, the results below cover them)
+                 e-mail addresses masked (loopbrug/privacy/masking.py); never answers
+                 typed into the money check or the self-test: amounts stay out, the
+                 results below cover them)
     facts        key facts in short lines (place and region, crisis, debts, contact wish)
     profile      {"lines": [...]} from the Persoonlijk Profiel, or None
     money_check  {"colour": ..., "lines": [...]} from the latest money check, or None
@@ -22,23 +23,29 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Iterable, List, Optional
 
-from actions.region import the_region
-from handoff.pii import mask
-from handoff.store import ACUTE, CRISIS, NORMAL
+from loopbrug.assessment.profile import from_dict, step_text
+from loopbrug.assessment.render import render_profile
+from loopbrug.handoff.store import ACUTE, CRISIS, NORMAL
+from loopbrug.labels import contact_wish, topic_title
+from loopbrug.money.check import STEP_LABELS
+from loopbrug.money.registry import private_forms
+from loopbrug.privacy.masking import mask
+from loopbrug.region import the_region
+from loopbrug.texts import text
 
 MAX_MESSAGES = 5
 MAX_MESSAGE_CHARS = 300
-# Forms whose answers are private details (amounts, self-test answers, contact details):
-# what is typed while they run never goes into the "own words" list.
-PRIVATE_FORMS = {
-    "money_form",
-    "transition_form",
-    "gap_form",
-    "buffer_form",
-    "assessment_form",
-    "handoff_form",
-    "location_form",
-}
+# Forms whose answers are private details besides the money forms (self-test answers,
+# contact details, the place): what is typed while they run never goes into the "own words"
+# list. The money forms come from their registry, so a new calculator cannot be forgotten.
+OTHER_PRIVATE_FORMS = frozenset({"assessment_form", "handoff_form", "location_form"})
+
+
+def private_form(name: Optional[str]) -> bool:
+    """Whether what is typed while form ``name`` runs is private (never in the summary)."""
+    return name in OTHER_PRIVATE_FORMS or name in private_forms()
+
+
 TOPIC_OF_INTENT = {
     **dict.fromkeys(
         [
@@ -85,24 +92,15 @@ TOPIC_OF_INTENT = {
     ),
     "crisis": "crisis",
 }
-# Topic titles: the labels the clarification buttons already use (actions/clarify.py), so
-# an intent has one name everywhere; plus the intents that are never offered as a guess.
-EXTRA_LABELS = {
-    "calculate_transition": "Transitievergoeding berekenen",
-    "calculate_gap": "Inkomensverschil berekenen",
-    "calculate_buffer": "Buffer berekenen",
-    "export_profile": "Mijn profiel bekijken",
-    "crisis": "Zorgwekkend bericht (crisis)",
-}
 
 
 def topic_label(intent: str) -> Optional[str]:
     """The title of a question's topic, or None for talk that is not a question (hoi, ja)."""
     if intent not in TOPIC_OF_INTENT and intent != "find_loket":
         return None
-    from actions.clarify import INTENT_LABELS
-
-    label = INTENT_LABELS.get(intent) or EXTRA_LABELS.get(intent)
+    # One name per intent everywhere: the clarification buttons' titles, plus the topics that
+    # are never offered as a guess (data/texts/nl/labels.yml).
+    label = topic_title(intent)
     return label.rstrip("?") if label else None
 
 
@@ -158,7 +156,6 @@ def request_question(events: Iterable[Dict[str, Any]]) -> Optional[str]:
 
 
 COLOUR_WORDS = {"groen": "groen", "oranje": "oranje", "rood": "rood"}
-CONTACT_WORDS = {"chat": "in de chat", "telefoon": "bellen", "email": "mailen"}
 TIME_WORDS = {
     "ochtend": "'s ochtends",
     "middag": "'s middags",
@@ -184,7 +181,7 @@ def _intents_and_messages(events: Iterable[Dict[str, Any]]):
             if (
                 text
                 and not text.startswith("/")
-                and active_loop not in PRIVATE_FORMS
+                and not private_form(active_loop)
                 and (intent in TOPIC_OF_INTENT or _request_topic_of(event))
             ):
                 # BSN, IBAN, phone numbers and e-mail addresses never reach a ticket.
@@ -193,6 +190,9 @@ def _intents_and_messages(events: Iterable[Dict[str, Any]]):
 
 
 REQUEST_MARK = "request_human:"
+# The facts are lines for a coach; ``as_text`` turns these two into the person's own words.
+LIVES_IN = "Woont in"
+ACUTE_DEBT_FACT = "Noemt acute"
 
 
 def topic_for(intents: List[str], money_check: Optional[Dict[str, Any]]) -> str:
@@ -219,8 +219,6 @@ def profile_lines(stored: Optional[Dict[str, Any]]) -> Optional[Dict[str, List[s
     """Short lines of the stored Persoonlijk Profiel (render_profile minus its framing)."""
     if not stored:
         return None
-    from actions.assessment import from_dict, render_profile
-
     lines = render_profile(from_dict(stored["profile"])).splitlines()
     # The first line introduces the profile to the person, the last invites them to choose.
     return {"lines": [line for line in lines[1:-1] if line.strip()]}
@@ -229,9 +227,6 @@ def profile_lines(stored: Optional[Dict[str, Any]]) -> Optional[Dict[str, List[s
 def money_lines(outcome: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
     if not outcome:
         return None
-    from actions.assessment import STEP_TEXT
-    from actions.money_check import STEP_LABELS
-
     lines = [f"Uitkomst: {COLOUR_WORDS.get(outcome.get('colour'), outcome.get('colour'))}"]
     if outcome.get("gap_range"):
         lines.append(f"Verschil per maand: € {outcome['gap_range']}")
@@ -241,10 +236,24 @@ def money_lines(outcome: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
         lines.append("Schulden of achterstanden: eerst hulp bij schulden")
     for step in outcome.get("next_steps") or []:
         # The money check's steps are not all profile steps; never show a bare intent name.
-        words = STEP_TEXT.get(step) or STEP_LABELS.get(step)
+        words = step_text(step) or STEP_LABELS.get(step)
         if words:
             lines.append("Tip: " + words)
     return {"colour": outcome.get("colour"), "lines": lines}
+
+
+def reason_for(events: List[Dict[str, Any]]) -> str:
+    """Why the person is handed off, from what happened just before (for the coach)."""
+    recent = [e for e in events[-40:] if e.get("event") in ("user", "action")]
+    names = [e.get("name") for e in recent if e.get("event") == "action"]
+    intents = [((e.get("parse_data") or {}).get("intent") or {}).get("name") for e in recent]
+    if "crisis" in intents or "utter_crisis" in names:
+        return "Na een zorgwekkend bericht; de persoon wil een coach"
+    if names.count("action_clarify") >= 2:
+        return "De assistent begreep de vragen niet goed; de persoon wil een mens"
+    if "debt_help" in intents or "action_debt_help" in names:
+        return "Geldzorgen of schulden; de persoon wil een coach"
+    return "Vraagt zelf om een coach"
 
 
 def build_summary(
@@ -272,18 +281,17 @@ def build_summary(
             asked.append(label)
     facts: List[str] = []
     if slots.get("gemeente_naam"):
-        facts.append(
-            f"Woont in {slots['gemeente_naam']} ({the_region(slots.get('arbeidsmarktregio') or '?', article=False)})"
-        )
+        region = the_region(slots.get("arbeidsmarktregio") or "?", article=False)
+        facts.append(f"{LIVES_IN} {slots['gemeente_naam']} ({region})")
     else:
         facts.append("Woonplaats niet genoemd")
     if "crisis" in intents:
         facts.append("Heeft in dit gesprek een zorgwekkend bericht gestuurd (113 is genoemd)")
     if acute_debt or (money_check or {}).get("priority_debt_help"):
-        facts.append("Noemt acute geldproblemen of schulden")
+        facts.append(f"{ACUTE_DEBT_FACT} geldproblemen of schulden")
     channel = slots.get("handoff_contact")
     if channel:
-        wish = CONTACT_WORDS.get(channel, channel)
+        wish = contact_wish(channel)
         when = TIME_WORDS.get(slots.get("handoff_time") or "")
         facts.append(f"Wil contact: {wish}" + (f", {when}" if when else ""))
     return {
@@ -300,19 +308,19 @@ def build_summary(
 
 def as_text(summary: Dict[str, Any]) -> str:
     """The summary as plain text for the person to take along (B1, no jargon)."""
-    out: List[str] = ["Samenvatting van mijn gesprek met Loopbrug"]
+    out: List[str] = [text("handoff.summary_title")]
     if summary.get("asked"):
-        out.append("Mijn vragen gingen over: " + ", ".join(summary["asked"]).lower() + ".")
+        out.append(text("handoff.summary_asked", topics=", ".join(summary["asked"]).lower()))
     for fact in summary.get("facts") or []:
         # The facts are written for a coach; the person reads them in their own voice.
-        if fact.startswith("Woont in"):
-            out.append("Ik woon in" + fact.removeprefix("Woont in") + ".")
-        elif fact.startswith("Noemt acute"):
-            out.append("Ik heb dringende geldzorgen of schulden.")
+        if fact.startswith(LIVES_IN):
+            out.append(text("handoff.summary_lives_in", place=fact.removeprefix(LIVES_IN).strip()))
+        elif fact.startswith(ACUTE_DEBT_FACT):
+            out.append(text("handoff.summary_money_worries"))
     if summary.get("profile"):
-        out.append("Mijn profiel uit de zelftest:")
+        out.append(text("handoff.summary_profile"))
         out.extend(summary["profile"]["lines"][:8])
     if summary.get("money_check"):
-        out.append("Mijn geldcheck:")
+        out.append(text("handoff.summary_money_check"))
         out.extend(summary["money_check"]["lines"])
     return "\n".join(out)

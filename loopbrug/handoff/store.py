@@ -1,6 +1,6 @@
 """Tickets, coaches, coach sessions and the relay log, in the helpline's own database.
 
-The tables live beside the profiles and money checks of ``actions/db.py`` (same SQLAlchemy
+The tables live beside the profiles and money checks of ``loopbrug/db`` (same SQLAlchemy
 ``Base``, same ``DATABASE_URL``). Every write is one transaction. The action server creates
 tickets; the web server (coach inbox, widget relay, follow-up job) reads and updates them.
 
@@ -48,12 +48,12 @@ OUTCOMES = {
     "geen_reactie": "Geen reactie van de persoon",
     "anders": "Anders (zie notitie)",
 }
-# Reference alphabet without look-alikes (0/O, 1/I/L), so it can be read out on the phone.
 # What the person answered to "heb je al contact gehad?", as the coach reads it.
 FOLLOWUP_ANSWERS = {
     "contact": "Antwoord: er is contact geweest",
     "geen_contact": "Antwoord: nog geen contact",
 }
+# Reference alphabet without look-alikes (0/O, 1/I/L), so it can be read out on the phone.
 REF_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 REF_LENGTH = 6
 
@@ -83,7 +83,7 @@ class TicketRecord(Base):
     urgency = Column(Integer, nullable=False, default=NORMAL)
     region = Column(String(120), nullable=True)
     gemeente = Column(String(120), nullable=True)
-    summary = Column(Text, nullable=False)  # JSON, see handoff/summary.py
+    summary = Column(Text, nullable=False)  # JSON, see loopbrug/handoff/summary.py
     contact_channel = Column(String(16), nullable=False)  # chat, telefoon, email
     contact_detail = Column(String(200), nullable=True)  # phone number or e-mail address
     contact_time = Column(String(32), nullable=True)
@@ -110,7 +110,7 @@ class CoachRecord(Base):
     teams = Column(String(400), nullable=False)
     password_hash = Column(String(200), nullable=False)
     active = Column(Boolean, nullable=False, default=True)
-    # No longer used: login throttling lives in loopbrug_login_throttle (handoff/throttle.py).
+    # No longer used: login throttling lives in loopbrug_login_throttle (throttle.py).
     # Kept until the product's tables have migrations (issue 18), which can drop them.
     failed_logins = Column(Integer, nullable=False, default=0)
     locked_until = Column(DateTime(timezone=True), nullable=True)
@@ -146,7 +146,7 @@ class RelayRecord(Base):
     """Messages the widget fetches by itself: coach replies and handoff notices.
 
     The web widget has no push channel, so it asks for new rows after the last id it saw.
-    Telegram gets the same messages pushed by Rasa (handoff/relay.py).
+    Telegram gets the same messages pushed by Rasa (relay.py).
     """
 
     __tablename__ = "loopbrug_relay"
@@ -160,7 +160,7 @@ class RelayRecord(Base):
 
 
 class ThrottleRecord(Base):
-    """A login throttle counter (handoff/throttle.py): failures in the current window, and a
+    """A login throttle counter (throttle.py): failures in the current window, and a
     lock time once it is full."""
 
     __tablename__ = "loopbrug_login_throttle"

@@ -1,7 +1,8 @@
 """The privacy statement (data/privacy.yml) with the configured retention times filled in.
 
 One source for the bot's answer (actions/privacy.py), the page /privacy and the widget's
-privacy panel (web/app.py, ``GET /api/privacy``), so all three always say the same.
+privacy panel (web/app.py, ``GET /api/privacy``), so all three always say the same. The
+text is read on first use and kept for the life of the process.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ def _data() -> Dict[str, Any]:
 
 
 def title() -> str:
+    """The statement's heading."""
     return str(_data()["title"])
 
 

@@ -3,15 +3,21 @@
 Only when both TELEGRAM_BOT_TOKEN and LOOPBRUG_COACH_TELEGRAM_CHAT_ID are set. The message
 holds no personal data: the reference, topic, region, urgency and a link to the inbox, where
 a coach must log in to read more. A failure is logged and never stops the handoff.
+
+The message goes out with python-telegram-bot's plain ``telegram.Bot``: ``async with bot``
+is PTB's own initialize (getMe) and shutdown, so no connection outlives the call. The
+Telegram channel (connectors/telegram.py) is not used here: it would pull Rasa into the core.
 """
 
 from __future__ import annotations
 
 import logging
 
+from telegram import Bot
 from telegram.error import TelegramError
 
-from handoff.store import CRISIS, Ticket
+from loopbrug.handoff.store import CRISIS, Ticket
+from loopbrug.logs import hide_in_logs
 from loopbrug.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -19,6 +25,7 @@ URGENCY_WORDS = {1: "CRISIS, met voorrang", 2: "acute geldzorgen, met voorrang",
 
 
 def message_for(settings: Settings, ticket: Ticket, team_name: str, escalated: bool = False) -> str:
+    """The notification's text (for coaches: reference, topic, region, urgency, link)."""
     heading = (
         f"Ticket {ticket.ref} is nu dringend (crisis), team {team_name}"
         if escalated
@@ -33,15 +40,23 @@ def message_for(settings: Settings, ticket: Ticket, team_name: str, escalated: b
     return "\n".join(lines)
 
 
+def build_bot(settings: Settings) -> Bot:
+    """A bot for the configured token and Bot API address; no network until it is entered."""
+    token = settings.telegram_bot_token
+    if not token:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    hide_in_logs(token)
+    base_url = settings.telegram_api_base_url
+    return Bot(token, base_url=base_url) if base_url else Bot(token)
+
+
 async def new_ticket(
     settings: Settings, ticket: Ticket, team_name: str, escalated: bool = False
 ) -> bool:
     """Send the notification (``escalated``: an open ticket became a crisis); True when sent."""
     if not (settings.telegram_bot_token and settings.coach_telegram_chat_id):
         return False
-    from connectors.telegram import build_bot
-
-    bot = build_bot(settings, max_retries=1)
+    bot = build_bot(settings)
     try:
         async with bot:
             await bot.send_message(
@@ -49,6 +64,6 @@ async def new_ticket(
                 text=message_for(settings, ticket, team_name, escalated),
             )
         return True
-    except TelegramError as error:
+    except TelegramError as error:  # InvalidToken's message holds the token: only the type
         logger.warning("coach notification not sent: %s", type(error).__name__)
         return False

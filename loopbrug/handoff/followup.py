@@ -1,6 +1,6 @@
 """ "Niet loslaten": ask, some days after a handoff, whether contact happened.
 
-The same job runs the retention sweep once an hour (actions/erasure.py).
+The same job runs the retention sweep once an hour (loopbrug/privacy/retention.py).
 
 The job runs inside the web server (``web/app.py`` starts it). Every
 ``LOOPBRUG_FOLLOWUP_CHECK_S`` seconds it looks for tickets whose follow-up moment
@@ -22,8 +22,10 @@ import logging
 from datetime import datetime, timedelta
 from typing import Callable, Optional
 
-from handoff import store
-from handoff.relay import RasaRelay, RelayError
+from loopbrug.conversation import is_web_sender
+from loopbrug.handoff import store
+from loopbrug.handoff.relay import RasaRelay, RelayError
+from loopbrug.privacy.retention import sweep
 
 logger = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -42,7 +44,7 @@ async def run_due(relay: RasaRelay, now: datetime, url: Optional[str] = None) ->
             logger.warning("follow-up %s not sent, retried later: %s", ticket.ref, error)
             await asyncio.to_thread(store.reset_followup, ticket.id, url)
             continue
-        if ticket.conversation_id.startswith("web-"):
+        if is_web_sender(ticket.conversation_id):
             for message in messages:
                 text = message.get("text") if isinstance(message, dict) else None
                 if isinstance(text, str) and text.strip():
@@ -65,9 +67,7 @@ async def run_forever(
     url: Optional[str] = None,
 ) -> None:
     """The job loop; cancel the task to stop it. Once an hour it also runs the retention
-    sweep (actions/erasure.py): old conversations and old closed tickets are deleted."""
-    from actions.erasure import sweep
-
+    sweep (loopbrug/privacy/retention.py): old conversations and old closed tickets go."""
     last_sweep: Optional[datetime] = None
     while True:
         try:

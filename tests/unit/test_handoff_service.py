@@ -1,0 +1,243 @@
+"""The handoff's service API (loopbrug/handoff/service.py): every step on a real SQLite file,
+with Rasa's HTTP API replaced by httpx.MockTransport and the coaches' group by a fake Bot API."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any, Dict, List
+
+import httpx
+import pytest
+
+from loopbrug.handoff import service, store
+from loopbrug.handoff.relay import RasaRelay
+from loopbrug.settings import Settings
+from loopbrug.texts import text
+from tests.handoff_fixtures import make_ticket
+from tests.telegram_fake import FakeBotApi
+
+GROUP = "-100123"
+
+
+class FakeRasa:
+    """Records the events appended to conversations; ``down`` answers like a dead server."""
+
+    def __init__(self) -> None:
+        self.appended: List[Dict[str, Any]] = []
+        self.down = False
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if self.down:
+            raise httpx.ConnectError("refused", request=request)
+        self.appended.append(
+            {"path": request.url.path, "events": json.loads(request.content.decode())}
+        )
+        return httpx.Response(200, json={})
+
+    def kinds(self) -> List[List[str]]:
+        return [[e["event"] for e in call["events"]] for call in self.appended]
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(database_url=f"sqlite:///{tmp_path / 'service.db'}")
+
+
+@pytest.fixture
+def url(settings: Settings) -> str:
+    return settings.database_url
+
+
+@pytest.fixture
+def rasa() -> FakeRasa:
+    return FakeRasa()
+
+
+@pytest.fixture
+async def relay(settings: Settings, rasa: FakeRasa):
+    client = RasaRelay(settings, transport=httpx.MockTransport(rasa))
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+def anna(url: str) -> store.Coach:
+    return store.save_coach("anna", "Anna", ["landelijk"], password_hash="x", url=url)
+
+
+def claimed(url: str, coach: store.Coach, conversation_id: str = "web-person-1") -> store.Ticket:
+    ticket = make_ticket(url, conversation_id)
+    return store.claim(ticket.ref, coach.id, url=url)
+
+
+def request(conversation_id: str = "web-person-1", **changes: Any) -> service.Request:
+    fields: Dict[str, Any] = {
+        "conversation_id": conversation_id,
+        "channel": "rest",
+        "summary": {"topic": "geld", "urgency": store.ACUTE, "messages": []},
+        "region": "Twente",
+        "gemeente": "Enschede",
+        "contact_channel": "chat",
+        "contact_detail": None,
+        "contact_time": None,
+        "consent_version": "v1-test",
+    }
+    fields.update(changes)
+    return service.Request(**fields)
+
+
+# --------------------------------------------------------------------------- the person's side
+
+
+async def test_create_routes_stores_once_and_tells_the_coaches_once(settings, url):
+    with FakeBotApi() as api:
+        told = Settings(
+            database_url=url,
+            telegram_bot_token=api.token,
+            telegram_api_base_url=api.base_url,
+            coach_telegram_chat_id=GROUP,
+        )
+        ticket, created = await service.create(request(), told)
+        again, created_again = await service.create(request(), told)  # a retried action
+        sent = api.texts(int(GROUP))
+    assert created and not created_again and again.ref == ticket.ref
+    # Money questions go to the national geldcoaches, whatever the region.
+    assert (ticket.team, ticket.topic, ticket.urgency) == ("geld", "geld", store.ACUTE)
+    assert ticket.followup_due_at == ticket.created_at + timedelta(days=3)
+    assert len(sent) == 1 and ticket.ref in sent[0]
+
+
+async def test_create_without_telegram_still_makes_the_ticket(settings, url):
+    ticket, created = await service.create(request(), settings)
+    assert created and store.open_ticket_for("web-person-1", url).ref == ticket.ref
+
+
+async def test_a_crisis_makes_the_open_ticket_urgent_once(settings, url):
+    ticket = make_ticket(url, "web-person-1", team="twente")
+    urgent = await service.mark_crisis("web-person-1", settings)
+    assert urgent is not None and urgent.ref == ticket.ref
+    assert (urgent.urgency, urgent.topic, urgent.team) == (store.CRISIS, "crisis", "landelijk")
+    assert await service.mark_crisis("web-person-1", settings) is None  # already a crisis
+    assert await service.mark_crisis("web-nobody", settings) is None  # no open ticket
+
+
+async def test_the_followup_answer_goes_on_the_followed_up_ticket(settings, url):
+    ticket = make_ticket(url)
+    assert store.mark_followup_sent(ticket.id, ticket.followup_due_at, url=url)
+    answered = await service.answer_followup("web-person-1", False, settings)
+    assert answered.ref == ticket.ref and answered.followup_answer == "geen_contact"
+
+
+# --------------------------------------------------------------------------- the coach's side
+
+
+async def test_take_over_pauses_rasa_and_tells_the_widget(relay, rasa, url, anna):
+    ticket = claimed(url, anna)
+    assert await service.take_over(relay, ticket.ref, anna, url) is True
+    assert store.get_ticket(ticket.ref, url).live is True
+    assert rasa.kinds() == [["active_loop", "slot", "pause", "bot"]]
+    notice = text("handoff.takeover", coach="Anna", team="Loopbrug")
+    assert rasa.appended[0]["events"][-1]["text"] == notice
+    assert [row["text"] for row in store.relay_since(ticket.conversation_id, 0, url)] == [notice]
+    # A second click changes nothing and tells nobody again.
+    assert await service.take_over(relay, ticket.ref, anna, url) is False
+    assert len(rasa.appended) == 1
+
+
+async def test_telegram_people_get_no_relay_log(relay, rasa, url, anna):
+    ticket = claimed(url, anna, "tg-12345")
+    await service.take_over(relay, ticket.ref, anna, url)
+    await service.send(relay, ticket.ref, anna, "Hoi, ik ben Anna.", url)
+    assert len(rasa.appended) == 2  # Rasa pushes both to Telegram
+    assert store.relay_since("tg-12345", 0, url) == []
+
+
+async def test_take_over_is_undone_when_rasa_is_down(relay, rasa, url, anna):
+    ticket = claimed(url, anna)
+    rasa.down = True
+    with pytest.raises(service.RelayError):
+        await service.take_over(relay, ticket.ref, anna, url)
+    assert store.get_ticket(ticket.ref, url).live is False
+    assert store.relay_since(ticket.conversation_id, 0, url) == []
+
+
+async def test_send_needs_the_chat_and_lands_in_rasa_history_and_widget(relay, rasa, url, anna):
+    ticket = claimed(url, anna)
+    with pytest.raises(service.TicketConflict, match="Neem het gesprek eerst over"):
+        await service.send(relay, ticket.ref, anna, "Hoi", url)
+    await service.take_over(relay, ticket.ref, anna, url)
+    await service.send(relay, ticket.ref, anna, "Hoi, ik ben Anna.", url)
+    assert rasa.appended[-1]["events"][0]["data"]["custom"] == {
+        "from": "coach",
+        "name": "Anna",
+        "text": "Hoi, ik ben Anna.",
+    }
+    assert store.events(ticket.id, url)[-1]["kind"] == "reply"
+    last = store.relay_since(ticket.conversation_id, 0, url)[-1]
+    assert (last["from"], last["name"], last["text"]) == ("coach", "Anna", "Hoi, ik ben Anna.")
+
+
+async def test_a_reply_rasa_did_not_take_is_not_recorded(relay, rasa, url, anna):
+    ticket = claimed(url, anna)
+    await service.take_over(relay, ticket.ref, anna, url)
+    rasa.down = True
+    with pytest.raises(service.RelayError):
+        await service.send(relay, ticket.ref, anna, "Hoi", url)
+    assert [e["kind"] for e in store.events(ticket.id, url)] == ["claim", "takeover"]
+
+
+async def test_hand_back_resumes_rasa_or_stays_live(relay, rasa, url, anna):
+    ticket = claimed(url, anna)
+    await service.take_over(relay, ticket.ref, anna, url)
+    rasa.down = True
+    with pytest.raises(service.RelayError):
+        await service.hand_back(relay, ticket.ref, anna, url)
+    assert store.get_ticket(ticket.ref, url).live is True  # the person is not left alone
+    rasa.down = False
+    assert await service.hand_back(relay, ticket.ref, anna, url) is True
+    assert rasa.kinds()[-1] == ["resume", "bot"]
+    assert store.get_ticket(ticket.ref, url).live is False
+    assert await service.hand_back(relay, ticket.ref, anna, url) is False
+
+
+async def test_close_hands_the_chat_back_first(relay, rasa, url, anna):
+    ticket = claimed(url, anna)
+    await service.take_over(relay, ticket.ref, anna, url)
+    closed = await service.close(relay, ticket.ref, anna, "contact", url)
+    assert closed.status == store.CLOSED and not closed.live
+    assert rasa.kinds()[-1] == ["resume", "bot"]
+
+
+async def test_a_close_rasa_cannot_follow_leaves_the_ticket_open(relay, rasa, url, anna):
+    ticket = claimed(url, anna)
+    await service.take_over(relay, ticket.ref, anna, url)
+    rasa.down = True
+    with pytest.raises(service.RelayError):
+        await service.close(relay, ticket.ref, anna, "contact", url)
+    still = store.get_ticket(ticket.ref, url)
+    assert still.is_open and still.live
+
+
+@pytest.mark.parametrize(
+    "outcome, message",
+    [
+        ("onbekend", "Kies een uitkomst."),  # not one of store.OUTCOMES
+        ("contact", "Pak het ticket eerst op."),  # nobody claimed it
+    ],
+)
+async def test_close_refuses_what_the_ticket_does_not_allow(relay, url, anna, outcome, message):
+    ticket = make_ticket(url)
+    with pytest.raises(service.TicketConflict, match=message):
+        await service.close(relay, ticket.ref, anna, outcome, url)
+    assert store.get_ticket(ticket.ref, url).is_open
+
+
+async def test_claim_and_note(url, anna):
+    ticket = make_ticket(url)
+    assert (await service.claim(ticket.ref, anna, url)).coach_name == "Anna"
+    await service.note(ticket.ref, anna, "Belt morgen terug", url)
+    assert [(e["kind"], e["text"]) for e in store.events(ticket.id, url)][-1] == (
+        "note",
+        "Belt morgen terug",
+    )

@@ -1,0 +1,109 @@
+"""What a coach does with a ticket: claim, note, take over, reply, hand back, close.
+
+Each POST is checked (session, CSRF token, the coach's team) and then calls the handoff
+service (loopbrug/handoff/service.py), which changes the ticket and, where the person's chat
+changes, tells Rasa. The answer is a redirect back to the ticket page with a message code;
+a reply or note that could not be saved or sent is shown again in its box instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any, Awaitable, Callable
+
+from aiohttp import web
+
+from loopbrug.handoff import service, store
+from web.coach.auth import Login, action, form_text
+from web.coach.base import RELAY, see_other, ticket_url, url_of
+from web.coach.present import CONFLICT_CODES, ERRORS, MAX_NOTE_CHARS, MAX_REPLY_CHARS
+from web.coach.views import not_found, render_ticket, visible_ticket
+
+logger = logging.getLogger(__name__)
+
+TicketHandler = Callable[[web.Request, Login, store.Ticket, Any], Awaitable[str]]
+
+
+def ticket_action(handler: TicketHandler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """A POST on one ticket: session, CSRF and team checked; the handler returns a message
+    code; the answer is a redirect back to the ticket page showing that message."""
+
+    @action
+    @functools.wraps(handler)
+    async def wrapped(request: web.Request, login: Login, form: Any) -> web.StreamResponse:
+        ticket = await visible_ticket(request, login)
+        if ticket is None:
+            return not_found(request, login)
+        try:
+            flash = await handler(request, login, ticket, form)
+        except service.TicketConflict as conflict:
+            flash = CONFLICT_CODES.get(str(conflict), "kan-niet")
+        except service.RelayError as exc:
+            logger.warning("coach: %s failed, Rasa did not take it (%s)", handler.__name__, exc)
+            flash = "rasa"
+        draft = form.get("text") if isinstance(form.get("text"), str) else ""
+        if flash in ERRORS and draft.strip():
+            # A reply or note that could not be saved or sent is shown again in its box, so
+            # the coach does not lose what they typed (a redirect would drop it).
+            fresh = await visible_ticket(request, login)
+            drafts = {handler.__name__: draft}
+            return await render_ticket(request, login, fresh or ticket, flash, drafts, 409)
+        return see_other(ticket_url(ticket.ref, flash))
+
+    return wrapped
+
+
+@ticket_action
+async def post_claim(request: web.Request, login: Login, ticket: store.Ticket, form: Any) -> str:
+    """The coach takes the ticket on."""
+    await service.claim(ticket.ref, login.coach, url_of(request))
+    return "opgepakt"
+
+
+@ticket_action
+async def post_note(request: web.Request, login: Login, ticket: store.Ticket, form: Any) -> str:
+    """A note in the ticket's history."""
+    words = form_text(form, "text")
+    if not words:
+        return "leeg"
+    if len(words) > MAX_NOTE_CHARS:
+        return "notitie-te-lang"
+    await service.note(ticket.ref, login.coach, words, url_of(request))
+    return "notitie"
+
+
+@ticket_action
+async def post_takeover(request: web.Request, login: Login, ticket: store.Ticket, form: Any) -> str:
+    """The coach has the chat; the bot goes silent for this person."""
+    await service.take_over(request.app[RELAY], ticket.ref, login.coach, url_of(request))
+    return "overgenomen"
+
+
+@ticket_action
+async def post_reply(request: web.Request, login: Login, ticket: store.Ticket, form: Any) -> str:
+    """One message of the coach to the person."""
+    words = form_text(form, "text")
+    if not words:
+        return "leeg"
+    if len(words) > MAX_REPLY_CHARS:
+        return "bericht-te-lang"
+    await service.send(request.app[RELAY], ticket.ref, login.coach, words, url_of(request))
+    return "verstuurd"
+
+
+@ticket_action
+async def post_handback(request: web.Request, login: Login, ticket: store.Ticket, form: Any) -> str:
+    """The bot answers the person again."""
+    await service.hand_back(request.app[RELAY], ticket.ref, login.coach, url_of(request))
+    return "teruggegeven"
+
+
+@ticket_action
+async def post_close(request: web.Request, login: Login, ticket: store.Ticket, form: Any) -> str:
+    """Close with an outcome; a chat the coach still has goes back to the bot first."""
+    outcome = form_text(form, "outcome")
+    if outcome not in store.OUTCOMES:
+        return "uitkomst"
+    await service.close(request.app[RELAY], ticket.ref, login.coach, outcome, url_of(request))
+    return "gesloten"

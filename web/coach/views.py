@@ -1,0 +1,212 @@
+"""The inbox's pages: the ticket list, one ticket, and its transcript for coach.js.
+
+A ticket of a team the coach is not in answers 404, exactly like a ticket that does not
+exist. The transcript is the person's Rasa conversation, read through the relay
+(loopbrug/handoff/relay.py); when Rasa cannot be reached the page still shows the ticket.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Optional
+
+from aiohttp import web
+
+from loopbrug.handoff import store
+from loopbrug.handoff.relay import RelayError
+from loopbrug.handoff.routing import get_teams
+from web.coach.auth import Login, logged_in, page
+from web.coach.base import RELAY, db, render, see_other, settings_of, ticket_url
+from web.coach.present import (
+    CHANNEL_LABELS,
+    CONTACT_LABELS,
+    ERRORS,
+    EVENT_LABELS,
+    FLASHES,
+    MAX_NOTE_CHARS,
+    MAX_REPLY_CHARS,
+    NOT_FOUND,
+    STATUS_LABELS,
+    TOPIC_LABELS,
+    TRANSCRIPT_DOWN,
+    URGENCY_LABELS,
+    age,
+    shown_time,
+    summary_view,
+    transcript_lines,
+)
+
+logger = logging.getLogger(__name__)
+
+
+async def visible_ticket(request: web.Request, login: Login) -> Optional[store.Ticket]:
+    """The ticket of the URL when it belongs to one of the coach's teams, else None."""
+    ref = request.match_info["ref"]
+    if len(ref) > 16:
+        return None
+    ticket = await db(request, store.get_ticket, ref)
+    if ticket is None or ticket.team not in login.coach.teams:
+        return None
+    return ticket
+
+
+def not_found(request: web.Request, login: Login) -> web.Response:
+    """The same answer for a ticket that does not exist and one of another team."""
+    return render(
+        request,
+        "coach/message.html",
+        status=404,
+        coach=login.coach,
+        csrf=login.csrf,
+        title="Niet gevonden",
+        text=NOT_FOUND,
+    )
+
+
+@page
+async def ticket_list(request: web.Request, login: Login) -> web.StreamResponse:
+    """GET /coach: tickets of the coach's own teams; filters ``status``, ``team``,
+    ``urgency``, ``mine=1``."""
+    coach = login.coach
+    query = request.query
+    status = query.get("status") if query.get("status") in store.STATUSES else None
+    team = query.get("team") if query.get("team") in coach.teams else None
+    urgency_raw = query.get("urgency", "")
+    urgency = int(urgency_raw) if urgency_raw in ("1", "2", "3") else None
+    mine = query.get("mine") == "1"
+    tickets = await db(
+        request,
+        store.list_tickets,
+        coach.teams,
+        status=status,
+        team=team,
+        urgency=urgency,
+        mine=coach.id if mine else None,
+    )
+    teams = get_teams()
+    now = datetime.now(timezone.utc)
+    rows = [
+        {
+            "ref": t.ref,
+            "url": ticket_url(t.ref),
+            "urgency": t.urgency,
+            "urgency_label": URGENCY_LABELS.get(t.urgency, str(t.urgency)),
+            "topic": TOPIC_LABELS.get(t.topic, t.topic),
+            "team": teams.name(t.team),
+            "place": " / ".join(p for p in (t.region, t.gemeente) if p) or "onbekend",
+            "status": STATUS_LABELS.get(t.status, t.status),
+            "live": t.live,
+            "coach": t.coach_name or "",
+            "age": age(t.created_at, now),
+        }
+        for t in tickets
+    ]
+    return render(
+        request,
+        "coach/list.html",
+        coach=coach,
+        csrf=login.csrf,
+        rows=rows,
+        filters={
+            "status": status or "",
+            "team": team or "",
+            "urgency": str(urgency or ""),
+            "mine": mine,
+        },
+        statuses=[(s, STATUS_LABELS[s]) for s in store.STATUSES],
+        teams=[(t, teams.name(t)) for t in coach.teams],
+        urgencies=[(str(u), URGENCY_LABELS[u]) for u in store.URGENCIES],
+    )
+
+
+@page
+async def ticket_page(request: web.Request, login: Login) -> web.StreamResponse:
+    """GET /coach/tickets/{ref}: details, summary, transcript, history and the forms."""
+    ticket = await visible_ticket(request, login)
+    if ticket is None:
+        return not_found(request, login)
+    return await render_ticket(request, login, ticket, request.query.get("melding", ""))
+
+
+async def render_ticket(
+    request: web.Request,
+    login: Login,
+    ticket: store.Ticket,
+    flash_code: str,
+    drafts: Optional[Dict[str, str]] = None,
+    status: int = 200,
+) -> web.StreamResponse:
+    """The ticket page; ``drafts`` refills the reply or note box after a failed POST."""
+    drafts = drafts or {}
+    tz_name = settings_of(request).timezone
+    try:
+        raw = await request.app[RELAY].transcript(ticket.conversation_id)
+        transcript: Optional[List[Dict[str, Any]]] = transcript_lines(raw, tz_name)
+    except RelayError as exc:
+        logger.warning("coach: transcript not available (%s)", exc)
+        transcript = None
+    history = await db(request, store.events, ticket.id)
+    mine = ticket.coach_id == login.coach.id and ticket.is_open
+    flash = FLASHES.get(flash_code) or ERRORS.get(flash_code)
+    return render(
+        request,
+        "coach/ticket.html",
+        status=status,
+        draft_reply=drafts.get("post_reply", ""),
+        draft_note=drafts.get("post_note", ""),
+        coach=login.coach,
+        csrf=login.csrf,
+        t=ticket,
+        team_name=get_teams().name(ticket.team),
+        urgency_label=URGENCY_LABELS.get(ticket.urgency, str(ticket.urgency)),
+        status_label=STATUS_LABELS.get(ticket.status, ticket.status),
+        topic_label=TOPIC_LABELS.get(ticket.topic, ticket.topic),
+        channel_label=CHANNEL_LABELS.get(ticket.channel, ticket.channel),
+        contact_label=CONTACT_LABELS.get(ticket.contact_channel, ticket.contact_channel),
+        outcome_label=store.OUTCOMES.get(ticket.outcome or "", ticket.outcome or ""),
+        created=shown_time(ticket.created_at, tz_name),
+        closed=shown_time(ticket.closed_at, tz_name),
+        consent=shown_time(ticket.consent_at, tz_name),
+        summary=summary_view(ticket.summary),
+        transcript=transcript,
+        transcript_down=TRANSCRIPT_DOWN,
+        events=[
+            {
+                "label": EVENT_LABELS.get(e["kind"], e["kind"]),
+                "kind": e["kind"],
+                "text": e["text"] or "",
+                "coach": e["coach"] or "",
+                "time": shown_time(e["at"], tz_name),
+            }
+            for e in history
+        ],
+        flash=flash,
+        flash_is_error=flash_code in ERRORS,
+        can_claim=ticket.is_open and ticket.coach_id is None,
+        can_take_over=mine and not ticket.live,
+        can_reply=mine and ticket.live,
+        can_close=mine,
+        outcomes=list(store.OUTCOMES.items()),
+        max_reply=MAX_REPLY_CHARS,
+        max_note=MAX_NOTE_CHARS,
+        base_url=ticket_url(ticket.ref),
+    )
+
+
+async def transcript_json(request: web.Request) -> web.StreamResponse:
+    """GET /coach/tickets/{ref}/transcript.json: ``{"lines": [...], "live": bool}``
+    (coach.js polls it every 3 s)."""
+    login = await logged_in(request)
+    if login is None:
+        return see_other("/coach/login")
+    ticket = await visible_ticket(request, login)
+    if ticket is None:
+        return web.json_response({"error": NOT_FOUND}, status=404)
+    try:
+        raw = await request.app[RELAY].transcript(ticket.conversation_id)
+    except RelayError as exc:
+        logger.warning("coach: transcript not available (%s)", exc)
+        return web.json_response({"error": TRANSCRIPT_DOWN}, status=502)
+    tz_name = settings_of(request).timezone
+    return web.json_response({"lines": transcript_lines(raw, tz_name), "live": ticket.live})
