@@ -126,7 +126,10 @@ def test_the_start_over_question_offers_the_test_alone_when_it_was_begun():
 
 @pytest.fixture
 def no_ticket(monkeypatch):
-    monkeypatch.setattr(crisis.store, "mark_crisis", lambda *args, **kwargs: (None, False))
+    async def no_open_ticket(*args, **kwargs):
+        return None
+
+    monkeypatch.setattr(crisis.service, "mark_crisis", no_open_ticket)
 
 
 @pytest.mark.parametrize(
