@@ -65,9 +65,10 @@ $(MODEL_STAMP): $(TRAIN_INPUTS) $(KNOWLEDGE_NLU) bot/domain/assessment_questions
 run: train ## set up, train if needed, and start the helpline on localhost (Ctrl-C stops it)
 	$(PY) -m bot.serve
 
-lint: $(INSTALLED) ## ruff
+lint: $(INSTALLED) ## ruff, and the layers' import contracts (pyproject.toml [tool.importlinter])
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # pip-audit lives in its own virtualenv: it needs packaging>=21, Rasa 3.6 pins packaging<21.
 AUDIT_VENV := var/audit-venv
