@@ -39,7 +39,7 @@ async def new_ticket(
     """Send the notification (``escalated``: an open ticket became a crisis); True when sent."""
     if not (settings.telegram_bot_token and settings.coach_telegram_chat_id):
         return False
-    from connectors.telegram import build_bot
+    from connectors.telegram.bot import build_bot
 
     bot = build_bot(settings, max_retries=1)
     try:

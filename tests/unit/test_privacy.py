@@ -14,7 +14,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from actions import erasure
 from bot import privacy_text
-from bot.tracker_store import LoopbrugTrackerStore
+from bot.extensions.tracker_store import LoopbrugTrackerStore
 from handoff import pii, store, throttle
 from loopbrug import db
 from loopbrug.settings import Settings
