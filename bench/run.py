@@ -557,7 +557,7 @@ KNOWN_FRAMES = {
     "predict_next_with_tracker_if_should (rasa/core/processor.py)": "the dialogue policies",
     "log_message (rasa/core/processor.py)": "NLU plus reading the conversation",
     "save (rasa/core/tracker_store.py)": "writing the conversation to the tracker store",
-    "save (bot/tracker_store.py)": "writing the conversation to the tracker store",
+    "save (bot/extensions/tracker_store.py)": "writing the conversation to the tracker store",
     "retrieve (rasa/core/tracker_store.py)": "reading the conversation from the tracker store",
     "run (rasa/core/actions/action.py)": "running an action (custom actions call the action "
     "server over HTTP)",

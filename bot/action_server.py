@@ -13,12 +13,13 @@ from __future__ import annotations
 import argparse
 import hmac
 import logging
-import os
 
 from rasa_sdk import utils
 from rasa_sdk.endpoint import create_app
 from sanic import response
 from sanic.request import Request
+
+from loopbrug.settings import load_settings
 
 logger = logging.getLogger(__name__)
 TOKEN_ENV = "LOOPBRUG_ACTION_TOKEN"
@@ -49,9 +50,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=5055)
     args = parser.parse_args()
-    app = build_app(os.environ.get(TOKEN_ENV, ""))
-    host = os.environ.get("SANIC_HOST", "127.0.0.1")
-    app.run(host, args.port, workers=utils.number_of_sanic_workers(), access_log=False)
+    settings = load_settings()
+    # A token made up for this start could never match Rasa's: only a given one counts.
+    app = build_app(settings.action_token if settings.action_token_set else "")
+    app.run(
+        settings.actions_host,
+        args.port,
+        workers=utils.number_of_sanic_workers(),
+        access_log=False,
+    )
 
 
 if __name__ == "__main__":

@@ -53,19 +53,20 @@ def latest_model(model_dir: Path) -> Path:
 
 BASE_CREDENTIALS = ROOT / "bot" / "credentials.yml"
 TELEGRAM_CREDENTIALS = ROOT / "var" / "credentials-telegram.yml"
+TELEGRAM_CHANNEL = "connectors.telegram.channel.TelegramInput"
 
 
 def credentials_for(settings: Settings) -> Path:
     """The channels file for Rasa: REST always, Telegram only when a bot token is set.
 
     The file holds no secrets: the Telegram channel reads its token, webhook secret and API
-    address from the environment that ``Settings.child_environment`` passes on.
+    address from the settings (the environment that ``Settings.child_environment`` passes on).
     """
     if not settings.telegram_bot_token:
         return BASE_CREDENTIALS
     TELEGRAM_CREDENTIALS.parent.mkdir(parents=True, exist_ok=True)
     TELEGRAM_CREDENTIALS.write_text(
-        BASE_CREDENTIALS.read_text(encoding="utf-8") + "connectors.telegram.TelegramInput:\n",
+        BASE_CREDENTIALS.read_text(encoding="utf-8") + f"{TELEGRAM_CHANNEL}:\n",
         encoding="utf-8",
     )
     return TELEGRAM_CREDENTIALS
@@ -75,8 +76,8 @@ BASE_ENDPOINTS = ROOT / "bot" / "endpoints.yml"
 REDIS_ENDPOINTS = ROOT / "var" / "endpoints-redis.yml"
 REDIS_SCHEMES = {"redis": False, "rediss": True}  # scheme -> use_ssl
 # Rasa's RedisLockStore with atomic lock changes: Rasa's own loses messages that reach two
-# processes at once (see bot/lock_store.py). It takes the same arguments.
-REDIS_LOCK_STORE = "bot.lock_store.LoopbrugRedisLockStore"
+# processes at once (see bot/extensions/lock_store.py). It takes the same arguments.
+REDIS_LOCK_STORE = "bot.extensions.lock_store.LoopbrugRedisLockStore"
 
 
 def redis_lock_store(redis_url: str) -> Dict[str, Any]:
@@ -143,8 +144,8 @@ def endpoints_for(settings: Settings, out: Optional[Path] = None) -> Path:
 
 def commands(settings: Settings, python: str = sys.executable) -> List[tuple]:
     """(name, argv, health URL) for every process of the helpline."""
-    # Rasa's command line through bot/rasa_server.py: it adds the API token from the environment
-    # (RASA_API_TOKEN), so the token never shows in `ps`.
+    # Rasa's command line through bot/rasa_server.py: it applies our Rasa extensions
+    # (bot/extensions/) and adds the API token (RASA_API_TOKEN), so it never shows in `ps`.
     rasa = [
         python,
         "-m",

@@ -1,15 +1,14 @@
 """Action server down or slow: a friendly answer within 5 seconds, never silence or a 500.
 
 Most answers of the helpline come from custom actions on the action server (rasa-sdk). The
-channels (connectors/rest.py, connectors/telegram.py) use this module so that a person
-always hears something when that server is down or slow, and the conversation simply goes on
-when it is back.
+channels (connectors/rest.py, connectors/telegram/) use this module so that a person always
+hears something when that server is down or slow, and the conversation simply goes on when it
+is back.
 
 What Rasa 3.6 does (read from the installed source, the facts this design relies on):
 
-* ``RemoteAction.run`` (rasa/core/actions/action.py) posts to the action server with
-  ``timeout=DEFAULT_REQUEST_TIMEOUT``, a name imported into that module from
-  rasa/core/constants.py: 5 minutes.
+* ``RemoteAction.run`` (rasa/core/actions/action.py) posts to the action server with a
+  5 minute timeout, which bot/extensions/action_timeout.py lowers (see 2. below).
 * ``MessageProcessor._run_action`` (rasa/core/processor.py) catches *every* exception of an
   action (connection refused, timeout, HTTP 500), logs it and goes on with no events. The
   turn ends normally and the person's message is saved, but the person gets no answer. So to a
@@ -26,86 +25,55 @@ What Rasa 3.6 does (read from the installed source, the facts this design relies
 The design:
 
 1. Slow: a turn runs as a task of its own (``Turn``). A channel waits at most
-   ``SLOW_REPLY_AFTER_S``; then it answers ``SLOW_REPLY`` at once and delivers the rest of the
-   turn when it is done (REST: widget conversations through the relay log the widget polls;
-   Telegram: the bot's messages arrive by themselves).
-2. Hanging: ``bound_action_timeout`` lowers Rasa's action request timeout to
-   ``ACTION_TIMEOUT_S`` (20 s, or ``LOOPBRUG_ACTION_TIMEOUT_S``). It runs when Rasa imports
-   the channel module at start-up, so in the Rasa process only.
-3. Down: a turn without bot messages gets ``UNAVAILABLE_REPLY`` when the conversation is not
+   ``SLOW_REPLY_AFTER_S``; then it answers ``channel.slow_reply`` at once and delivers the
+   rest of the turn when it is done (REST: widget conversations through the relay log the
+   widget polls; Telegram: the bot's messages arrive by themselves).
+2. Hanging: Rasa gives up on a custom action after ``Settings.action_timeout_s`` (20 s, or
+   ``LOOPBRUG_ACTION_TIMEOUT_S``): bot/extensions/action_timeout.py, applied when the Rasa
+   process starts (bot/rasa_server.py).
+3. Down: a turn without bot messages gets ``unavailable_reply()`` when the conversation is not
    paused and the action server does not answer its health URL within ``HEALTH_TIMEOUT_S``
-   (or when the turn was slow: the person was promised an answer).
+   (or when the turn was slow: the person was promised an answer). The health URL is derived
+   from the action endpoint Rasa itself uses (``agent.action_endpoint``).
 4. Crisis while a coach has the conversation: the 113 line at once (``reply_for_silence``).
+
+The texts are data: ``channel.slow_reply`` and ``channel.unavailable_reply`` in
+data/texts/nl/channel.yml.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
-from typing import Any, Awaitable, Callable, Mapping, Optional
+from typing import Any, Awaitable, Callable, Optional
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from rasa.core.channels.channel import UserMessage
 
+from loopbrug.conversation import read_event, this_turn
 from loopbrug.safety.hotline import CRISIS_HOTLINE, TAKEOVER_CRISIS
+from loopbrug.texts import text
 
 logger = logging.getLogger(__name__)
 
 # The issue asks for an answer within 5 s. A turn gets 3.5 s; a turn that ends sooner without
 # an answer may still cost one health check (at most HEALTH_TIMEOUT_S), so 3.5 + 1 + a
-# tracker read stays under 5 s.
+# tracker read stays under 5 s. Rasa's action timeout (Settings.action_timeout_s) is far
+# above this, so a timed out action always ends a turn that already got the slow text (and
+# then gets the unavailable text).
 SLOW_REPLY_AFTER_S = 3.5
 HEALTH_TIMEOUT_S = 1.0
-# Well below the 60 s lock lifetime (see above), and far above SLOW_REPLY_AFTER_S, so a timed
-# out action always ends a turn that already got SLOW_REPLY (and then gets UNAVAILABLE_REPLY).
-ACTION_TIMEOUT_S = 20.0
-ACTION_TIMEOUT_ENV = "LOOPBRUG_ACTION_TIMEOUT_S"
-ACTION_ENDPOINT_ENV = "ACTION_ENDPOINT_URL"
-# Sender ids of the web widget (web/app.py SENDER_PREFIX).
-WEB_SENDER_PREFIX = "web-"
-
-# B1 Dutch. The crisis line is in the "down" text: the crisis answer itself is a plain
-# response and works without the action server, but someone in crisis may not say it so.
-SLOW_REPLY = (
-    "Dit duurt wat langer dan normaal. Je bericht is binnen. "
-    "Je antwoord komt zo hier in het gesprek."
-)
-UNAVAILABLE_REPLY = (
-    "Het lukt me nu niet om je vraag te beantwoorden. Je bericht is bewaard. "
-    "Probeer het over een paar minuten opnieuw. " + CRISIS_HOTLINE
-)
 
 
-def action_timeout_s(env: Mapping[str, str] = os.environ) -> float:
-    """``LOOPBRUG_ACTION_TIMEOUT_S`` when it is a positive number, else ``ACTION_TIMEOUT_S``."""
-    raw = env.get(ACTION_TIMEOUT_ENV, "").strip()
-    try:
-        value = float(raw.replace(",", ".")) if raw else ACTION_TIMEOUT_S
-    except ValueError:
-        logger.error(
-            "%s must be a number of seconds; using %s", ACTION_TIMEOUT_ENV, ACTION_TIMEOUT_S
-        )
-        return ACTION_TIMEOUT_S
-    return value if value > 0 else ACTION_TIMEOUT_S
+def slow_reply() -> str:
+    """What a person hears when their turn takes longer than ``SLOW_REPLY_AFTER_S``."""
+    return text("channel.slow_reply")
 
 
-def bound_action_timeout(env: Mapping[str, str] = os.environ) -> float:
-    """Let a hanging custom action hold a conversation for seconds, not 5 minutes.
-
-    The one place that changes Rasa: ``RemoteAction.run`` reads the module global
-    ``rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT`` on every call (it passes it to
-    aiohttp as the request's total timeout), so setting that global is enough. The constant
-    in rasa/core/constants.py and the one in rasa/utils/endpoints.py (other endpoints such as
-    a model server) stay as they are. Called when connectors/rest.py is imported, which Rasa
-    does at start-up because bot/credentials.yml names the channel.
-    """
-    import rasa.core.actions.action as rasa_action
-
-    seconds = action_timeout_s(env)
-    rasa_action.DEFAULT_REQUEST_TIMEOUT = seconds
-    return seconds
+def unavailable_reply() -> str:
+    """What a person hears when the action server cannot answer, with the crisis line."""
+    return text("channel.unavailable_reply", hotline=CRISIS_HOTLINE)
 
 
 def health_url(endpoint_url: Optional[str]) -> Optional[str]:
@@ -118,12 +86,18 @@ def health_url(endpoint_url: Optional[str]) -> Optional[str]:
     return urlunsplit((parts.scheme, parts.netloc, "/health", "", ""))
 
 
-async def action_server_up(url: Optional[str] = None, timeout: float = HEALTH_TIMEOUT_S) -> bool:
+def action_health_url(agent: Any) -> Optional[str]:
+    """The health URL of the action server that Rasa's agent calls (its endpoints file)."""
+    endpoint = getattr(agent, "action_endpoint", None)
+    return health_url(getattr(endpoint, "url", None))
+
+
+async def action_server_up(url: Optional[str], timeout: float = HEALTH_TIMEOUT_S) -> bool:
     """True when the action server answers its health URL with 200 within ``timeout``.
 
-    Without a configured action endpoint there is nothing to ask: True (never claim "down").
+    Without an action endpoint (``url`` None or "") there is nothing to ask: True (never
+    claim "down").
     """
-    url = url if url is not None else health_url(os.environ.get(ACTION_ENDPOINT_ENV))
     if not url:
         return True
     try:
@@ -155,16 +129,19 @@ async def reply_for_silence(agent: Any, sender: str, late: bool) -> Optional[str
       becomes an urgent crisis ticket at the top of the coach's inbox (plus the Telegram
       coach notice when configured).
     * A slow turn (``late``) promised an answer, so silence is always wrong there.
-    * A quick one gets ``UNAVAILABLE_REPLY`` when one of our actions ran and said nothing (it
-      failed), or when the action server does not answer its health URL.
+    * A quick one gets ``unavailable_reply()`` when one of our actions ran and said nothing (it
+      failed), or when the action server Rasa calls (``agent.action_endpoint``) does not
+      answer its health URL.
 
     The tracker is read once, and only for a silent turn (rare: a takeover, a server down).
     """
     tracker = await _tracker(agent, sender)
     if tracker is not None and tracker.is_paused():
         return await _crisis_line(tracker, sender)
-    if late or _a_custom_action_ran(tracker) or not await action_server_up():
-        return UNAVAILABLE_REPLY
+    if late or _a_custom_action_ran(tracker):
+        return unavailable_reply()
+    if not await action_server_up(action_health_url(agent)):
+        return unavailable_reply()
     return None
 
 
@@ -177,22 +154,19 @@ def _a_custom_action_ran(tracker: Any) -> bool:
     alone missed a server that was back before the health check came.
     """
     from rasa.shared.core.constants import DEFAULT_ACTION_NAMES
-    from rasa.shared.core.events import ActionExecuted, UserUttered
 
-    for event in reversed(list(getattr(tracker, "events", None) or [])):
-        if isinstance(event, UserUttered):
-            return False
-        if isinstance(event, ActionExecuted) and event.action_name not in DEFAULT_ACTION_NAMES:
-            return True
-    return False
+    return any(
+        event.is_action() and event.name not in DEFAULT_ACTION_NAMES
+        for event in this_turn(getattr(tracker, "events", None))
+    )
 
 
 async def _crisis_line(tracker: Any, sender: str) -> Optional[str]:
-    latest = getattr(tracker, "latest_message", None)
-    parsed = (getattr(latest, "parse_data", None) or {}) if latest is not None else {}
-    if (parsed.get("intent") or {}).get("name") != "crisis":
+    latest = read_event(getattr(tracker, "latest_message", None))
+    if latest is None or latest.intent != "crisis":
         return None
-    lang = (parsed.get("crisis") or {}).get("lang") or "nl"
+    verdict = latest.parse_data.get("crisis")  # the crisis guard's (bot/components/)
+    lang = (verdict.get("lang") if isinstance(verdict, dict) else None) or "nl"
     try:
         await mark_ticket_crisis(sender)
     except Exception:  # the person's line matters more than the ticket

@@ -6,20 +6,21 @@ Same contract as Rasa's built-in REST channel (``POST /webhooks/rest/webhook`` w
 * malformed JSON or missing/invalid fields get HTTP 400 with a Dutch error text,
   and nothing reaches the tracker;
 * an empty or whitespace-only message gets a friendly reply without disturbing the dialogue;
-* a very long message is cut to ``MAX_MESSAGE_CHARS`` and the person is told so;
+* a very long message is cut to ``MAX_MESSAGE_CHARS`` and the person is told so (the texts are
+  data: ``channel.*`` in data/texts/nl/channel.yml);
 * control characters are removed; the text is otherwise passed on as typed, and every
   channel shows bot text as text, so HTML in a message is harmless;
 * message text is never written to the log (privacy);
 * action server slow or down (connectors/reliability.py): a turn that takes longer than
-  ``SLOW_REPLY_AFTER_S`` is answered at once with ``SLOW_REPLY`` and finishes in the
+  ``SLOW_REPLY_AFTER_S`` is answered at once with the slow text and finishes in the
   background; its late messages reach a web widget person through the relay log the widget
   polls (``/api/updates``; text only, buttons are not carried). Other REST senders find the
-  late answer in the tracker only. A turn without any bot message gets ``UNAVAILABLE_REPLY``
+  late answer in the tracker only. A turn without any bot message gets the unavailable text
   when the action server is down (or the turn was slow), unless a coach has the conversation.
   Every path answers HTTP 200 with a list of messages, never a 500.
 
-Building the channel's routes lowers Rasa's custom action timeout (``bound_action_timeout``):
-Rasa does that once at start-up because bot/credentials.yml names the channel.
+The channel changes nothing in Rasa: Rasa's own extensions are applied when its process starts
+(bot/extensions/, bot/rasa_server.py).
 """
 
 from __future__ import annotations
@@ -35,9 +36,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from connectors import reliability, tuning
-from connectors.reliability import SLOW_REPLY, WEB_SENDER_PREFIX, Turn
-from loopbrug.conversation import NOT_UNICODE, is_unicode_text, person_metadata
+from connectors import reliability
+from connectors.reliability import Turn
+from loopbrug.conversation import is_unicode_text, is_web_sender, person_metadata
+from loopbrug.texts import text as said
 
 logger = logging.getLogger(__name__)
 
@@ -46,19 +48,13 @@ MAX_SENDER_CHARS = 128
 SENDER_PATTERN = re.compile(r"^[A-Za-z0-9_.:@-]+$")
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-EMPTY_REPLY = "Ik kreeg een leeg bericht. Typ je vraag gerust, of kies een knop."
-ERROR_REPLY = (
-    "Sorry, er ging bij mij iets mis. Je bericht is niet kwijt. "
-    "Probeer het zo nog eens, of typ 'coach' voor een mens."
-)
-TOO_LONG_NOTE = (
-    "Je bericht was erg lang. Ik heb het begin gelezen. "
-    "Stuur gerust een korter bericht als ik iets mis."
-)
-
 
 class InvalidRequest(ValueError):
-    """The request body cannot be turned into a user message."""
+    """The request body cannot be turned into a user message; the text says why (by key)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(said(key))
+        self.key = key
 
 
 def clean_text(text: str) -> Tuple[str, bool]:
@@ -74,21 +70,21 @@ def parse_body(request: Request) -> Tuple[str, str, Dict[str, Any]]:
     try:
         body = request.json
     except Exception as exc:  # Sanic raises InvalidUsage for broken JSON
-        raise InvalidRequest("Het bericht is geen geldige JSON.") from exc
+        raise InvalidRequest("channel.rest_not_json") from exc
     if not isinstance(body, dict):
-        raise InvalidRequest("Stuur een JSON-object met 'sender' en 'message'.")
+        raise InvalidRequest("channel.rest_not_an_object")
     sender = body.get("sender")
     message = body.get("message")
     if not isinstance(sender, str) or not sender or len(sender) > MAX_SENDER_CHARS:
-        raise InvalidRequest("'sender' ontbreekt of is ongeldig.")
+        raise InvalidRequest("channel.rest_bad_sender")
     if not SENDER_PATTERN.match(sender):
-        raise InvalidRequest("'sender' bevat tekens die niet mogen.")
+        raise InvalidRequest("channel.rest_sender_characters")
     if message is None:
         message = ""
     if not isinstance(message, str):
-        raise InvalidRequest("'message' moet tekst zijn.")
+        raise InvalidRequest("channel.rest_message_not_text")
     if not is_unicode_text(message):
-        raise InvalidRequest(NOT_UNICODE)
+        raise InvalidRequest("channel.not_unicode")
     # Keys only the server may set (loopbrug/conversation.py) never come from a client.
     return sender, message, person_metadata(body.get("metadata"))
 
@@ -107,10 +103,6 @@ class GuardedRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Routes: health and webhook."""
-        # Rasa builds the routes once, at start-up, in its own process: from then on a hanging
-        # custom action holds a conversation for seconds, not minutes.
-        reliability.bound_action_timeout()
-        tuning.compile_action_result_schema()  # ~30 ms less per custom action (connectors/tuning.py)
         webhook = Blueprint("guarded_rest_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])
@@ -126,12 +118,14 @@ class GuardedRestInput(RestInput):
 
             text, was_cut = clean_text(raw_text)
             if not text:
-                return response.json([{"recipient_id": sender, "text": EMPTY_REPLY}])
+                empty = said("channel.empty_reply")
+                return response.json([{"recipient_id": sender, "text": empty}])
 
             agent = getattr(request.app.ctx, "agent", None)
             messages = await self.handle(on_new_message, text, sender, metadata, agent)
             if was_cut:
-                messages.insert(0, {"recipient_id": sender, "text": TOO_LONG_NOTE})
+                note = said("channel.too_long_note")
+                messages.insert(0, {"recipient_id": sender, "text": note})
             return response.json(messages)
 
         return webhook
@@ -160,7 +154,7 @@ class GuardedRestInput(RestInput):
                 messages = list(collector.messages)
                 if turn.error is not None:  # one failing turn must not become a 500
                     logger.error("rest: message handling failed", exc_info=turn.error)
-                    messages.append({"recipient_id": sender, "text": ERROR_REPLY})
+                    messages.append({"recipient_id": sender, "text": said("channel.error_reply")})
                 elif not messages and (
                     line := await reliability.reply_for_silence(agent, sender, late=False)
                 ):
@@ -170,7 +164,8 @@ class GuardedRestInput(RestInput):
                 "rest: turn slower than %ss, answered for now", reliability.SLOW_REPLY_AFTER_S
             )
             answered = len(collector.messages)
-            return [*collector.messages[:answered], {"recipient_id": sender, "text": SLOW_REPLY}]
+            slow = {"recipient_id": sender, "text": reliability.slow_reply()}
+            return [*collector.messages[:answered], slow]
         finally:
             # Still running: timed out above, or this handler was cancelled (the client hung
             # up). The turn goes on; its later messages are delivered when it is done.
@@ -192,12 +187,12 @@ class GuardedRestInput(RestInput):
             texts = [t for t in (message_text(m) for m in late) if t]
             if turn.error is not None:
                 logger.error("rest: message handling failed", exc_info=turn.error)
-                texts.append(ERROR_REPLY)
+                texts.append(said("channel.error_reply"))
             elif not late and (line := await reliability.reply_for_silence(agent, sender, True)):
                 texts.append(line)
             if not texts:
                 return
-            if not sender.startswith(WEB_SENDER_PREFIX):
+            if not is_web_sender(sender):
                 logger.info("rest: %d late message(s) kept in the tracker only", len(texts))
                 return
             await asyncio.to_thread(relay_to_widget, sender, texts)

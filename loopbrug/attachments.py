@@ -11,7 +11,7 @@ reaches the channels as ``{"custom": {...}}``)::
 
 Each channel renders it in its own way: the web widget shows ``text`` with a download link
 (web/messages.py, web/static/widget.js), Telegram sends ``content`` as a document with
-``text`` as its caption (connectors/telegram.py). ``url`` is only given to web widget
+``text`` as its caption (connectors/telegram/output.py). ``url`` is only given to web widget
 conversations and ``content`` only to the others, so the file's text never travels where it is
 not shown. Nothing here imports Rasa.
 """

@@ -7,14 +7,16 @@ variables win over it. Nothing is read at import time: call ``load_settings()``.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import FrozenSet, Mapping, Optional
+from typing import Any, FrozenSet, Iterator, Mapping, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = ROOT / "var"
+logger = logging.getLogger(__name__)
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -51,6 +53,22 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ValueError(f"{name} must be true or false, got {raw!r}")
 
 
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    """A positive number of seconds; anything else is logged and ``default`` is used.
+
+    Lenient on purpose (unlike ``_float``): a bad timeout must not stop the helpline.
+    """
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw.replace(",", "."))
+    except ValueError:
+        logger.error("%s must be a number of seconds; using %s", name, default)
+        return default
+    return value if value > 0 else default
+
+
 def _optional(env: Mapping[str, str], name: str) -> Optional[str]:
     value = env.get(name, "").strip()
     return value or None
@@ -70,6 +88,9 @@ class Settings:
     actions_port: int = 5055
     web_port: int = 8080
     host: str = "127.0.0.1"
+    # Where the action server binds when it is started on its own; `make run` (bot/serve.py)
+    # always gives it ``host`` (child_environment).
+    actions_host: str = "127.0.0.1"
     database_url: str = f"sqlite:///{VAR_DIR / 'loopbrug.db'}"
     redis_url: Optional[str] = None
     rasa_api_token: Optional[str] = None
@@ -77,6 +98,12 @@ class Settings:
     telegram_webhook_secret: Optional[str] = None
     telegram_api_base_url: Optional[str] = None
     model_dir: Path = ROOT / "models"
+    # How long Rasa waits for a custom action (bot/extensions/action_timeout.py): well below
+    # Rasa's 60 s conversation lock, far above the channels' wait for the "slow" text
+    # (connectors/reliability.py).
+    action_timeout_s: float = 20.0
+    # Key of the pseudonymous ids under which people's data is stored (loopbrug/db).
+    pseudonym_key: Optional[str] = None
     # Other sites that embed the web widget and may call its API (CORS); none by default.
     widget_origins: FrozenSet[str] = frozenset()
     # Handoff to coaches (loopbrug/handoff/ and web/coach/).
@@ -98,6 +125,9 @@ class Settings:
     # Shared by Rasa and the action server (bot/action_server.py): a new random one for every
     # start unless LOOPBRUG_ACTION_TOKEN is set (several machines must share it).
     action_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    # True when the token came from LOOPBRUG_ACTION_TOKEN: an action server started with a
+    # made-up one could never be reached, so it refuses to start instead.
+    action_token_set: bool = False
 
     @property
     def inbox_url(self) -> str:
@@ -141,9 +171,10 @@ class Settings:
                 "LOOPBRUG_CONVERSATION_RETENTION_DAYS": str(self.conversation_retention_days),
                 "LOOPBRUG_SMTP_PORT": str(self.smtp_port),
                 "LOOPBRUG_SMTP_STARTTLS": "true" if self.smtp_starttls else "false",
+                "LOOPBRUG_ACTION_TIMEOUT_S": repr(self.action_timeout_s),
             }
         )
-        # The Telegram channel reads these itself (they may come from .env, not the shell).
+        # Optional ones, when set (they may come from .env or a test's Settings, not the shell).
         for name, value in (
             ("TELEGRAM_BOT_TOKEN", self.telegram_bot_token),
             ("TELEGRAM_WEBHOOK_SECRET", self.telegram_webhook_secret),
@@ -156,6 +187,7 @@ class Settings:
             ("LOOPBRUG_SMTP_USER", self.smtp_user),
             ("LOOPBRUG_SMTP_PASSWORD", self.smtp_password),
             ("LOOPBRUG_WIDGET_ORIGINS", ",".join(sorted(self.widget_origins))),
+            ("LOOPBRUG_PSEUDONYM_KEY", self.pseudonym_key),
         ):
             if value:
                 env[name] = value
@@ -180,6 +212,7 @@ def load_settings(
         merged.update(os.environ)
         env = merged
     defaults = Settings()
+    action_token = _optional(env, "LOOPBRUG_ACTION_TOKEN")
     return Settings(
         rasa_port=_int(env, "RASA_PORT", defaults.rasa_port),
         actions_port=_int(env, "ACTIONS_PORT", defaults.actions_port),
@@ -207,8 +240,44 @@ def load_settings(
         smtp_user=_optional(env, "LOOPBRUG_SMTP_USER"),
         smtp_password=_optional(env, "LOOPBRUG_SMTP_PASSWORD"),
         smtp_starttls=_bool(env, "LOOPBRUG_SMTP_STARTTLS", defaults.smtp_starttls),
-        action_token=_optional(env, "LOOPBRUG_ACTION_TOKEN") or defaults.action_token,
+        action_token=action_token or defaults.action_token,
+        action_token_set=action_token is not None,
+        actions_host=_optional(env, "SANIC_HOST") or defaults.actions_host,
+        action_timeout_s=_seconds(env, "LOOPBRUG_ACTION_TIMEOUT_S", defaults.action_timeout_s),
+        pseudonym_key=_optional(env, "LOOPBRUG_PSEUDONYM_KEY"),
         conversation_retention_days=_int(
             env, "LOOPBRUG_CONVERSATION_RETENTION_DAYS", defaults.conversation_retention_days
         ),
     )
+
+
+class _Reading(Mapping[str, str]):
+    """An empty environment that notes every name asked of it."""
+
+    def __init__(self) -> None:
+        self.asked: set = set()
+
+    def __getitem__(self, name: str) -> str:
+        self.asked.add(name)
+        raise KeyError(name)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        self.asked.add(name)
+        return default
+
+    def __contains__(self, name: object) -> bool:
+        self.asked.add(name)
+        return False
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+def variable_names() -> FrozenSet[str]:
+    """Every environment variable ``load_settings`` reads (README and .env.example list them)."""
+    reading = _Reading()
+    load_settings(env=reading)
+    return frozenset(reading.asked)

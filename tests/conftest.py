@@ -28,26 +28,10 @@ def load_yaml(relative: str) -> Any:
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test depends on the developer's own settings."""
-    for name in (
-        "RASA_PORT",
-        "ACTIONS_PORT",
-        "WEB_PORT",
-        "DATABASE_URL",
-        "REDIS_URL",
-        "RASA_API_TOKEN",
-        "TELEGRAM_BOT_TOKEN",
-        "TELEGRAM_WEBHOOK_SECRET",
-        "TELEGRAM_API_BASE_URL",
-        "LOOPBRUG_OFFICE_HOURS",
-        "LOOPBRUG_TIMEZONE",
-        "LOOPBRUG_FOLLOWUP_DAYS",
-        "LOOPBRUG_FOLLOWUP_CHECK_S",
-        "LOOPBRUG_TICKET_RETENTION_DAYS",
-        "LOOPBRUG_PUBLIC_URL",
-        "LOOPBRUG_COACH_TELEGRAM_CHAT_ID",
-        "LOOPBRUG_WIDGET_ORIGINS",
-    ):
+    """No test depends on the developer's own settings (every variable loopbrug.settings reads)."""
+    from loopbrug.settings import variable_names
+
+    for name in variable_names():
         monkeypatch.delenv(name, raising=False)
 
 

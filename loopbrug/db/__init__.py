@@ -12,7 +12,6 @@ import functools
 import hashlib
 import hmac
 import json
-import os
 import threading
 from datetime import datetime, timezone
 from typing import Any, Dict, Optional
@@ -70,7 +69,7 @@ web_sessions = Table(
 
 def person_key(sender_id: str, key: Optional[str] = None) -> str:
     """Pseudonymous, stable key for a sender id (HMAC-SHA256, hex)."""
-    secret = (key or os.environ.get("LOOPBRUG_PSEUDONYM_KEY") or DEV_PSEUDONYM_KEY).encode()
+    secret = (key or load_settings().pseudonym_key or DEV_PSEUDONYM_KEY).encode()
     return hmac.new(secret, sender_id.encode(), hashlib.sha256).hexdigest()
 
 

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from bot.serve import Helpline
+from loopbrug.conversation import telegram_sender, web_sender
 from loopbrug.handoff.coaches import add_coach
 from loopbrug.settings import ROOT, Settings
 from tests.conftest import free_port
@@ -109,7 +110,7 @@ class TelegramChat:
         self.url = f"{helpline.settings.rasa_url}/webhooks/telegram/webhook"
         self.api = api
         self.chat_id = next(CHAT_IDS)
-        self.sender = f"tg-{self.chat_id}"  # the Rasa conversation id
+        self.sender = telegram_sender(self.chat_id)  # the Rasa conversation id
 
     def post(self, update: Dict[str, Any], secret: Any = TELEGRAM_SECRET) -> httpx.Response:
         headers = {SECRET_HEADER: secret} if secret is not None else {}
@@ -240,7 +241,7 @@ class WebPerson:
         reply = self.client.post("/api/session")
         assert reply.status_code == 200, reply.text
         self.session = reply.json()["session"]
-        self.sender = "web-" + self.session  # the Rasa conversation id
+        self.sender = web_sender(self.session)  # the Rasa conversation id
         self.cursor = self.client.get("/api/updates", params={"session": self.session}).json()[
             "cursor"
         ]

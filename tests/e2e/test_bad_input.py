@@ -3,7 +3,7 @@
 import httpx
 import pytest
 
-from loopbrug.conversation import NOT_UNICODE
+from loopbrug.texts import text
 from tests.e2e.conftest import API_TOKEN, Chat, WebPerson
 
 pytestmark = pytest.mark.e2e
@@ -81,7 +81,7 @@ def test_text_that_is_not_unicode_gets_400_on_rest_and_nothing_is_stored(chat: C
         headers={"Content-Type": "application/json"},
     )
     assert reply.status_code == 400
-    assert reply.json()["error"] == NOT_UNICODE
+    assert reply.json()["error"] == text("channel.not_unicode")
     tracker = httpx.get(
         f"{helpline.settings.rasa_url}/conversations/{chat.sender}/tracker",
         params={"token": API_TOKEN},
@@ -99,7 +99,7 @@ def test_text_that_is_not_unicode_gets_400_on_the_widget_with_security_headers(h
         headers={"Content-Type": "application/json"},
     )
     assert reply.status_code == 400
-    assert reply.json() == {"error": NOT_UNICODE}
+    assert reply.json() == {"error": text("channel.not_unicode")}
     assert "default-src" in reply.headers["Content-Security-Policy"]
     assert reply.headers["X-Content-Type-Options"] == "nosniff"
     assert "digitale assistent" in person.text("hoi")

@@ -30,7 +30,7 @@ import httpx
 import pytest
 
 from bot.serve import Helpline
-from connectors.reliability import SLOW_REPLY
+from connectors.reliability import slow_reply
 from loopbrug.settings import ROOT, Settings
 from tests.conftest import free_port
 from tests.e2e.conftest import TELEGRAM_SECRET, UPDATE_IDS, TelegramChat
@@ -130,7 +130,7 @@ class RestPerson:
         )
         assert reply.status_code == 200, reply.text
         raw = reply.json()
-        if any(m.get("text") == SLOW_REPLY for m in raw):
+        if any(m.get("text") == slow_reply() for m in raw):
             # A slow turn (a loaded machine) finishes in the background: read it from the
             # tracker, so the snapshot does not depend on the machine's speed.
             deadline = time.monotonic() + TURN_TIMEOUT_S
@@ -182,7 +182,7 @@ class TelegramPerson:
             assert time.monotonic() < deadline, "the Telegram turn did not finish"
             time.sleep(0.2)
         shown = [from_telegram(c.method, c.params) for c in self._calls()[before:]]
-        return [m for m in shown if m is not None and m.text != SLOW_REPLY]
+        return [m for m in shown if m is not None and m.text != slow_reply()]
 
     def send(self, text: str) -> List[Message]:
         return self._exchange(text_update_for(self.chat.chat_id, text))

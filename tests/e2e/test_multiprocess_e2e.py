@@ -28,16 +28,16 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from bot.lock_store import LoopbrugRedisLockStore
+from bot.extensions.lock_store import LoopbrugRedisLockStore
 from bot.serve import Helpline, commands, redis_lock_store, stop_process_group, wait_ready
-from connectors.reliability import SLOW_REPLY
+from connectors.reliability import slow_reply
+from loopbrug.conversation import web_sender
 from loopbrug.knowledge import reply
 from loopbrug.knowledge.units import KnowledgeBase
 from loopbrug.settings import ROOT, Settings
 from tests.conftest import free_port
 from tests.e2e.conftest import API_TOKEN
 from tests.services import Postgres, Redis, postgres_bin_dir, redis_server_program
-from web.app import SENDER_PREFIX  # the web server talks to Rasa as <prefix><session>
 
 pytestmark = pytest.mark.e2e
 
@@ -295,7 +295,7 @@ def test_messages_sent_at_once_to_both_processes_are_answered_one_after_another(
         # The messages wait for each other (Rasa's lock); one that waits longer than the
         # channel's SLOW_REPLY_AFTER_S is answered "it takes a bit longer" at once and gets its
         # answer in the conversation when its turn is done (connectors/reliability.py).
-        assert reply[0]["text"] in (answer(text), SLOW_REPLY), text
+        assert reply[0]["text"] in (answer(text), slow_reply()), text
 
     events = wait_for_turns(cluster.rasa_urls[0], sender, len(sent))
     said = [text for text, _ in turns(events)]
@@ -341,7 +341,7 @@ def check_everything_still_works(cluster: Cluster, sender: str, session: str, se
         assert_each_message_is_followed_by_its_answer(events)
         # Rasa answers even when it cannot read or write the tracker store (it falls back to
         # memory), so only the stored conversation shows whether a message was lost.
-        web_events = tracker_events(url, SENDER_PREFIX + session)
+        web_events = tracker_events(url, web_sender(session))
         assert [said for said, _ in turns(web_events)] == [WEB_FIRST, more[0]]
     assert stored_user_messages(cluster, sender) == sent
 

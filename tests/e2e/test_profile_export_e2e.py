@@ -20,7 +20,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from bot.serve import Helpline
-from connectors.reliability import SLOW_REPLY
+from connectors.reliability import slow_reply
 from loopbrug import db
 from loopbrug.assessment import export
 from loopbrug.assessment.profile import Profile, to_dict
@@ -76,12 +76,12 @@ AFTER_MAIL_BUTTONS = [
 
 def warm_up(helpline: Helpline) -> None:
     """One throwaway turn through our actions first: on a busy machine the very first custom
-    action of a fresh helpline can take longer than the channel waits (SLOW_REPLY)."""
+    action of a fresh helpline can take longer than the channel waits (the slow text)."""
     chat = Chat(helpline.settings.rasa_url)
     chat.sender = "web-warmup" + uuid.uuid4().hex[:8]  # the widget's path: a link is made
     store_profile(helpline, chat.sender)
     for _ in range(5):
-        if SLOW_REPLY not in chat.text("/export_profile"):
+        if slow_reply() not in chat.text("/export_profile"):
             return
     pytest.fail("the helpline stays slower than the channel waits")
 

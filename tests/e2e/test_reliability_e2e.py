@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from bot.serve import Helpline, stop_process_group
-from connectors.reliability import ACTION_TIMEOUT_ENV, SLOW_REPLY, UNAVAILABLE_REPLY
+from connectors.reliability import slow_reply, unavailable_reply
 from loopbrug.settings import ROOT
 from tests.e2e.conftest import (
     API_TOKEN,
@@ -39,7 +39,7 @@ QUESTION = "hoe kom ik aan een scholingsvoucher"  # answered by action_answer (c
 CRISIS = "ik wil er niet meer zijn"  # utter_crisis: a plain response, no custom action
 LATE_ANSWER = "Het late antwoord over de scholingsvoucher."
 LATE_DELAY_S = 6.0  # the fake action server answers action_answer after this long ...
-ACTION_TIMEOUT_S = 10  # ... and Rasa gives up on an action after this long (shortened here)
+ACTION_TIMEOUT_S = 10.0  # ... and Rasa gives up on an action after this long (shortened here)
 LOG_DIR = ROOT / "var" / "test-logs" / "reliability"
 
 
@@ -52,13 +52,12 @@ def helpline(tmp_path_factory, api: FakeBotApi) -> Iterator[Helpline]:
         telegram_bot_token=api.token,
         telegram_webhook_secret=TELEGRAM_SECRET,
         telegram_api_base_url=api.base_url,
-    )
-    with pytest.MonkeyPatch.context() as patch:
-        # Rasa reads this when it imports the REST channel (connectors/reliability.py); the
+        # Rasa's process applies it at its start (bot/extensions/action_timeout.py); the
         # default (20 s) works the same, a shorter one keeps this module quick.
-        patch.setenv(ACTION_TIMEOUT_ENV, str(ACTION_TIMEOUT_S))
-        running = Helpline(settings, log_dir=LOG_DIR)
-        running.start()
+        action_timeout_s=ACTION_TIMEOUT_S,
+    )
+    running = Helpline(settings, log_dir=LOG_DIR)
+    running.start()
     try:
         yield running
     finally:
@@ -160,7 +159,7 @@ def texts_of(reply: httpx.Response) -> List[str]:
 
 def assert_normal(texts: List[str]) -> None:
     """The real action_answer's answer, without any of the fault texts."""
-    assert texts and UNAVAILABLE_REPLY not in texts and SLOW_REPLY not in texts, texts
+    assert texts and unavailable_reply() not in texts and slow_reply() not in texts, texts
     assert LATE_ANSWER not in texts and "voucher" in " ".join(texts).lower(), texts
 
 
@@ -196,21 +195,21 @@ def test_down_gets_a_friendly_text_fast_and_the_conversation_goes_on_when_it_is_
     try:
         # Telegram (the webhook answers 200 at once; the bot's message follows)
         sent = telegram.say(QUESTION)
-        assert telegram.wait_for(1, timeout=LIMIT_S) == [UNAVAILABLE_REPLY]
+        assert telegram.wait_for(1, timeout=LIMIT_S) == [unavailable_reply()]
         elapsed = time.monotonic() - sent
         print(f"down, Telegram: {elapsed:.2f} s")
         assert elapsed < LIMIT_S
         # REST webhook (the Telegram poller and other clients)
         reply, elapsed = timed(chat.post, {"sender": chat.sender, "message": QUESTION})
         print(f"down, REST webhook: {elapsed:.2f} s")
-        assert texts_of(reply) == [UNAVAILABLE_REPLY] and elapsed < LIMIT_S
+        assert texts_of(reply) == [unavailable_reply()] and elapsed < LIMIT_S
         # the web server's /api/message (the widget)
         reply, elapsed = timed(widget.post, QUESTION)
         print(f"down, /api/message: {elapsed:.2f} s")
-        assert texts_of(reply) == [UNAVAILABLE_REPLY] and elapsed < LIMIT_S
+        assert texts_of(reply) == [unavailable_reply()] and elapsed < LIMIT_S
         # the crisis answer needs no action server and still comes, without the notice
         crisis = " ".join(texts_of(widget.post(CRISIS)))
-        assert "113" in crisis and "0800-0113" in crisis and UNAVAILABLE_REPLY not in crisis
+        assert "113" in crisis and "0800-0113" in crisis and unavailable_reply() not in crisis
     finally:
         start_action_server(helpline)
 
@@ -236,34 +235,36 @@ def test_slow_gets_a_friendly_text_fast_and_the_late_answer_reaches_the_widget(
             fake.hanging.add(hanging.sender)
             # Four people wait for action_answer at the same time (one turn each).
             sent = telegram.say(QUESTION)
-            assert telegram.wait_for(1, timeout=LIMIT_S) == [SLOW_REPLY]
+            assert telegram.wait_for(1, timeout=LIMIT_S) == [slow_reply()]
             elapsed = time.monotonic() - sent
             print(f"slow, Telegram: {elapsed:.2f} s")
             assert elapsed < LIMIT_S
             reply, elapsed = timed(chat.post, {"sender": chat.sender, "message": QUESTION})
             print(f"slow, REST webhook: {elapsed:.2f} s")
-            assert texts_of(reply) == [SLOW_REPLY] and elapsed < LIMIT_S
+            assert texts_of(reply) == [slow_reply()] and elapsed < LIMIT_S
             started = time.monotonic()
             for person in (late, hanging):
                 reply, elapsed = timed(person.post, QUESTION)
                 print(f"slow, /api/message: {elapsed:.2f} s")
-                assert texts_of(reply) == [SLOW_REPLY] and elapsed < LIMIT_S
+                assert texts_of(reply) == [slow_reply()] and elapsed < LIMIT_S
 
             # The late answer reaches the widget through /api/updates when it is ready ...
             assert widget_updates(late, 1, timeout=LATE_DELAY_S + 10) == [LATE_ANSWER]
             print(f"slow, late answer in /api/updates after {time.monotonic() - started:.1f} s")
             # ... and an action that hangs is given up after the action timeout, with a
             # friendly text instead of the answer that was promised.
-            assert widget_updates(hanging, 1, timeout=ACTION_TIMEOUT_S + 10) == [UNAVAILABLE_REPLY]
+            assert widget_updates(hanging, 1, timeout=ACTION_TIMEOUT_S + 10) == [
+                unavailable_reply()
+            ]
             print(f"hanging, notice in /api/updates after {time.monotonic() - started:.1f} s")
             assert "action_answer" in fake.calls
             # ... and on Telegram it simply follows the slow text.
-            assert telegram.wait_for(2, timeout=10) == [SLOW_REPLY, LATE_ANSWER]
+            assert telegram.wait_for(2, timeout=10) == [slow_reply(), LATE_ANSWER]
     finally:
         start_action_server(helpline)
 
     # The turns finished in the background: the messages and the late answers are kept,
-    # also for a REST sender that is not the widget (it got SLOW_REPLY only).
+    # also for a REST sender that is not the widget (it got the slow text only).
     assert user_texts(helpline, chat.sender) == [QUESTION]
     assert LATE_ANSWER in bot_texts(helpline, chat.sender)
     assert user_texts(helpline, late.sender) == [QUESTION]

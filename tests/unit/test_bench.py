@@ -176,7 +176,7 @@ def test_profile_summary_shares_by_package_and_function():
     raw = "\n".join(
         [
             "run (sanic/app.py:1);handle (rasa/core/processor.py:10);validate (jsonschema/validators.py:5) 6",
-            f"run (sanic/app.py:1);handle (rasa/core/processor.py:10);save ({root}/bot/tracker_store.py:50) 3",
+            f"run (sanic/app.py:1);handle (rasa/core/processor.py:10);save ({root}/bot/extensions/tracker_store.py:50) 3",
             "run (sanic/app.py:1);select (/usr/lib/python3.10/selectors.py:9) 1",
         ]
     ).replace("(rasa/", "(/venv/lib/python3.10/site-packages/rasa/")
@@ -186,7 +186,7 @@ def test_profile_summary_shares_by_package_and_function():
     assert summary["by_area"][0] == ["jsonschema", 0.6]
     assert ["bot", 0.3] in summary["by_area"] and ["stdlib/selectors", 0.1] in summary["by_area"]
     inclusive = dict(summary["inclusive"])
-    assert inclusive["save (bot/tracker_store.py)"] == pytest.approx(0.3)
+    assert inclusive["save (bot/extensions/tracker_store.py)"] == pytest.approx(0.3)
     assert "handle (rasa/core/processor.py)" not in inclusive  # on 90% of stacks: left out
 
 
@@ -330,14 +330,14 @@ def test_report_compares_two_workers_with_one_process():
     two["rasa_process_cores"] = [0.85, 0.8, 0.0]
     results["speed"]["workers2"] = {
         "workers": 2,
-        "lock_store": "bot.lock_store.LoopbrugRedisLockStore",
+        "lock_store": "bot.extensions.lock_store.LoopbrugRedisLockStore",
         "levels": {"10": two},
         "rss_bytes": 2.1e9,
         "processes": 3,
         "cold_start_s": 20.0,
     }
     report = render(results)
-    assert "(here `bot.lock_store.LoopbrugRedisLockStore`)" in report
+    assert "(here `bot.extensions.lock_store.LoopbrugRedisLockStore`)" in report
     assert "- 10 users: 38.0 msg/s against 26.0 with one process (ratio 1.46)" in report
     assert "0.85 + 0.80 + 0.00 cores" in report
     assert "| project, 2 Sanic workers + Redis | 10 | 900 | 38.0 |" in report

@@ -6,6 +6,7 @@ import pytest
 import yaml
 
 from loopbrug.plain_language import load_jargon, problems, sentences
+from loopbrug.safety.hotline import CRISIS_HOTLINE
 from tests.conftest import ROOT
 
 JARGON = load_jargon(ROOT / "data" / "plain_language.yml")
@@ -44,7 +45,13 @@ def test_urls_and_list_numbers_do_not_count_as_sentences():
 
 
 # Plausible values for the placeholders of data/texts/ (any other name becomes "Anna").
-SAMPLE_VALUES = {"team": "Leerwerkloket Twente", "days": "180"}
+SAMPLE_VALUES = {
+    "team": "Leerwerkloket Twente",
+    "days": "180",
+    "hotline": CRISIS_HOTLINE,  # channel.unavailable_reply
+    "what": "een foto",  # channel.telegram_non_text
+    "text": "Zal ik je morgen bellen?",  # channel.telegram_coach_message
+}
 
 
 def is_message(text: str) -> bool:
@@ -56,7 +63,6 @@ def is_message(text: str) -> bool:
 def texts_from_code():
     """Texts that actions and channels compose themselves (not in the domain)."""
     from actions import handoff
-    from connectors import reliability
     from loopbrug.privacy import statement
     from loopbrug.settings import Settings
     from loopbrug.texts import catalogue, placeholders
@@ -67,17 +73,11 @@ def texts_from_code():
         if is_message(template):
             values = {name: SAMPLE_VALUES.get(name, "Anna") for name in placeholders(template)}
             yield pytest.param(template.format(**values), id=f"texts:{key}")
-    yield pytest.param(reliability.SLOW_REPLY, id="channel:slow")
-    yield pytest.param(reliability.UNAVAILABLE_REPLY, id="channel:down")
     # Added with the crisis detector and the hardening of issue 15.
-    from connectors.telegram import GROUP_REPLY
-    from loopbrug.conversation import NOT_UNICODE
     from loopbrug.safety.hotline import TAKEOVER_CRISIS
     from web.app import INTERNAL
 
     yield pytest.param(TAKEOVER_CRISIS["nl"], id="channel:crisis-during-takeover")
-    yield pytest.param(NOT_UNICODE, id="channel:not-unicode")
-    yield pytest.param(GROUP_REPLY, id="telegram:group")
     yield pytest.param(INTERNAL, id="web:internal-error")
     from datetime import datetime, timezone
 

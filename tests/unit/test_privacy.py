@@ -12,7 +12,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUtt
 from rasa.shared.core.slots import TextSlot
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.tracker_store import LoopbrugTrackerStore
+from bot.extensions.tracker_store import LoopbrugTrackerStore
 from loopbrug import db
 from loopbrug.handoff import store, throttle
 from loopbrug.privacy import erasure, masking, retention, statement

@@ -13,22 +13,27 @@ import httpx
 import pytest
 from aiohttp import web
 from rasa.core.channels.channel import UserMessage
-from rasa.core.constants import DEFAULT_LOCK_LIFETIME
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from sanic import Sanic
 
 from connectors import reliability, rest
-from connectors.reliability import SLOW_REPLY, UNAVAILABLE_REPLY
+from connectors.reliability import slow_reply, unavailable_reply
 from connectors.rest import (
-    ERROR_REPLY,
     MAX_MESSAGE_CHARS,
     GuardedRestInput,
     InvalidRequest,
     clean_text,
     parse_body,
 )
+from loopbrug.conversation import web_sender
 from loopbrug.safety.hotline import TAKEOVER_CRISIS
+from loopbrug.texts import text as said
 from tests.conftest import free_port
+
+SLOW_REPLY = slow_reply()
+UNAVAILABLE_REPLY = unavailable_reply()
+ERROR_REPLY = said("channel.error_reply")
+WEB_ABC = web_sender("abc")
 
 
 class FakeRequest:
@@ -142,18 +147,33 @@ class FakeTrackerStore:
         return FakeTracker(self.paused, self.latest, self.events)
 
 
-class FakeAgent:
-    """Just the part of Rasa's Agent the channel uses: the tracker store."""
+class FakeEndpoint:
+    """Rasa's EndpointConfig of the action server: its URL."""
 
-    def __init__(self, paused: bool = False) -> None:
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+
+class FakeAgent:
+    """Just the parts of Rasa's Agent the channel uses: the tracker store, the action endpoint.
+
+    Without ``action_url`` there is no action endpoint to ask: never "down".
+    """
+
+    def __init__(self, paused: bool = False, action_url: Any = None) -> None:
         self.tracker_store = FakeTrackerStore(paused)
+        self.action_endpoint = FakeEndpoint(action_url) if action_url else None
+
+
+def down_url() -> str:
+    """An action endpoint on a port nothing listens on."""
+    return f"http://127.0.0.1:{free_port()}/webhook"
 
 
 @pytest.fixture(autouse=True)
 def quick(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Short waits, and no action endpoint unless a test sets one."""
+    """Short waits."""
     monkeypatch.setattr(reliability, "SLOW_REPLY_AFTER_S", 0.2)
-    monkeypatch.delenv(reliability.ACTION_ENDPOINT_ENV, raising=False)
 
 
 @pytest.fixture
@@ -164,16 +184,11 @@ def relayed(monkeypatch: pytest.MonkeyPatch) -> List[tuple]:
     return rows
 
 
-def server_down(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The action endpoint points at a port nothing listens on."""
-    monkeypatch.setenv(reliability.ACTION_ENDPOINT_ENV, f"http://127.0.0.1:{free_port()}/webhook")
-
-
 def texts(messages: List[Dict[str, Any]]) -> List[str]:
     return [m.get("text") for m in messages]
 
 
-async def handle(channel: GuardedRestInput, rasa: Rasa, sender="web-abc", agent=None) -> list:
+async def handle(channel: GuardedRestInput, rasa: Rasa, sender=WEB_ABC, agent=None) -> list:
     return await channel.handle(rasa, "hoe kom ik aan een scholingsvoucher", sender, {}, agent)
 
 
@@ -181,29 +196,6 @@ async def settle(channel: GuardedRestInput) -> None:
     """Wait until every late delivery is done."""
     if channel._late_tasks:
         await asyncio.wait(set(channel._late_tasks), timeout=5)
-
-
-def test_building_the_channel_bounds_rasas_custom_action_timeout(monkeypatch):
-    import rasa.core.actions.action as rasa_action
-
-    monkeypatch.setattr(rasa_action, "DEFAULT_REQUEST_TIMEOUT", 300)
-    GuardedRestInput().blueprint(lambda message: None)
-    assert reliability.ACTION_TIMEOUT_S == 20.0
-    assert rasa_action.DEFAULT_REQUEST_TIMEOUT == reliability.ACTION_TIMEOUT_S
-    # Below Rasa's conversation lock lifetime, above the wait for the "slow" reply.
-    assert reliability.SLOW_REPLY_AFTER_S < reliability.ACTION_TIMEOUT_S < DEFAULT_LOCK_LIFETIME
-
-
-def test_the_action_timeout_can_be_set_and_bad_values_fall_back(monkeypatch):
-    import rasa.core.actions.action as rasa_action
-
-    env = reliability.ACTION_TIMEOUT_ENV
-    assert reliability.action_timeout_s({env: "7,5"}) == 7.5
-    for bad in ("", "abc", "0", "-3"):
-        assert reliability.action_timeout_s({env: bad}) == reliability.ACTION_TIMEOUT_S
-    monkeypatch.setattr(rasa_action, "DEFAULT_REQUEST_TIMEOUT", 300)
-    assert reliability.bound_action_timeout({env: "9"}) == 9.0
-    assert rasa_action.DEFAULT_REQUEST_TIMEOUT == 9.0
 
 
 @pytest.mark.parametrize(
@@ -221,14 +213,7 @@ def test_the_health_url_is_derived_from_the_action_endpoint(endpoint, health):
     assert reliability.health_url(endpoint) == health
 
 
-def test_the_web_sender_prefix_is_the_web_servers():
-    # web/app.py names its senders with loopbrug.conversation.web_sender.
-    from loopbrug.conversation import WEB_SENDER_PREFIX
-
-    assert reliability.WEB_SENDER_PREFIX == WEB_SENDER_PREFIX
-
-
-async def test_the_health_check_asks_the_action_server_with_a_short_timeout(monkeypatch):
+async def test_the_health_check_asks_the_action_server_with_a_short_timeout():
     async def health(_: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
 
@@ -251,12 +236,13 @@ async def test_the_health_check_asks_the_action_server_with_a_short_timeout(monk
         )
         assert time.monotonic() - started < 1.0
         assert not await reliability.action_server_up(f"http://127.0.0.1:{port}/nothing")
-        monkeypatch.setenv(reliability.ACTION_ENDPOINT_ENV, f"http://127.0.0.1:{port}/webhook")
-        assert await reliability.action_server_up()
+        agent = FakeAgent(action_url=f"http://127.0.0.1:{port}/webhook")
+        assert await reliability.action_server_up(reliability.action_health_url(agent))
     finally:
         await runner.cleanup()
     assert not await reliability.action_server_up(f"http://127.0.0.1:{free_port()}/health")
     assert await reliability.action_server_up("")  # nothing configured: never claim "down"
+    assert await reliability.action_server_up(reliability.action_health_url(None))
 
 
 async def test_a_quick_turn_is_answered_as_before(relayed):
@@ -271,14 +257,13 @@ async def test_a_failing_turn_gets_an_apology():
     assert texts(await handle(GuardedRestInput(), Rasa(fail=True))) == [ERROR_REPLY]
 
 
-async def test_silence_while_the_action_server_is_down_becomes_a_friendly_text(monkeypatch):
-    server_down(monkeypatch)
-    agent = FakeAgent()
+async def test_silence_while_the_action_server_is_down_becomes_a_friendly_text():
+    agent = FakeAgent(action_url=down_url())
     started = time.monotonic()
     messages = await handle(GuardedRestInput(), Rasa(answers=()), agent=agent)
     assert texts(messages) == [UNAVAILABLE_REPLY]
     assert time.monotonic() - started < 2.0
-    assert agent.tracker_store.asked == ["web-abc"]
+    assert agent.tracker_store.asked == [WEB_ABC]
     assert "bewaard" in UNAVAILABLE_REPLY and "0800-0113" in UNAVAILABLE_REPLY
 
 
@@ -286,9 +271,9 @@ async def test_silence_with_the_action_server_up_stays_silence():
     assert await handle(GuardedRestInput(), Rasa(answers=()), agent=FakeAgent()) == []
 
 
-async def test_a_paused_conversation_stays_silent_also_when_the_server_is_down(monkeypatch):
-    server_down(monkeypatch)  # a coach has the chat: the coach answers, not the bot
-    assert await handle(GuardedRestInput(), Rasa(answers=()), agent=FakeAgent(paused=True)) == []
+async def test_a_paused_conversation_stays_silent_also_when_the_server_is_down():
+    agent = FakeAgent(paused=True, action_url=down_url())  # the coach answers, not the bot
+    assert await handle(GuardedRestInput(), Rasa(answers=()), agent=agent) == []
 
 
 def crisis_message(lang: str) -> UserUttered:
@@ -309,7 +294,7 @@ async def test_a_crisis_during_a_takeover_gets_the_113_line_at_once(monkeypatch,
     agent.tracker_store = FakeTrackerStore(paused=True, latest=crisis_message(lang))
     messages = await handle(GuardedRestInput(), Rasa(answers=()), agent=agent)
     assert texts(messages) == [TAKEOVER_CRISIS[lang]]
-    assert marked == ["web-abc"]
+    assert marked == [WEB_ABC]
 
 
 async def test_a_custom_action_that_said_nothing_gets_the_friendly_text_with_the_server_up():
@@ -340,7 +325,7 @@ async def test_a_slow_turn_is_answered_at_once_and_its_answer_relayed_later(rela
     await settle(channel)
     # The turn was not cancelled; only what came after the HTTP answer is relayed.
     assert rasa.finished.is_set()
-    assert relayed == [("web-abc", ["Het antwoord"])]
+    assert relayed == [(WEB_ABC, ["Het antwoord"])]
     assert "duurt wat langer" in SLOW_REPLY and "komt zo" in SLOW_REPLY
 
 
@@ -348,7 +333,7 @@ async def test_a_slow_turn_without_an_answer_gets_the_friendly_text_later(relaye
     channel = GuardedRestInput()  # the action server is up, but the person was promised an answer
     assert texts(await handle(channel, Rasa(answers=(), delay_s=0.4))) == [SLOW_REPLY]
     await settle(channel)
-    assert relayed == [("web-abc", [UNAVAILABLE_REPLY])]
+    assert relayed == [(WEB_ABC, [UNAVAILABLE_REPLY])]
 
 
 async def test_a_slow_turn_in_a_paused_conversation_relays_nothing(relayed):
@@ -362,7 +347,7 @@ async def test_a_slow_failing_turn_relays_the_apology(relayed):
     channel = GuardedRestInput()
     await handle(channel, Rasa(fail=True, delay_s=0.4))
     await settle(channel)
-    assert relayed == [("web-abc", [ERROR_REPLY])]
+    assert relayed == [(WEB_ABC, [ERROR_REPLY])]
 
 
 async def test_late_answers_of_other_rest_senders_stay_in_the_tracker(relayed):
@@ -382,7 +367,7 @@ async def test_a_client_that_hangs_up_does_not_cancel_the_turn(relayed):
         await waiting
     await settle(channel)
     assert rasa.finished.is_set()
-    assert relayed == [("web-abc", ["Even kijken.", "Het antwoord"])]  # nothing was shown yet
+    assert relayed == [(WEB_ABC, ["Even kijken.", "Het antwoord"])]  # nothing was shown yet
 
 
 def test_late_messages_reach_the_relay_log_the_widget_polls(monkeypatch, tmp_path):
@@ -390,8 +375,8 @@ def test_late_messages_reach_the_relay_log_the_widget_polls(monkeypatch, tmp_pat
 
     url = f"sqlite:///{tmp_path / 'relay.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
-    rest.relay_to_widget("web-abc", ["Het antwoord", "Nog iets"])
-    rows = store.relay_since("web-abc", 0, url=url)
+    rest.relay_to_widget(WEB_ABC, ["Het antwoord", "Nog iets"])
+    rows = store.relay_since(WEB_ABC, 0, url=url)
     assert [(r["from"], r["text"]) for r in rows] == [("bot", "Het antwoord"), ("bot", "Nog iets")]
 
 
@@ -406,7 +391,6 @@ async def test_over_http_both_faults_answer_200_within_the_limit(monkeypatch):
     """The real webhook route in a Sanic server: slow and down both give 200 and a text."""
     monkeypatch.setattr(Sanic, "test_mode", True)
     monkeypatch.setattr(rest, "relay_to_widget", lambda *_: None)
-    server_down(monkeypatch)
     channel = GuardedRestInput()
     rasa = Rasa(answers=(), delay_s=0.0)
 
@@ -417,6 +401,7 @@ async def test_over_http_both_faults_answer_200_within_the_limit(monkeypatch):
 
     app = Sanic(f"rest_test_{uuid.uuid4().hex[:8]}")
     app.blueprint(channel.blueprint(on_new_message), url_prefix="/webhooks/rest")
+    app.ctx.agent = FakeAgent(action_url=down_url())  # how Rasa's server makes its agent known
     port = free_port()
     server = await app.create_server(
         host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
@@ -428,7 +413,7 @@ async def test_over_http_both_faults_answer_200_within_the_limit(monkeypatch):
             url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
             for text, expected in (("snel", UNAVAILABLE_REPLY), ("traag", SLOW_REPLY)):
                 started = time.monotonic()
-                reply = await client.post(url, json={"sender": "web-x", "message": text})
+                reply = await client.post(url, json={"sender": web_sender("x"), "message": text})
                 assert time.monotonic() - started < 2.0
                 assert reply.status_code == 200
                 assert texts(reply.json()) == [expected]

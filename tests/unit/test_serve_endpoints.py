@@ -39,12 +39,12 @@ def test_redis_url_adds_a_lock_store_that_rasa_reads(tmp_path):
     out = endpoints_for(settings, tmp_path / "endpoints.yml")
     assert out == tmp_path / "endpoints.yml"
     lock_store = read_endpoint_config(str(out), "lock_store")
-    assert lock_store.type == "bot.lock_store.LoopbrugRedisLockStore"
+    assert lock_store.type == "bot.extensions.lock_store.LoopbrugRedisLockStore"
     assert lock_store.url == "redis.internal"
     assert lock_store.kwargs == {"port": 6380, "db": 3, "password": "s3cr@t"}
     # Everything else is bot/endpoints.yml as it was.
     tracker_store = read_endpoint_config(str(out), "tracker_store")
-    assert tracker_store.type == "bot.tracker_store.LoopbrugTrackerStore"
+    assert tracker_store.type == "bot.extensions.tracker_store.LoopbrugTrackerStore"
     assert tracker_store.url == "postgresql://loopbrug@127.0.0.1:5432/loopbrug"
     assert read_endpoint_config(str(out), "action_endpoint").url.endswith("/webhook")
     # The password is in the file: only its owner reads it.
@@ -79,7 +79,10 @@ def test_a_password_is_taken_as_written_not_expanded_by_rasa(tmp_path):
     ],
 )
 def test_redis_urls_are_parsed(url, expected):
-    assert redis_lock_store(url) == {"type": "bot.lock_store.LoopbrugRedisLockStore", **expected}
+    assert redis_lock_store(url) == {
+        "type": "bot.extensions.lock_store.LoopbrugRedisLockStore",
+        **expected,
+    }
 
 
 @pytest.mark.parametrize(
@@ -114,7 +117,7 @@ def test_the_rasa_command_uses_the_written_endpoints(tmp_path, monkeypatch):
 def test_rasa_builds_the_atomic_redis_lock_store_from_the_written_file(tmp_path):
     from rasa.core.lock_store import LockStore
 
-    from bot.lock_store import LoopbrugRedisLockStore
+    from bot.extensions.lock_store import LoopbrugRedisLockStore
 
     settings = Settings(redis_url="redis://rasa:pw@127.0.0.1:6390/3")
     config = read_endpoint_config(str(endpoints_for(settings, tmp_path / "e.yml")), "lock_store")

@@ -1,8 +1,10 @@
 """Settings come from the environment, with the run contract's defaults."""
 
+import re
+
 import pytest
 
-from loopbrug.settings import Settings, load_settings
+from loopbrug.settings import ROOT, Settings, load_settings, variable_names
 
 
 def test_defaults_follow_the_run_contract():
@@ -59,3 +61,55 @@ def test_widget_origins_are_read_once_and_reach_the_child_processes():
     child = settings.child_environment({})
     assert child["LOOPBRUG_WIDGET_ORIGINS"] == "https://a.example,https://b.example"
     assert "LOOPBRUG_WIDGET_ORIGINS" not in Settings().child_environment({})
+
+
+def test_settings_that_were_read_elsewhere_keep_their_names_and_behaviour():
+    settings = load_settings(
+        env={
+            "LOOPBRUG_ACTION_TIMEOUT_S": "7,5",
+            "SANIC_HOST": "0.0.0.0",
+            "LOOPBRUG_ACTION_TOKEN": "gedeeld",
+            "LOOPBRUG_PSEUDONYM_KEY": "sleutel",
+        }
+    )
+    assert settings.action_timeout_s == 7.5
+    assert settings.actions_host == "0.0.0.0"
+    assert (settings.action_token, settings.action_token_set) == ("gedeeld", True)
+    assert settings.pseudonym_key == "sleutel"
+    defaults = load_settings(env={})
+    assert (defaults.action_timeout_s, defaults.actions_host) == (20.0, "127.0.0.1")
+    assert not defaults.action_token_set and defaults.pseudonym_key is None
+    # A bad timeout is logged and the default used: it must not stop the helpline.
+    assert load_settings(env={"LOOPBRUG_ACTION_TIMEOUT_S": "-1"}).action_timeout_s == 20.0
+
+
+def test_the_children_get_the_action_timeout_and_keep_the_action_server_on_loopback():
+    env = Settings(action_timeout_s=9.0, actions_host="0.0.0.0").child_environment({})
+    assert load_settings(env=env).action_timeout_s == 9.0
+    assert env["SANIC_HOST"] == "127.0.0.1"  # `make run` never binds it elsewhere
+    assert load_settings(env=env).action_token_set
+
+
+def documented_in_readme() -> set:
+    """Variable names in the first column of README.md's table under "## Configuration"."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Configuration\n", 1)[1].split("\n## ", 1)[0]
+    names = set()
+    for line in section.splitlines():
+        if line.startswith("| `"):
+            first_column = line.split("|")[1]
+            names.update(re.findall(r"`([A-Z][A-Z0-9_]+)`", first_column))
+    return names
+
+
+def listed_in_env_example() -> set:
+    """Variable names of .env.example (``NAME=`` or ``# NAME=``)."""
+    text = (ROOT / ".env.example").read_text(encoding="utf-8")
+    return set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", text, flags=re.MULTILINE))
+
+
+def test_every_variable_the_settings_read_is_documented_and_nothing_else():
+    read = variable_names()
+    assert "DATABASE_URL" in read and "LOOPBRUG_ACTION_TIMEOUT_S" in read
+    assert documented_in_readme() == read, "README.md's table under ## Configuration"
+    assert listed_in_env_example() == read, ".env.example"

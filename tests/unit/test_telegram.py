@@ -16,27 +16,16 @@ from sanic import Sanic
 from telegram import Update
 
 from connectors import reliability
-from connectors.reliability import SLOW_REPLY, UNAVAILABLE_REPLY
-from connectors.rest import ERROR_REPLY, TOO_LONG_NOTE
-from connectors.telegram import (
-    EXPIRED_BUTTON_REPLY,
-    MAX_CALLBACK_DATA_BYTES,
-    SECRET_HEADER,
-    BotHandle,
-    ButtonPayloads,
-    RecentUpdates,
-    TelegramConfig,
-    TelegramInput,
-    TelegramOutput,
-    build_bot,
-    chat_id_of,
-    command_intent,
-    inline_keyboard,
-    poll,
-    read_update,
-    split_text,
-    telegram_length,
-)
+from connectors.reliability import slow_reply, unavailable_reply
+from connectors.telegram.bot import BotHandle, TelegramConfig, build_bot
+from connectors.telegram.channel import SECRET_HEADER, RecentUpdates, TelegramInput
+from connectors.telegram.cli import menu, poll
+from connectors.telegram.input import command_intent, read_update
+from connectors.telegram.output import TelegramOutput, inline_keyboard
+from connectors.telegram.payloads import MAX_CALLBACK_DATA_BYTES, ButtonPayloads
+from connectors.telegram.split import split_text, telegram_length
+from loopbrug.conversation import telegram_sender
+from loopbrug.texts import text
 from tests.conftest import free_port
 from tests.telegram_fake import (
     FakeBotApi,
@@ -174,37 +163,47 @@ def test_recent_updates_remember_a_bounded_number_of_ids():
     assert not recent.seen(1)  # forgotten: only the last two are kept
 
 
-def test_sender_ids_round_trip():
-    assert chat_id_of("tg-1001") == 1001 and chat_id_of("tg--100123") == -100123
-    with pytest.raises(ValueError):
-        chat_id_of("web-abc")
-
-
 def test_a_group_chat_gets_a_clear_reply_and_no_shared_conversation():
-    from connectors.telegram import GROUP_REPLY
-
     update = text_update(1, CHAT, "hoe kom ik aan een scholingsvoucher")
     update["message"]["chat"]["type"] = "group"
     incoming = read_update(Update.de_json(update), ButtonPayloads())
-    assert incoming.reply == GROUP_REPLY and not incoming.text
+    assert incoming.reply == text("channel.telegram_group") and not incoming.text
 
 
 def test_text_that_is_not_unicode_gets_a_clear_reply_and_reaches_nobody():
-    from loopbrug.conversation import NOT_UNICODE
-
     incoming = read_update(Update.de_json(text_update(1, CHAT, "hoi \ud800")), ButtonPayloads())
-    assert incoming.reply == NOT_UNICODE and not incoming.text
+    assert incoming.reply == text("channel.not_unicode") and not incoming.text
+
+
+def test_a_location_gets_the_hint_to_type_the_place():
+    incoming = read_update(Update.de_json(non_text_update(1, CHAT, "location")), ButtonPayloads())
+    assert incoming.reply == (
+        text("channel.telegram_non_text", what="een locatie")
+        + " Zoek je een loket bij jou in de buurt? Typ dan je woonplaats of postcode."
+    )
+
+
+def test_the_command_menu_offers_every_command_with_a_dutch_description():
+    commands = {command.command: command.description for command in menu()}
+    assert commands == {
+        "start": "Begin het gesprek",
+        "help": "Waarmee kan ik helpen?",
+        "opnieuw": "Opnieuw beginnen",
+        "stop": "Gesprek afsluiten",
+        "wis": "Mijn gegevens laten wissen",
+    }
+    assert all(command_intent(f"/{name}") for name in commands)
 
 
 def test_read_update_turns_commands_buttons_and_photos_into_work():
     payloads = ButtonPayloads()
     key = payloads.callback_data(LONG_PAYLOAD)
     command = read_update(Update.de_json(text_update(1, CHAT, "/opnieuw")), payloads)
-    assert (command.sender, command.text) == ("tg-1001", "/start_over")
+    assert (command.sender, command.text) == (telegram_sender(CHAT), "/start_over")
     button = read_update(Update.de_json(callback_update(2, CHAT, key)), payloads)
     assert (button.text, button.callback_query_id) == (LONG_PAYLOAD, "cq-2")
     expired = read_update(Update.de_json(callback_update(3, CHAT, "#b:0000")), payloads)
-    assert expired.text is None and expired.reply == EXPIRED_BUTTON_REPLY
+    assert expired.text is None and expired.reply == text("channel.telegram_expired_button")
     photo = read_update(Update.de_json(non_text_update(4, CHAT, "photo", "wat is dit?")), payloads)
     assert "foto" in photo.reply and photo.text == "wat is dit?"
     edited = Update.de_json(
@@ -371,7 +370,7 @@ async def test_a_text_reaches_rasa_and_the_answer_gets_an_inline_keyboard(webhoo
     await webhook.channel.drain()
     assert webhook.rasa.texts == ["hoi"]
     message = webhook.rasa.messages[0]
-    assert message.sender_id == "tg-1001" and message.input_channel == "telegram"
+    assert message.sender_id == telegram_sender(CHAT) and message.input_channel == "telegram"
     [sent] = api.sent(CHAT)
     assert sent["text"] == "Je zei: hoi"
     assert "parse_mode" not in sent  # shown as text, never as HTML
@@ -429,7 +428,7 @@ async def test_a_button_press_is_answered_and_its_payload_sent_as_the_message(we
         "cq-41",
     ]
     assert webhook.rasa.texts == ["/funding_overview", LONG_PAYLOAD]
-    assert webhook.rasa.messages[0].sender_id == "tg-1001"
+    assert webhook.rasa.messages[0].sender_id == telegram_sender(CHAT)
 
 
 async def test_an_expired_long_button_gets_a_friendly_reply(webhook, api):
@@ -437,7 +436,7 @@ async def test_an_expired_long_button_gets_a_friendly_reply(webhook, api):
     await webhook.channel.drain()
     assert webhook.rasa.messages == []
     assert len(api.called("answerCallbackQuery")) == 1
-    assert api.texts(CHAT) == [EXPIRED_BUTTON_REPLY]
+    assert api.texts(CHAT) == [text("channel.telegram_expired_button")]
 
 
 @pytest.mark.parametrize(
@@ -463,14 +462,14 @@ async def test_a_failing_turn_gets_an_apology(api):
     async with Webhook(channel_for(api), Rasa(fail=True)) as running:
         await running.post(text_update(60, CHAT, "hoi"))
         await running.channel.drain()
-    assert api.texts(CHAT) == [ERROR_REPLY]
+    assert api.texts(CHAT) == [text("channel.error_reply")]
 
 
 async def test_a_very_long_message_is_cut_and_the_person_told(webhook, api):
     await webhook.post(text_update(61, CHAT, "a" * 3000))
     await webhook.channel.drain()
     assert len(webhook.rasa.texts[0]) == 2000
-    assert api.texts(CHAT)[0] == TOO_LONG_NOTE
+    assert api.texts(CHAT)[0] == text("channel.too_long_note")
 
 
 # ---------------------------------------------------------------- sending
@@ -485,7 +484,9 @@ async def output(api: FakeBotApi) -> AsyncIterator[TelegramOutput]:
 
 async def test_long_answers_are_split_and_the_keyboard_goes_under_the_last_part(output, api):
     text = sentences(150)
-    await output.send_text_with_buttons("tg-1001", text, [{"title": "Ja", "payload": "/affirm"}])
+    await output.send_text_with_buttons(
+        telegram_sender(CHAT), text, [{"title": "Ja", "payload": "/affirm"}]
+    )
     sent = api.sent(CHAT)
     assert len(sent) == len(split_text(text)) > 1
     assert all(len(m["text"]) <= 4096 for m in sent)
@@ -495,7 +496,7 @@ async def test_long_answers_are_split_and_the_keyboard_goes_under_the_last_part(
 async def test_a_rate_limited_message_is_retried_and_still_arrives(output, api):
     api.fail_next("sendMessage", times=1, retry_after=1)
     started = time.monotonic()
-    await output.send_text_message("tg-1001", "Hallo")
+    await output.send_text_message(telegram_sender(CHAT), "Hallo")
     assert time.monotonic() - started >= 1.0  # it waited as Telegram asked
     attempts = api.called("sendMessage", ok_only=False)
     assert [c.status for c in attempts] == [429, 200]
@@ -505,14 +506,14 @@ async def test_a_rate_limited_message_is_retried_and_still_arrives(output, api):
 async def test_a_message_that_stays_rate_limited_is_dropped_without_an_error(api):
     handle = BotHandle(lambda: build_bot(config_for(api), max_retries=1))
     api.fail_next("sendMessage", times=2, retry_after=1)
-    await TelegramOutput(handle, ButtonPayloads()).send_text_message("tg-1001", "Hallo")
+    await TelegramOutput(handle, ButtonPayloads()).send_text_message(telegram_sender(CHAT), "Hallo")
     await handle.close()
     assert [c.status for c in api.called("sendMessage", ok_only=False)] == [429, 429]
 
 
 async def test_custom_payloads_are_never_shown_as_json(output, api):
-    await output.send_custom_json("tg-1001", {"handoff": True})
-    await output.send_custom_json("tg-1001", {"text": "Een coach kijkt mee."})
+    await output.send_custom_json(telegram_sender(CHAT), {"handoff": True})
+    await output.send_custom_json(telegram_sender(CHAT), {"text": "Een coach kijkt mee."})
     assert api.texts(CHAT) == ["Een coach kijkt mee."]
 
 
@@ -553,8 +554,8 @@ async def test_polling_forwards_updates_to_the_rest_channel(api):
         stop.set()
         await asyncio.wait_for(polling, timeout=5)
     assert asked == [
-        {"sender": "tg-1001", "message": "/greet"},
-        {"sender": "tg-1001", "message": "/request_human"},
+        {"sender": telegram_sender(CHAT), "message": "/greet"},
+        {"sender": telegram_sender(CHAT), "message": "/request_human"},
     ]
     texts = api.texts(CHAT)
     assert texts[:2] == ["Welkom", "Welkom"] and "spraakbericht" in texts[2]
@@ -572,8 +573,18 @@ class SilentRasa(Rasa):
         await asyncio.sleep(self.delay_s)
 
 
-class PausedAgent:
-    """Enough of Rasa's Agent for the pause check: a coach has every conversation."""
+class DownAgent:
+    """Enough of Rasa's Agent: its action endpoint (nothing listens there) and no tracker store."""
+
+    tracker_store = None
+
+    def __init__(self) -> None:
+        url = f"http://127.0.0.1:{free_port()}/webhook"
+        self.action_endpoint = type("EndpointConfig", (), {"url": url})()
+
+
+class PausedAgent(DownAgent):
+    """And a coach has every conversation."""
 
     class tracker_store:  # noqa: N801 (stands in for an attribute)
         @staticmethod
@@ -583,13 +594,8 @@ class PausedAgent:
 
 @pytest.fixture
 def quick(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A short wait for the "slow" text, and no action endpoint unless a test sets one."""
+    """A short wait for the "slow" text."""
     monkeypatch.setattr(reliability, "SLOW_REPLY_AFTER_S", 0.2)
-    monkeypatch.delenv(reliability.ACTION_ENDPOINT_ENV, raising=False)
-
-
-def action_server_down(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(reliability.ACTION_ENDPOINT_ENV, f"http://127.0.0.1:{free_port()}/webhook")
 
 
 async def test_a_slow_turn_gets_the_slow_text_once_and_then_its_answer(api, quick):
@@ -597,9 +603,9 @@ async def test_a_slow_turn_gets_the_slow_text_once_and_then_its_answer(api, quic
     async with Webhook(channel_for(api), rasa) as running:
         await running.post(text_update(80, CHAT, "hoi"))
         await api.wait_for_async(lambda: len(api.sent(CHAT)) >= 1)
-        assert api.texts(CHAT) == [SLOW_REPLY]  # before the answer, which is still coming
+        assert api.texts(CHAT) == [slow_reply()]  # before the answer, which is still coming
         await running.channel.drain()
-    assert api.texts(CHAT) == [SLOW_REPLY, "Je zei: hoi"]
+    assert api.texts(CHAT) == [slow_reply(), "Je zei: hoi"]
 
 
 async def test_a_quick_turn_gets_no_slow_text(webhook, api, quick):
@@ -608,16 +614,14 @@ async def test_a_quick_turn_gets_no_slow_text(webhook, api, quick):
     assert api.texts(CHAT) == ["Je zei: hoi"]
 
 
-async def test_silence_while_the_action_server_is_down_becomes_a_friendly_text(
-    api, quick, monkeypatch
-):
-    action_server_down(monkeypatch)
+async def test_silence_while_the_action_server_is_down_becomes_a_friendly_text(api, quick):
     async with Webhook(channel_for(api), SilentRasa()) as running:
+        running.app.ctx.agent = DownAgent()  # how Rasa's server makes its agent known
         started = time.monotonic()
         await running.post(text_update(82, CHAT, "hoe kom ik aan een scholingsvoucher"))
         await running.channel.drain()
         assert time.monotonic() - started < 2.0
-    assert api.texts(CHAT) == [UNAVAILABLE_REPLY]
+    assert api.texts(CHAT) == [unavailable_reply()]
 
 
 async def test_silence_with_the_action_server_up_stays_silence(api, quick):
@@ -631,11 +635,10 @@ async def test_a_slow_turn_without_an_answer_is_not_left_silent(api, quick):
     async with Webhook(channel_for(api), SilentRasa(delay_s=0.4)) as running:
         await running.post(text_update(84, CHAT, "hoi"))
         await running.channel.drain()
-    assert api.texts(CHAT) == [SLOW_REPLY, UNAVAILABLE_REPLY]
+    assert api.texts(CHAT) == [slow_reply(), unavailable_reply()]
 
 
-async def test_a_paused_conversation_stays_silent_when_the_server_is_down(api, quick, monkeypatch):
-    action_server_down(monkeypatch)
+async def test_a_paused_conversation_stays_silent_when_the_server_is_down(api, quick):
     async with Webhook(channel_for(api), SilentRasa()) as running:
         running.app.ctx.agent = PausedAgent()  # how Rasa's server makes its agent known
         await running.post(text_update(85, CHAT, "hoi"))
@@ -647,4 +650,4 @@ async def test_a_slow_failing_turn_gets_the_slow_text_and_an_apology(api, quick)
     async with Webhook(channel_for(api), Rasa(delay_s=0.4, fail=True)) as running:
         await running.post(text_update(86, CHAT, "hoi"))
         await running.channel.drain()
-    assert api.texts(CHAT) == [SLOW_REPLY, ERROR_REPLY]
+    assert api.texts(CHAT) == [slow_reply(), text("channel.error_reply")]

@@ -29,6 +29,12 @@ from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
+from bot.extensions import require_rasa
+
+# Written for Rasa 3.6.21: overrides RedisLockStore's issue_ticket, update_lock, finish_serving,
+# cleanup and _acquire_lock, and uses its red client, key_prefix and TicketLock's dict form.
+# Another Rasa may lock differently (and may no longer need this).
+RASA_VERSION = "3.6.21"
 POLL_S = 0.1  # Rasa waits 1 s between looks; a person's second message should not.
 KEEP_AFTER_LAST_TICKET_S = 5.0
 UNCHANGED = object()  # a change that leaves the stored lock as it is
@@ -40,6 +46,7 @@ class LoopbrugRedisLockStore(RedisLockStore):
     """``RedisLockStore`` whose lock changes are atomic across processes."""
 
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, **kwargs: Any) -> None:
+        require_rasa(RASA_VERSION, __name__)
         # Rasa builds a custom lock store with its endpoint config only (lock_store.py).
         if endpoint_config is not None:
             kwargs = {

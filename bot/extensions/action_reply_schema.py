@@ -1,4 +1,4 @@
-"""One speed fix for Rasa 3.6, applied when the REST channel is built (in the Rasa process).
+"""Rasa checks action server replies with a validator built once, not one per reply.
 
 Rasa checks every reply of the action server with ``jsonschema.validate(result, schema)``
 (``RemoteAction._validate_action_result``). That call checks the schema itself again and
@@ -12,6 +12,13 @@ from __future__ import annotations
 import functools
 from typing import Any, Dict
 
+from bot.extensions import require_rasa
+
+# Written for Rasa 3.6.21: replaces RemoteAction._validate_action_result, which RemoteAction.run
+# calls with the reply, and adds the error text it adds; the schema comes from Rasa's own
+# RemoteAction.action_response_format_spec(). Another Rasa may check replies differently.
+RASA_VERSION = "3.6.21"
+
 
 @functools.lru_cache(maxsize=1)
 def _validator() -> Any:
@@ -24,8 +31,9 @@ def _validator() -> Any:
     return cls(schema)
 
 
-def compile_action_result_schema() -> None:
+def apply() -> None:
     """Let Rasa validate action server replies with a validator built once."""
+    require_rasa(RASA_VERSION, __name__)
     from jsonschema import ValidationError
     from rasa.core.actions import action as rasa_action
 

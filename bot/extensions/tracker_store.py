@@ -8,7 +8,7 @@
 * **Reconnects.** ``pool_pre_ping``: a connection that died with a database restart is
   replaced before use, so the next message after a restart works.
 
-Configured in bot/endpoints.yml as ``type: bot.tracker_store.LoopbrugTrackerStore``.
+Configured in bot/endpoints.yml as ``type: bot.extensions.tracker_store.LoopbrugTrackerStore``.
 """
 
 from __future__ import annotations
@@ -22,13 +22,23 @@ from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.extensions import require_rasa
+
 logger = logging.getLogger(__name__)
 
+# Written for Rasa 3.6.21: builds on SQLTrackerStore's engine, sessionmaker, session_scope,
+# SQLEvent and _event_query (private), on create_engine_kwargs and stream_events, and writes
+# rows as its save does. Another Rasa may store events differently.
+RASA_VERSION = "3.6.21"
 ERASE_ACTION = "action_delete_data"
 
 
 def erase_index(tracker: DialogueStateTracker) -> Optional[int]:
-    """Position of the latest erasure in the tracker's events, or None."""
+    """Position of the latest erasure in the tracker's events, or None.
+
+    Reads Rasa's event objects as they are, on every save; the JSON reader of the rest of the
+    helpline (loopbrug.conversation.read_events) would first turn each of them into a dict.
+    """
     events = list(tracker.events)
     for index in range(len(events) - 1, -1, -1):
         event = events[index]
@@ -41,6 +51,7 @@ class LoopbrugTrackerStore(SQLTrackerStore):
     """SQLTrackerStore with erasure on save and reconnecting connections."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        require_rasa(RASA_VERSION, __name__)
         super().__init__(*args, **kwargs)
         url = self.engine.url
         self.engine.dispose()
