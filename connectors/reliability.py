@@ -49,7 +49,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 from rasa.core.channels.channel import UserMessage
 
-from loopbrug.safety.hotline import CRISIS_HOTLINE, TAKEOVER_CRISIS
+from loopbrug.safety.hotline import hotline, takeover_crisis
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ SLOW_REPLY = (
 )
 UNAVAILABLE_REPLY = (
     "Het lukt me nu niet om je vraag te beantwoorden. Je bericht is bewaard. "
-    "Probeer het over een paar minuten opnieuw. " + CRISIS_HOTLINE
+    "Probeer het over een paar minuten opnieuw. " + hotline()
 )
 
 
@@ -151,7 +151,7 @@ async def reply_for_silence(agent: Any, sender: str, late: bool) -> Optional[str
 
     * A coach has the conversation (Rasa's ``pause`` event): silence is right, the coach
       answers. Except for a crisis message: Rasa still parses what the person types, so the
-      person gets the 113 and 112 line at once (``TAKEOVER_CRISIS``), and the open ticket
+      person gets the 113 and 112 line at once (``takeover_crisis``), and the open ticket
       becomes an urgent crisis ticket at the top of the coach's inbox (plus the Telegram
       coach notice when configured).
     * A slow turn (``late``) promised an answer, so silence is always wrong there.
@@ -197,7 +197,7 @@ async def _crisis_line(tracker: Any, sender: str) -> Optional[str]:
         await mark_ticket_crisis(sender)
     except Exception:  # the person's line matters more than the ticket
         logger.exception("the ticket could not be marked as a crisis")
-    return TAKEOVER_CRISIS.get(lang, TAKEOVER_CRISIS["nl"])
+    return takeover_crisis(lang)
 
 
 async def mark_ticket_crisis(sender: str) -> None:
