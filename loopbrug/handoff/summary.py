@@ -31,7 +31,7 @@ from loopbrug.money.check import STEP_LABELS
 from loopbrug.money.registry import private_forms
 from loopbrug.privacy.masking import mask
 from loopbrug.region import the_region
-from loopbrug.texts import text
+from loopbrug.texts import Labels, text
 
 MAX_MESSAGES = 5
 MAX_MESSAGE_CHARS = 300
@@ -155,13 +155,13 @@ def request_question(events: Iterable[Dict[str, Any]]) -> Optional[str]:
     return None
 
 
-COLOUR_WORDS = {"groen": "groen", "oranje": "oranje", "rood": "rood"}
-TIME_WORDS = {
-    "ochtend": "'s ochtends",
-    "middag": "'s middags",
-    "avond": "'s avonds",
-    "maakt_niet_uit": "maakt niet uit",
-}
+# The money check's colour and the contact time, as words in a line (data/texts/nl/summary.yml).
+COLOUR_WORDS = Labels(
+    {colour: f"summary.colour_{colour}" for colour in ("groen", "oranje", "rood")}
+)
+TIME_WORDS = Labels(
+    {time: f"summary.time_{time}" for time in ("ochtend", "middag", "avond", "maakt_niet_uit")}
+)
 
 
 def _intents_and_messages(events: Iterable[Dict[str, Any]]):
