@@ -52,7 +52,7 @@ import httpx
 from rasa.core.channels.channel import UserMessage
 
 from loopbrug.conversation import read_event, this_turn
-from loopbrug.safety.hotline import CRISIS_HOTLINE, TAKEOVER_CRISIS
+from loopbrug.safety.hotline import hotline, takeover_crisis
 from loopbrug.texts import text
 
 logger = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ def slow_reply() -> str:
 
 def unavailable_reply() -> str:
     """What a person hears when the action server cannot answer, with the crisis line."""
-    return text("channel.unavailable_reply", hotline=CRISIS_HOTLINE)
+    return text("channel.unavailable_reply", hotline=hotline())
 
 
 def health_url(endpoint_url: Optional[str]) -> Optional[str]:
@@ -125,7 +125,7 @@ async def reply_for_silence(agent: Any, sender: str, late: bool) -> Optional[str
 
     * A coach has the conversation (Rasa's ``pause`` event): silence is right, the coach
       answers. Except for a crisis message: Rasa still parses what the person types, so the
-      person gets the 113 and 112 line at once (``TAKEOVER_CRISIS``), and the open ticket
+      person gets the 113 and 112 line at once (``takeover_crisis``), and the open ticket
       becomes an urgent crisis ticket at the top of the coach's inbox (plus the Telegram
       coach notice when configured).
     * A slow turn (``late``) promised an answer, so silence is always wrong there.
@@ -171,7 +171,7 @@ async def _crisis_line(tracker: Any, sender: str) -> Optional[str]:
         await mark_ticket_crisis(sender)
     except Exception:  # the person's line matters more than the ticket
         logger.exception("the ticket could not be marked as a crisis")
-    return TAKEOVER_CRISIS.get(lang, TAKEOVER_CRISIS["nl"])
+    return takeover_crisis(lang)
 
 
 async def mark_ticket_crisis(sender: str) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 from string import Formatter
-from typing import Dict, FrozenSet, Optional
+from typing import Any, Dict, FrozenSet, Hashable, Iterator, Mapping, Optional
 
 import yaml
 
@@ -64,3 +64,33 @@ def placeholders(template: str) -> FrozenSet[str]:
 def has(key: str, language: str = DEFAULT_LANGUAGE) -> bool:
     """Whether a text exists under ``key``."""
     return key in catalogue(language)
+
+
+class Labels(Mapping[Hashable, str]):
+    """Texts by code, looked up when read: a mapping a module can define at import time
+    without reading a file (``Labels({"new": "inbox.status_new"})["new"] == "Nieuw"``).
+
+    ``values`` fill the placeholders of every text (names a text does not use are ignored).
+    """
+
+    def __init__(self, keys: Mapping[Hashable, str], **values: object) -> None:
+        self._keys = dict(keys)
+        self._values = values
+
+    def __getitem__(self, code: Hashable) -> str:
+        return text(self._keys[code], **self._values)
+
+    def __iter__(self) -> Iterator[Hashable]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def get(self, code: Hashable, default: Any = None) -> Any:  # type: ignore[override]
+        # Only an unknown code gives the default: a code without its text (MissingText, a
+        # KeyError too) is a bug and raises.
+        return self[code] if code in self._keys else default
+
+    def code_of(self, said: str) -> Optional[Hashable]:
+        """The code whose text is ``said``, or None."""
+        return next((code for code in self._keys if self[code] == said), None)

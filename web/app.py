@@ -41,12 +41,13 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from sqlalchemy.exc import SQLAlchemyError
 
+from loopbrug import texts
 from loopbrug.assessment import files as profile_files
 from loopbrug.conversation import NOT_UNICODE, is_unicode_text, web_sender
 from loopbrug.handoff import followup
 from loopbrug.handoff import store as handoff_store
 from loopbrug.privacy import statement
-from loopbrug.safety.hotline import CRISIS_HOTLINE
+from loopbrug.safety.hotline import hotline
 from loopbrug.settings import Settings
 from web import coach, messages
 from web.sessions import SessionStore
@@ -79,22 +80,12 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
 }
 
-# Texts the widget shows (B1 Dutch). Crisis always wins, also when the bot is unreachable.
-RASA_DOWN = (
-    "Loopbrug is nu even niet bereikbaar. Probeer het over een paar minuten opnieuw. "
-    + CRISIS_HOTLINE
-)
-HISTORY_DOWN = "Je eerdere berichten kunnen nu niet geladen worden. Probeer het later opnieuw."
-BAD_JSON = "Het verzoek is geen geldige JSON."
-NOT_AN_OBJECT = "Stuur een JSON-object met 'session' en 'message'."
-NO_SESSION = "'session' ontbreekt."
-UNKNOWN_SESSION = "Dit gesprek is niet bekend. Begin een nieuw gesprek."
-NOT_TEXT = "'message' moet tekst zijn."
-INTERNAL = "Er ging iets mis bij ons. Je bericht is niet opgeslagen. Probeer het zo nog eens."
-EMPTY = "Je bericht is leeg. Typ eerst iets."
-TOO_LONG = f"Je bericht is te lang. Gebruik maximaal {MAX_MESSAGE_CHARS} tekens."
-COMPRESSED = "Stuur het verzoek zonder compressie (Content-Encoding)."
-FILE_GONE = "Deze link werkt niet meer. Vraag in de chat opnieuw om je profiel als bestand."
+
+def widget_text(name: str) -> str:
+    """A text the widget shows (data/texts/nl/widget.yml). Crisis always wins, also when the
+    bot is unreachable: the "down" text carries the crisis line."""
+    return texts.text(f"widget.{name}", hotline=hotline(), limit=MAX_MESSAGE_CHARS)
+
 
 SETTINGS = web.AppKey("settings", Settings)
 RASA = web.AppKey("rasa", httpx.AsyncClient)
@@ -123,7 +114,7 @@ async def security_headers(request: web.Request, handler) -> web.StreamResponse:
         response = error(400, NOT_UNICODE)
     except Exception:
         logger.exception("web: %s %s failed", request.method, request.path)
-        response = error(500, INTERNAL)
+        response = error(500, widget_text("internal"))
     response.headers.update(SECURITY_HEADERS)
     return response
 
@@ -134,7 +125,7 @@ async def no_compressed_bodies(request: web.Request, handler) -> web.StreamRespo
     Rasa) inflates them before checking the size limit (CVE-2025-69223, docs/security.md)."""
     encoding = request.headers.get("Content-Encoding", "").strip().lower()
     if encoding not in ("", "identity"):
-        return error(415, COMPRESSED)
+        return error(415, widget_text("compressed"))
     return await handler(request)
 
 
@@ -215,11 +206,12 @@ async def read_json(request: web.Request) -> Dict[str, Any]:
         body = json.loads(await request.text())
     except (ValueError, UnicodeDecodeError):
         raise web.HTTPBadRequest(
-            text=json.dumps({"error": BAD_JSON}), content_type="application/json"
+            text=json.dumps({"error": widget_text("bad_json")}), content_type="application/json"
         ) from None
     if not isinstance(body, dict):
         raise web.HTTPBadRequest(
-            text=json.dumps({"error": NOT_AN_OBJECT}), content_type="application/json"
+            text=json.dumps({"error": widget_text("not_an_object")}),
+            content_type="application/json",
         )
     return body
 
@@ -227,13 +219,13 @@ async def read_json(request: web.Request) -> Dict[str, Any]:
 async def refuse_session(request: web.Request, session_id: Any) -> Optional[web.Response]:
     """None for a session id this server issued, else the error response to send."""
     if not isinstance(session_id, str) or not session_id:
-        return error(400, NO_SESSION)
+        return error(400, widget_text("no_session"))
     try:
         issued = await request.app[SESSIONS].is_issued(session_id)
     except SQLAlchemyError as exc:
         logger.error("sessions: database error (%s)", type(exc).__name__)
-        return error(503, RASA_DOWN)
-    return None if issued else error(403, UNKNOWN_SESSION)
+        return error(503, widget_text("rasa_down"))
+    return None if issued else error(403, widget_text("unknown_session"))
 
 
 async def new_session(request: web.Request) -> web.Response:
@@ -241,7 +233,7 @@ async def new_session(request: web.Request) -> web.Response:
         session_id = await request.app[SESSIONS].issue()
     except SQLAlchemyError as exc:
         logger.error("sessions: database error (%s)", type(exc).__name__)
-        return error(503, RASA_DOWN)
+        return error(503, widget_text("rasa_down"))
     return web.json_response({"session": session_id}, headers={"Cache-Control": "no-store"})
 
 
@@ -249,15 +241,15 @@ async def post_message(request: web.Request) -> web.Response:
     body = await read_json(request)
     session_id, text = body.get("session"), body.get("message")
     if not isinstance(session_id, str) or not session_id:
-        return error(400, NO_SESSION)
+        return error(400, widget_text("no_session"))
     if not isinstance(text, str):
-        return error(400, NOT_TEXT)
+        return error(400, widget_text("not_text"))
     if not is_unicode_text(text):
         return error(400, NOT_UNICODE)
     if not text.strip():
-        return error(400, EMPTY)
+        return error(400, widget_text("empty"))
     if len(text) > MAX_MESSAGE_CHARS:
-        return error(400, TOO_LONG)
+        return error(400, widget_text("too_long"))
     refused = await refuse_session(request, session_id)
     if refused is not None:
         return refused
@@ -269,21 +261,21 @@ async def post_message(request: web.Request) -> web.Response:
         )
     except httpx.HTTPError as exc:
         logger.warning("message: Rasa not reachable (%s)", type(exc).__name__)
-        return error(502, RASA_DOWN)
+        return error(502, widget_text("rasa_down"))
     if reply.status_code == 400:  # the REST channel refused the input; its text is Dutch
         try:
-            reason = reply.json().get("error") or BAD_JSON
+            reason = reply.json().get("error") or widget_text("bad_json")
         except (ValueError, AttributeError):
-            reason = BAD_JSON
+            reason = widget_text("bad_json")
         return error(400, str(reason))
     if reply.status_code != 200:
         logger.warning("message: Rasa answered HTTP %s", reply.status_code)
-        return error(502, RASA_DOWN)
+        return error(502, widget_text("rasa_down"))
     try:
         shown = messages.webhook_reply(reply.json())
     except ValueError:
         logger.warning("message: Rasa's answer was not a list of messages")
-        return error(502, RASA_DOWN)
+        return error(502, widget_text("rasa_down"))
     return web.json_response(shown, headers={"Cache-Control": "no-store"})
 
 
@@ -300,15 +292,15 @@ async def get_history(request: web.Request) -> web.Response:
         )
     except httpx.HTTPError as exc:
         logger.warning("history: Rasa not reachable (%s)", type(exc).__name__)
-        return error(502, HISTORY_DOWN)
+        return error(502, widget_text("history_down"))
     if reply.status_code != 200:
         logger.warning("history: Rasa answered HTTP %s", reply.status_code)
-        return error(502, HISTORY_DOWN)
+        return error(502, widget_text("history_down"))
     try:
         shown = messages.history(reply.json().get("events"))
     except (ValueError, AttributeError):
         logger.warning("history: Rasa's tracker could not be read")
-        return error(502, HISTORY_DOWN)
+        return error(502, widget_text("history_down"))
     return web.json_response(shown, headers={"Cache-Control": "no-store"})
 
 
@@ -355,7 +347,7 @@ async def get_updates(request: web.Request) -> web.Response:
         )
     except SQLAlchemyError as exc:
         logger.error("updates: database error (%s)", type(exc).__name__)
-        return error(503, RASA_DOWN)
+        return error(503, widget_text("rasa_down"))
     return web.json_response(shown, headers={"Cache-Control": "no-store"})
 
 
@@ -374,9 +366,9 @@ async def get_file(request: web.Request) -> web.Response:
         )
     except SQLAlchemyError as exc:
         logger.error("file: database error (%s)", type(exc).__name__)
-        return error(503, RASA_DOWN)
+        return error(503, widget_text("rasa_down"))
     if found is None:
-        return error(404, FILE_GONE)
+        return error(404, widget_text("file_gone"))
     name, text = found
     return web.Response(
         body=text.encode("utf-8"),

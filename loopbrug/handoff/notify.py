@@ -19,22 +19,25 @@ from telegram.error import TelegramError
 from loopbrug.handoff.store import CRISIS, Ticket
 from loopbrug.logs import hide_in_logs
 from loopbrug.settings import Settings
+from loopbrug.texts import Labels, text
 
 logger = logging.getLogger(__name__)
-URGENCY_WORDS = {1: "CRISIS, met voorrang", 2: "acute geldzorgen, met voorrang", 3: "normaal"}
+# The urgency in the coaches' group (data/texts/nl/inbox.yml).
+URGENCY_WORDS = Labels({urgency: f"inbox.notify_urgency_{urgency}" for urgency in (1, 2, 3)})
 
 
 def message_for(settings: Settings, ticket: Ticket, team_name: str, escalated: bool = False) -> str:
     """The notification's text (for coaches: reference, topic, region, urgency, link)."""
-    heading = (
-        f"Ticket {ticket.ref} is nu dringend (crisis), team {team_name}"
-        if escalated
-        else f"Nieuw ticket {ticket.ref} voor {team_name}"
+    heading = text(
+        "inbox.notify_escalated" if escalated else "inbox.notify_new",
+        ref=ticket.ref,
+        team=team_name,
     )
+    region = ticket.region or text("inbox.notify_region_unknown")
     lines = [
         ("🔴 " if ticket.urgency == CRISIS else "") + heading,
-        f"Onderwerp: {ticket.topic}. Regio: {ticket.region or 'onbekend'}.",
-        f"Urgentie: {URGENCY_WORDS.get(ticket.urgency, ticket.urgency)}.",
+        text("inbox.notify_topic", topic=ticket.topic, region=region),
+        text("inbox.notify_urgency", urgency=URGENCY_WORDS.get(ticket.urgency, ticket.urgency)),
         f"{settings.inbox_url}/tickets/{ticket.ref}",
     ]
     return "\n".join(lines)

@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 import httpx
 
+from loopbrug import texts
 from loopbrug.conversation import triggered_by_helpline
 from loopbrug.money.registry import private_forms
 from loopbrug.privacy.masking import mask
@@ -31,7 +32,9 @@ TIMEOUT_S = 10.0
 FOLLOWUP_INTENT = "handoff_status"
 
 
-HIDDEN_AMOUNT = "(antwoord in de geldcheck, niet getoond)"
+def hidden_amount() -> str:
+    """What the coach reads instead of an answer typed into a private form."""
+    return texts.text("inbox.hidden_amount")
 
 
 class RelayError(Exception):
@@ -165,7 +168,7 @@ def transcript_from_events(events: List[Any]) -> List[Dict[str, Any]]:
             # Amounts typed into the money check stay out of the coach's view, as the consent
             # text promises; the coach gets the money check's outcome in the summary.
             if (event.get("text") or "").strip():
-                lines.append({"from": "person", "text": HIDDEN_AMOUNT, "at": _at(event)})
+                lines.append({"from": "person", "text": hidden_amount(), "at": _at(event)})
         elif kind == "user":
             text = (event.get("text") or "").strip()
             if not text:

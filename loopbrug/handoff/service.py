@@ -245,7 +245,7 @@ async def close(
     stays open.
     """
     if outcome not in store.OUTCOMES:
-        raise TicketConflict("Kies een uitkomst.")
+        raise TicketConflict(text("inbox.error_uitkomst"))
     await hand_back(relay, ref, coach, url)
     closed, was_live = await _db(store.close, ref, coach.id, outcome, url=url)
     if was_live:  # taken over again in the meantime (another tab): the ticket is closed now

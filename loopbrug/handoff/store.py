@@ -35,6 +35,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from loopbrug.db import Base, get_engine, person_key, sessions, utcnow
+from loopbrug.texts import Labels, text
 
 # Ticket states. "live" is not a state: a claimed ticket can be live (the coach has the chat).
 NEW, CLAIMED, CLOSED = "new", "claimed", "closed"
@@ -42,17 +43,15 @@ STATUSES = (NEW, CLAIMED, CLOSED)
 # Urgency: lower is more urgent. Crisis first, then acute debts, then everything else.
 CRISIS, ACUTE, NORMAL = 1, 2, 3
 URGENCIES = (CRISIS, ACUTE, NORMAL)
-OUTCOMES = {
-    "contact": "Contact gehad, vraag beantwoord",
-    "doorverwezen": "Doorverwezen naar loket of andere hulp",
-    "geen_reactie": "Geen reactie van de persoon",
-    "anders": "Anders (zie notitie)",
-}
+# How a ticket was closed, by code, with the label the close event stores (data/texts/nl/inbox.yml).
+OUTCOMES = Labels(
+    {
+        code: f"inbox.outcome_{code}"
+        for code in ("contact", "doorverwezen", "geen_reactie", "anders")
+    }
+)
 # What the person answered to "heb je al contact gehad?", as the coach reads it.
-FOLLOWUP_ANSWERS = {
-    "contact": "Antwoord: er is contact geweest",
-    "geen_contact": "Antwoord: nog geen contact",
-}
+FOLLOWUP_ANSWERS = Labels({code: f"inbox.followup_{code}" for code in ("contact", "geen_contact")})
 # Reference alphabet without look-alikes (0/O, 1/I/L), so it can be read out on the phone.
 REF_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 REF_LENGTH = 6
@@ -381,7 +380,7 @@ def list_tickets(
 
 
 class TicketConflict(Exception):
-    """The change is not possible in the ticket's current state (message is Dutch)."""
+    """The change is not possible in the ticket's current state (its message is an inbox text)."""
 
 
 def _locked_ticket(session: Session, ref: str) -> TicketRecord:
@@ -399,7 +398,7 @@ def _locked_ticket(session: Session, ref: str) -> TicketRecord:
         select(TicketRecord).where(TicketRecord.ref == ref).with_for_update()
     ).scalar_one_or_none()
     if record is None:
-        raise TicketConflict("Dit ticket bestaat niet.")
+        raise TicketConflict(text("inbox.conflict_no_ticket"))
     return record
 
 
@@ -413,9 +412,9 @@ def claim(ref: str, coach_id: int, url: Optional[str] = None) -> Ticket:
     with factory(url).begin() as session:
         record = _locked_ticket(session, ref)
         if record.status == CLOSED:
-            raise TicketConflict("Dit ticket is al gesloten.")
+            raise TicketConflict(text("inbox.error_al_gesloten"))
         if record.coach_id not in (None, coach_id):
-            raise TicketConflict("Een andere coach heeft dit ticket al opgepakt.")
+            raise TicketConflict(text("inbox.error_andere_coach"))
         if record.coach_id != coach_id:
             record.coach_id = coach_id
             record.status = CLAIMED
@@ -425,9 +424,9 @@ def claim(ref: str, coach_id: int, url: Optional[str] = None) -> Ticket:
 
 def _own(record: TicketRecord, coach_id: int) -> None:
     if record.status == CLOSED:
-        raise TicketConflict("Dit ticket is al gesloten.")
+        raise TicketConflict(text("inbox.error_al_gesloten"))
     if record.coach_id != coach_id:
-        raise TicketConflict("Pak het ticket eerst op.")
+        raise TicketConflict(text("inbox.error_eerst_oppakken"))
 
 
 def set_live(ref: str, coach_id: int, live: bool, url: Optional[str] = None) -> Tuple[Ticket, bool]:
@@ -448,7 +447,7 @@ def require_live(ref: str, coach_id: int, url: Optional[str] = None) -> Ticket:
         record = _locked_ticket(session, ref)
         _own(record, coach_id)
         if not record.live:
-            raise TicketConflict("Neem het gesprek eerst over.")
+            raise TicketConflict(text("inbox.error_eerst_overnemen"))
         return _ticket(record, _coach_name(session, coach_id))
 
 
@@ -462,7 +461,7 @@ def add_event(
 def close(ref: str, coach_id: int, outcome: str, url: Optional[str] = None) -> Tuple[Ticket, bool]:
     """Close with an outcome; returns (ticket, was_live) so the caller can hand back."""
     if outcome not in OUTCOMES:
-        raise TicketConflict("Kies een uitkomst.")
+        raise TicketConflict(text("inbox.error_uitkomst"))
     with factory(url).begin() as session:
         record = _locked_ticket(session, ref)
         _own(record, coach_id)

@@ -31,7 +31,7 @@ from loopbrug.money.check import STEP_LABELS
 from loopbrug.money.registry import private_forms
 from loopbrug.privacy.masking import mask
 from loopbrug.region import the_region
-from loopbrug.texts import text
+from loopbrug.texts import Labels, text
 
 MAX_MESSAGES = 5
 MAX_MESSAGE_CHARS = 300
@@ -155,13 +155,13 @@ def request_question(events: Iterable[Dict[str, Any]]) -> Optional[str]:
     return None
 
 
-COLOUR_WORDS = {"groen": "groen", "oranje": "oranje", "rood": "rood"}
-TIME_WORDS = {
-    "ochtend": "'s ochtends",
-    "middag": "'s middags",
-    "avond": "'s avonds",
-    "maakt_niet_uit": "maakt niet uit",
-}
+# The money check's colour and the contact time, as words in a line (data/texts/nl/summary.yml).
+COLOUR_WORDS = Labels(
+    {colour: f"summary.colour_{colour}" for colour in ("groen", "oranje", "rood")}
+)
+TIME_WORDS = Labels(
+    {time: f"summary.time_{time}" for time in ("ochtend", "middag", "avond", "maakt_niet_uit")}
+)
 
 
 def _intents_and_messages(events: Iterable[Dict[str, Any]]):
@@ -190,9 +190,11 @@ def _intents_and_messages(events: Iterable[Dict[str, Any]]):
 
 
 REQUEST_MARK = "request_human:"
-# The facts are lines for a coach; ``as_text`` turns these two into the person's own words.
-LIVES_IN = "Woont in"
-ACUTE_DEBT_FACT = "Noemt acute"
+
+
+def _lives_in_prefix() -> str:
+    """The words before the place in the place fact ("Woont in "): ``as_text`` finds it by them."""
+    return text("summary.fact_lives_in", place="\0", region="").split("\0")[0]
 
 
 def topic_for(intents: List[str], money_check: Optional[Dict[str, Any]]) -> str:
@@ -227,18 +229,19 @@ def profile_lines(stored: Optional[Dict[str, Any]]) -> Optional[Dict[str, List[s
 def money_lines(outcome: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
     if not outcome:
         return None
-    lines = [f"Uitkomst: {COLOUR_WORDS.get(outcome.get('colour'), outcome.get('colour'))}"]
+    colour = COLOUR_WORDS.get(outcome.get("colour"), outcome.get("colour"))
+    lines = [text("summary.money_outcome", colour=colour)]
     if outcome.get("gap_range"):
-        lines.append(f"Verschil per maand: € {outcome['gap_range']}")
+        lines.append(text("summary.money_gap", gap=outcome["gap_range"]))
     if outcome.get("buffer_months") is not None:
-        lines.append(f"Buffer: ongeveer {outcome['buffer_months']} maanden")
+        lines.append(text("summary.money_buffer", months=outcome["buffer_months"]))
     if outcome.get("priority_debt_help"):
-        lines.append("Schulden of achterstanden: eerst hulp bij schulden")
+        lines.append(text("summary.money_debt_first"))
     for step in outcome.get("next_steps") or []:
         # The money check's steps are not all profile steps; never show a bare intent name.
         words = step_text(step) or STEP_LABELS.get(step)
         if words:
-            lines.append("Tip: " + words)
+            lines.append(text("summary.money_tip", step=words))
     return {"colour": outcome.get("colour"), "lines": lines}
 
 
@@ -248,12 +251,12 @@ def reason_for(events: List[Dict[str, Any]]) -> str:
     names = [e.get("name") for e in recent if e.get("event") == "action"]
     intents = [((e.get("parse_data") or {}).get("intent") or {}).get("name") for e in recent]
     if "crisis" in intents or "utter_crisis" in names:
-        return "Na een zorgwekkend bericht; de persoon wil een coach"
+        return text("summary.reason_crisis")
     if names.count("action_clarify") >= 2:
-        return "De assistent begreep de vragen niet goed; de persoon wil een mens"
+        return text("summary.reason_unclear")
     if "debt_help" in intents or "action_debt_help" in names:
-        return "Geldzorgen of schulden; de persoon wil een coach"
-    return "Vraagt zelf om een coach"
+        return text("summary.reason_money")
+    return text("summary.reason_asked")
 
 
 def build_summary(
@@ -282,18 +285,21 @@ def build_summary(
     facts: List[str] = []
     if slots.get("gemeente_naam"):
         region = the_region(slots.get("arbeidsmarktregio") or "?", article=False)
-        facts.append(f"{LIVES_IN} {slots['gemeente_naam']} ({region})")
+        facts.append(text("summary.fact_lives_in", place=slots["gemeente_naam"], region=region))
     else:
-        facts.append("Woonplaats niet genoemd")
+        facts.append(text("summary.fact_no_place"))
     if "crisis" in intents:
-        facts.append("Heeft in dit gesprek een zorgwekkend bericht gestuurd (113 is genoemd)")
+        facts.append(text("summary.fact_crisis"))
     if acute_debt or (money_check or {}).get("priority_debt_help"):
-        facts.append(f"{ACUTE_DEBT_FACT} geldproblemen of schulden")
+        facts.append(text("summary.fact_acute_debt"))
     channel = slots.get("handoff_contact")
     if channel:
         wish = contact_wish(channel)
         when = TIME_WORDS.get(slots.get("handoff_time") or "")
-        facts.append(f"Wil contact: {wish}" + (f", {when}" if when else ""))
+        if when:
+            facts.append(text("summary.fact_contact_when", wish=wish, when=when))
+        else:
+            facts.append(text("summary.fact_contact", wish=wish))
     return {
         "reason": reason,
         "topic": topic_for(sequence, money_check),
@@ -311,11 +317,12 @@ def as_text(summary: Dict[str, Any]) -> str:
     out: List[str] = [text("handoff.summary_title")]
     if summary.get("asked"):
         out.append(text("handoff.summary_asked", topics=", ".join(summary["asked"]).lower()))
+    lives_in = _lives_in_prefix()
     for fact in summary.get("facts") or []:
         # The facts are written for a coach; the person reads them in their own voice.
-        if fact.startswith(LIVES_IN):
-            out.append(text("handoff.summary_lives_in", place=fact.removeprefix(LIVES_IN).strip()))
-        elif fact.startswith(ACUTE_DEBT_FACT):
+        if fact.startswith(lives_in):
+            out.append(text("handoff.summary_lives_in", place=fact.removeprefix(lives_in).strip()))
+        elif fact == text("summary.fact_acute_debt"):
             out.append(text("handoff.summary_money_worries"))
     if summary.get("profile"):
         out.append(text("handoff.summary_profile"))

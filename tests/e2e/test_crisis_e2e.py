@@ -16,7 +16,7 @@ import yaml
 
 from bot.serve import Helpline
 from loopbrug.handoff import store
-from loopbrug.safety.hotline import TAKEOVER_CRISIS
+from loopbrug.safety.hotline import takeover_crisis
 from loopbrug.settings import ROOT
 from tests.e2e.conftest import (
     REF,
@@ -245,7 +245,7 @@ def test_during_a_takeover_the_person_still_gets_113_at_once(helpline):
     missed = []
     for message in CRISIS["flows"]["takeover"]:
         texts = [m["text"] for m in person.say(message["text"])]
-        if texts != [TAKEOVER_CRISIS[message["lang"]]]:
+        if texts != [takeover_crisis(message["lang"])]:
             missed.append((message["text"], texts))
     assert not missed, f"{len(missed)} missed: {missed[:10]}"
     ticket = store.get_ticket(ref, helpline.settings.database_url)
@@ -265,7 +265,7 @@ def test_a_person_cannot_hide_a_message_behind_the_trigger_prefix(helpline):
     """Issue 15: "EXTERNAL: ..." typed during a takeover once showed as a system notice."""
     person, ref, anna = taken_over(helpline)
     typed = "EXTERNAL: ik wil niet meer leven"
-    assert [m["text"] for m in person.say(typed)] == [TAKEOVER_CRISIS["nl"]]
+    assert [m["text"] for m in person.say(typed)] == [takeover_crisis("nl")]
     line = next(x for x in anna.transcript(ref)["lines"] if x["text"] == typed)
     assert line["from"] == "person" and line["crisis"] is True
     history = person.client.get("/api/history", params={"session": person.session}).json()

@@ -19,6 +19,7 @@ from argon2 import PasswordHasher
 
 from loopbrug.handoff import coaches, store, throttle
 from loopbrug.settings import Settings
+from loopbrug.texts import text
 from tests.conftest import free_port
 from tests.handoff_fixtures import make_ticket as shared_make_ticket
 from web.app import build_app
@@ -277,19 +278,22 @@ async def test_a_wrong_password_or_unknown_user_gets_one_generic_answer(client, 
     reply = await login(client, username, password)
     assert reply.status == 200
     html = await reply.text()
-    assert auth.LOGIN_FAILED in html
+    assert text("inbox.login_failed") in html
     assert auth.COOKIE not in reply.cookies
     assert (await client.get("/coach", allow_redirects=False)).status == 303
 
 
 async def test_five_failures_lock_the_account_for_15_minutes(client, url):
     for _ in range(5):
-        assert auth.LOGIN_FAILED in await (await login(client, "anna", "fout-wachtwoord")).text()
+        assert (
+            text("inbox.login_failed")
+            in await (await login(client, "anna", "fout-wachtwoord")).text()
+        )
     until = throttle.locked_until("anna", "127.0.0.1", url)
     assert timedelta(minutes=14) < until - datetime.now(timezone.utc) <= timedelta(minutes=15)
     # Locked: even the right password is refused, with the same text.
     refused = await login(client, "anna")
-    assert refused.status == 200 and auth.LOGIN_FAILED in await refused.text()
+    assert refused.status == 200 and text("inbox.login_failed") in await refused.text()
     assert auth.COOKIE not in refused.cookies
     # Another coach is not affected.
     assert (await login(client, "bram")).status == 303
@@ -331,7 +335,7 @@ async def test_an_inactive_account_cannot_log_in_and_its_session_ends(client, ur
     store.deactivate_coach("anna", url)
     assert (await client.get("/coach", allow_redirects=False)).status == 303
     reply = await login(client, "anna")
-    assert reply.status == 200 and auth.LOGIN_FAILED in await reply.text()
+    assert reply.status == 200 and text("inbox.login_failed") in await reply.text()
 
 
 async def test_an_old_hash_is_replaced_on_login(client, url, monkeypatch):
@@ -510,7 +514,7 @@ async def test_the_page_works_when_rasa_is_down(client, url, rasa):
     reply = await client.get(f"/coach/tickets/{ticket.ref}")
     assert reply.status == 200
     html = await reply.text()
-    assert present.TRANSCRIPT_DOWN in html
+    assert present.transcript_down() in html
     assert "Wil met een mens praten over schulden" in html
     json_reply = await client.get(f"/coach/tickets/{ticket.ref}/transcript.json")
     assert json_reply.status == 502

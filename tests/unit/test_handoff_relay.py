@@ -311,7 +311,7 @@ async def test_rasa_errors_become_relay_errors(answer, message, call):
 
 
 def test_answers_typed_in_the_money_check_are_hidden_from_the_coach():
-    from loopbrug.handoff.relay import HIDDEN_AMOUNT, transcript_from_events
+    from loopbrug.handoff.relay import hidden_amount, transcript_from_events
 
     lines = transcript_from_events(
         [
@@ -324,7 +324,7 @@ def test_answers_typed_in_the_money_check_are_hidden_from_the_coach():
     )
     assert [line["text"] for line in lines] == [
         "kan ik een overstap betalen",
-        HIDDEN_AMOUNT,
+        hidden_amount(),
         "dank je",
     ]
     assert "2450" not in str(lines)

@@ -26,7 +26,7 @@ from connectors.rest import (
     parse_body,
 )
 from loopbrug.conversation import web_sender
-from loopbrug.safety.hotline import TAKEOVER_CRISIS
+from loopbrug.safety.hotline import takeover_crisis
 from loopbrug.texts import text as said
 from tests.conftest import free_port
 
@@ -293,7 +293,7 @@ async def test_a_crisis_during_a_takeover_gets_the_113_line_at_once(monkeypatch,
     agent = FakeAgent(paused=True)
     agent.tracker_store = FakeTrackerStore(paused=True, latest=crisis_message(lang))
     messages = await handle(GuardedRestInput(), Rasa(answers=()), agent=agent)
-    assert texts(messages) == [TAKEOVER_CRISIS[lang]]
+    assert texts(messages) == [takeover_crisis(lang)]
     assert marked == [WEB_ABC]
 
 

@@ -33,3 +33,17 @@ def test_other_languages_translate_dutch_texts_with_the_same_placeholders():
         for key, value in texts.catalogue(folder.name).items():
             assert key in dutch, f"{folder.name}: {key} has no Dutch original"
             assert texts.placeholders(value) == texts.placeholders(dutch[key]), key
+
+
+def test_labels_look_their_texts_up_by_code_when_read():
+    labels = texts.Labels(
+        {"takeover": "handoff.takeover"}, coach="Anna", team="Leerwerkloket Twente"
+    )
+    said = texts.text("handoff.takeover", coach="Anna", team="Leerwerkloket Twente")
+    assert labels["takeover"] == labels.get("takeover") == said
+    assert list(labels) == ["takeover"] and len(labels) == 1
+    assert labels.get("unknown", "x") == "x" and "unknown" not in labels
+    assert labels.code_of(said) == "takeover" and labels.code_of("iets anders") is None
+    # A code whose text is missing is a bug: it raises, also through get().
+    with pytest.raises(texts.MissingText):
+        texts.Labels({"gone": "handoff.no_such_text"}).get("gone")

@@ -17,7 +17,7 @@ from aiohttp import test_utils
 from loopbrug.settings import Settings, load_settings
 from tests.conftest import free_port
 from web import messages
-from web.app import MAX_MESSAGE_CHARS, RASA_DOWN, PrivateAccessLogger, build_app
+from web.app import MAX_MESSAGE_CHARS, PrivateAccessLogger, build_app, widget_text
 from web.sessions import SESSION_PATTERN, key_hash
 
 STATIC = Path(__file__).resolve().parents[2] / "web" / "static"
@@ -249,7 +249,7 @@ async def test_rasa_down_gives_502_with_a_dutch_text(settings):
         reply = await client.post("/api/message", json={"session": session, "message": "hoi"})
         assert reply.status == 502
         body = await reply.json()
-        assert body == {"error": RASA_DOWN}
+        assert body == {"error": widget_text("rasa_down")}
         assert "113" in body["error"]
         history = await client.get("/api/history", params={"session": session})
         assert history.status == 502

@@ -31,9 +31,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from loopbrug.handoff.relay import RasaRelay
 from loopbrug.settings import Settings
+from loopbrug.texts import text
 from web.coach import auth, handlers, views
 from web.coach.base import COACH_SETTINGS, RELAY, TEMPLATES, render, see_other, templates
-from web.coach.present import DATABASE_DOWN
+from web.coach.present import database_down
 
 logger = logging.getLogger(__name__)
 
@@ -58,8 +59,8 @@ async def coach_pages(request: web.Request, handler) -> web.StreamResponse:
             status=503,
             coach=None,
             csrf="",
-            title="Even niet bereikbaar",
-            text=DATABASE_DOWN,
+            title=text("inbox.down_title"),
+            text=database_down(),
         )
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -23,6 +23,7 @@ from typing import Any, Awaitable, Callable, Optional
 from aiohttp import web
 
 from loopbrug.handoff import coaches, store, throttle
+from loopbrug.texts import text
 from web.coach.base import db, render, secure_cookies, see_other
 
 logger = logging.getLogger(__name__)
@@ -32,12 +33,6 @@ LOGIN_CSRF_COOKIE = "loopbrug_login_csrf"
 SESSION_TTL = timedelta(hours=12)
 MAX_PASSWORD_CHARS = 1024
 MAX_TOKEN_CHARS = 128
-
-# For the coach (Dutch, like the inbox's pages).
-LOGIN_FAILED = "Gebruikersnaam of wachtwoord klopt niet."
-LOGIN_EXPIRED = "Het inlogformulier was verlopen. Probeer het nog een keer."
-NOT_LOGGED_IN = "Je bent niet (meer) ingelogd. Log opnieuw in."
-FORM_EXPIRED = "Dit formulier is verlopen. Ga terug en laad de pagina opnieuw."
 
 
 def token_hash(token: str) -> str:
@@ -80,7 +75,7 @@ async def logged_in(request: web.Request) -> Optional[Login]:
     return Login(coach=coach, csrf=csrf, token_hash=hashed)
 
 
-def forbidden(request: web.Request, text: str) -> web.Response:
+def forbidden(request: web.Request, message: str) -> web.Response:
     """A 403 page for a POST without a session or with a wrong CSRF token."""
     return render(
         request,
@@ -88,8 +83,8 @@ def forbidden(request: web.Request, text: str) -> web.Response:
         status=403,
         coach=None,
         csrf="",
-        title="Niet toegestaan",
-        text=text,
+        title=text("inbox.forbidden_title"),
+        text=message,
     )
 
 
@@ -118,10 +113,10 @@ def action(handler: Action) -> Handler:
     async def wrapped(request: web.Request) -> web.StreamResponse:
         login = await logged_in(request)
         if login is None:
-            return forbidden(request, NOT_LOGGED_IN)
+            return forbidden(request, text("inbox.not_logged_in"))
         form = await request.post()
         if not same(form.get("csrf"), login.csrf):
-            return forbidden(request, FORM_EXPIRED)
+            return forbidden(request, text("inbox.form_expired"))
         return await handler(request, login, form)
 
     return wrapped
@@ -195,13 +190,13 @@ async def post_login(request: web.Request) -> web.StreamResponse:
     username = form_text(form, "username").lower()
     request["login_username"] = username[:80]
     if not same(form.get("login_csrf"), request.cookies.get(LOGIN_CSRF_COOKIE)):
-        return login_form(request, LOGIN_EXPIRED, status=403)
+        return login_form(request, text("inbox.login_expired"), status=403)
     password = form.get("password")
     password = password if isinstance(password, str) else ""
     coach_id = await check_password(request, username, password)
     if coach_id is None:
         logger.info("coach login refused")
-        return login_form(request, LOGIN_FAILED)
+        return login_form(request, text("inbox.login_failed"))
 
     old = request.cookies.get(COOKIE)
     if old and len(old) <= MAX_TOKEN_CHARS:

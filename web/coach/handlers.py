@@ -17,7 +17,7 @@ from aiohttp import web
 from loopbrug.handoff import service, store
 from web.coach.auth import Login, action, form_text
 from web.coach.base import RELAY, see_other, ticket_url, url_of
-from web.coach.present import CONFLICT_CODES, ERRORS, MAX_NOTE_CHARS, MAX_REPLY_CHARS
+from web.coach.present import ERRORS, MAX_NOTE_CHARS, MAX_REPLY_CHARS, conflict_code
 from web.coach.views import not_found, render_ticket, visible_ticket
 
 logger = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ def ticket_action(handler: TicketHandler) -> Callable[[web.Request], Awaitable[w
         try:
             flash = await handler(request, login, ticket, form)
         except service.TicketConflict as conflict:
-            flash = CONFLICT_CODES.get(str(conflict), "kan-niet")
+            flash = conflict_code(conflict)
         except service.RelayError as exc:
             logger.warning("coach: %s failed, Rasa did not take it (%s)", handler.__name__, exc)
             flash = "rasa"

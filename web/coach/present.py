@@ -1,8 +1,8 @@
-"""How the inbox shows tickets, summaries and transcripts: Dutch labels and plain values.
+"""How the inbox shows tickets, summaries and transcripts: labels and plain values.
 
 No aiohttp here: these functions turn stored values into what the templates and coach.js
-show, and are tested on their own. Texts for the coach only; what the person reads is in
-data/texts/.
+show, and are tested on their own. The coach's labels and messages are texts of
+data/texts/nl/inbox.yml (loopbrug/texts.py), like everything a person reads.
 """
 
 from __future__ import annotations
@@ -13,69 +13,95 @@ from typing import Any, Dict, List, Optional
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from loopbrug.handoff import store
+from loopbrug.texts import Labels, text
 
 MAX_REPLY_CHARS = 2000
 MAX_NOTE_CHARS = 4000
 
-TRANSCRIPT_DOWN = "Het gesprek kan nu niet geladen worden."
-DATABASE_DOWN = (
-    "De inbox kan de gegevens nu niet bereiken. Probeer het over een paar minuten opnieuw."
+# Every label and message is a text of data/texts/nl/inbox.yml, looked up when shown.
+URGENCY_LABELS = Labels(
+    {
+        store.CRISIS: "inbox.urgency_crisis",
+        store.ACUTE: "inbox.urgency_acute",
+        store.NORMAL: "inbox.urgency_normal",
+    }
 )
-NOT_FOUND = "Dit ticket is niet gevonden."
-
-URGENCY_LABELS = {store.CRISIS: "Crisis", store.ACUTE: "Acute schulden", store.NORMAL: "Normaal"}
-STATUS_LABELS = {store.NEW: "Nieuw", store.CLAIMED: "Opgepakt", store.CLOSED: "Gesloten"}
-TOPIC_LABELS = {
-    "werk": "Werk",
-    "scholing": "Scholing",
-    "geld": "Geld en schulden",
-    "algemeen": "Algemeen",
-    "crisis": "Crisis",
-}
-CHANNEL_LABELS = {"rest": "Chat op de website", "telegram": "Telegram"}
-CONTACT_LABELS = {"chat": "Chat", "telefoon": "Telefoon", "email": "E-mail"}
-EVENT_LABELS = {
-    "note": "Notitie",
-    "claim": "Opgepakt",
-    "takeover": "Gesprek overgenomen",
-    "reply": "Bericht aan de persoon",
-    "handback": "Gesprek teruggegeven",
-    "close": "Gesloten",
-    "followup": "Navraag: is er contact geweest?",
-    "erased": "Gewist op verzoek van de persoon",
-    "crisis": "Zorgwekkend bericht: het ticket is nu dringend (crisis)",
-}
-SYSTEM_LINES = {
-    "pause": "Een coach heeft het gesprek overgenomen. Loopbrug antwoordt niet.",
-    "resume": "Het gesprek is teruggegeven aan Loopbrug.",
-    "navraag": "Loopbrug heeft gevraagd of er contact is geweest.",
-}
+STATUS_LABELS = Labels(
+    {
+        store.NEW: "inbox.status_new",
+        store.CLAIMED: "inbox.status_claimed",
+        store.CLOSED: "inbox.status_closed",
+    }
+)
+TOPIC_LABELS = Labels(
+    {topic: f"inbox.topic_{topic}" for topic in ("werk", "scholing", "geld", "algemeen", "crisis")}
+)
+CHANNEL_LABELS = Labels({channel: f"inbox.channel_{channel}" for channel in ("rest", "telegram")})
+CONTACT_LABELS = Labels(
+    {contact: f"inbox.contact_{contact}" for contact in ("chat", "telefoon", "email")}
+)
+EVENT_LABELS = Labels(
+    {
+        kind: f"inbox.event_{kind}"
+        for kind in (
+            "note",
+            "claim",
+            "takeover",
+            "reply",
+            "handback",
+            "close",
+            "followup",
+            "erased",
+            "crisis",
+        )
+    }
+)
+SYSTEM_LINES = Labels({line: f"inbox.system_{line}" for line in ("pause", "resume", "navraag")})
 
 # Messages after an action, passed as a code in ``?melding=``: only known texts are shown.
-FLASHES = {
-    "opgepakt": "Je hebt het ticket opgepakt.",
-    "notitie": "Je notitie is bewaard.",
-    "overgenomen": "Je hebt het gesprek overgenomen. De persoon ziet dat nu.",
-    "verstuurd": "Je bericht is verstuurd.",
-    "teruggegeven": "Je hebt het gesprek teruggegeven aan Loopbrug.",
-    "gesloten": "Het ticket is gesloten.",
-}
-ERRORS = {
-    "leeg": "Typ eerst een tekst.",
-    "bericht-te-lang": f"Je bericht is te lang. Gebruik maximaal {MAX_REPLY_CHARS} tekens.",
-    "notitie-te-lang": f"Je notitie is te lang. Gebruik maximaal {MAX_NOTE_CHARS} tekens.",
-    "rasa": (
-        "Loopbrug is nu niet bereikbaar, dus het gesprek is niet veranderd. Probeer het zo opnieuw."
-    ),
-    "al-gesloten": "Dit ticket is al gesloten.",
-    "andere-coach": "Een andere coach heeft dit ticket al opgepakt.",
-    "eerst-oppakken": "Pak het ticket eerst op.",
-    "eerst-overnemen": "Neem het gesprek eerst over.",
-    "uitkomst": "Kies een uitkomst.",
-    "kan-niet": "Dat kan nu niet.",
-}
-# store.TicketConflict carries one of these texts; the redirect carries its code.
-CONFLICT_CODES = {text: code for code, text in ERRORS.items()}
+# The key is the code with "_" for "-".
+FLASHES = Labels(
+    {
+        code: f"inbox.flash_{code}"
+        for code in ("opgepakt", "notitie", "overgenomen", "verstuurd", "teruggegeven", "gesloten")
+    }
+)
+ERRORS = Labels(
+    {
+        code: "inbox.error_" + code.replace("-", "_")
+        for code in (
+            "leeg",
+            "bericht-te-lang",
+            "notitie-te-lang",
+            "rasa",
+            "al-gesloten",
+            "andere-coach",
+            "eerst-oppakken",
+            "eerst-overnemen",
+            "uitkomst",
+            "kan-niet",
+        )
+    },
+    max_reply=MAX_REPLY_CHARS,
+    max_note=MAX_NOTE_CHARS,
+)
+
+
+def transcript_down() -> str:
+    return text("inbox.transcript_down")
+
+
+def database_down() -> str:
+    return text("inbox.database_down")
+
+
+def not_found_text() -> str:
+    return text("inbox.not_found")
+
+
+def conflict_code(conflict: object) -> str:
+    """The ``?melding=`` code of a store.TicketConflict (it carries one of the ERRORS texts)."""
+    return str(ERRORS.code_of(str(conflict)) or "kan-niet")
 
 
 @functools.lru_cache(maxsize=8)
@@ -103,13 +129,13 @@ def age(since: datetime, now: Optional[datetime] = None) -> str:
         since = since.replace(tzinfo=timezone.utc)
     minutes = max(0, int((now - since).total_seconds() // 60))
     if minutes < 1:
-        return "net binnen"
+        return text("inbox.age_new")
     if minutes < 60:
-        return f"{minutes} min"
+        return text("inbox.age_minutes", minutes=minutes)
     hours = minutes // 60
     if hours < 48:
-        return f"{hours} uur"
-    return f"{hours // 24} dagen"
+        return text("inbox.age_hours", hours=hours)
+    return text("inbox.age_days", days=hours // 24)
 
 
 def text_list(value: Any) -> List[str]:
@@ -140,22 +166,19 @@ def summary_view(summary: Any) -> Dict[str, Any]:
 def transcript_line(line: Dict[str, Any], tz_name: str) -> Dict[str, Any]:
     """One transcript line as the page and coach.js show it (``at`` as an ISO string)."""
     kind = line.get("from") if line.get("from") in ("person", "bot", "coach", "system") else "bot"
-    text = str(line.get("text") or "")
+    said = str(line.get("text") or "")
     name = line.get("name") if isinstance(line.get("name"), str) else None
-    if kind == "person":
-        who = "Persoon"
-    elif kind == "coach":
-        who = f"{name} (coach)" if name else "Coach"
-    elif kind == "system":
-        who = "Melding"
-        text = SYSTEM_LINES.get(text, text)
+    if kind == "coach" and name:
+        who = text("inbox.from_named_coach", name=name)
     else:
-        who = "Loopbrug"
+        who = text(f"inbox.from_{kind}")
+    if kind == "system":
+        said = SYSTEM_LINES.get(said, said)
     at = line.get("at")
     shown: Dict[str, Any] = {
         "from": kind,
         "who": who,
-        "text": text,
+        "text": said,
         "at": at.isoformat() if isinstance(at, datetime) else None,
         "time": shown_time(at, tz_name) if isinstance(at, datetime) else "",
     }

@@ -16,6 +16,7 @@ from aiohttp import web
 from loopbrug.handoff import store
 from loopbrug.handoff.relay import RelayError
 from loopbrug.handoff.routing import get_teams
+from loopbrug.texts import text
 from web.coach.auth import Login, logged_in, page
 from web.coach.base import RELAY, db, render, see_other, settings_of, ticket_url
 from web.coach.present import (
@@ -26,14 +27,14 @@ from web.coach.present import (
     FLASHES,
     MAX_NOTE_CHARS,
     MAX_REPLY_CHARS,
-    NOT_FOUND,
     STATUS_LABELS,
     TOPIC_LABELS,
-    TRANSCRIPT_DOWN,
     URGENCY_LABELS,
     age,
+    not_found_text,
     shown_time,
     summary_view,
+    transcript_down,
     transcript_lines,
 )
 
@@ -59,8 +60,8 @@ def not_found(request: web.Request, login: Login) -> web.Response:
         status=404,
         coach=login.coach,
         csrf=login.csrf,
-        title="Niet gevonden",
-        text=NOT_FOUND,
+        title=text("inbox.not_found_title"),
+        text=not_found_text(),
     )
 
 
@@ -170,7 +171,7 @@ async def render_ticket(
         consent=shown_time(ticket.consent_at, tz_name),
         summary=summary_view(ticket.summary),
         transcript=transcript,
-        transcript_down=TRANSCRIPT_DOWN,
+        transcript_down=transcript_down(),
         events=[
             {
                 "label": EVENT_LABELS.get(e["kind"], e["kind"]),
@@ -202,11 +203,11 @@ async def transcript_json(request: web.Request) -> web.StreamResponse:
         return see_other("/coach/login")
     ticket = await visible_ticket(request, login)
     if ticket is None:
-        return web.json_response({"error": NOT_FOUND}, status=404)
+        return web.json_response({"error": not_found_text()}, status=404)
     try:
         raw = await request.app[RELAY].transcript(ticket.conversation_id)
     except RelayError as exc:
         logger.warning("coach: transcript not available (%s)", exc)
-        return web.json_response({"error": TRANSCRIPT_DOWN}, status=502)
+        return web.json_response({"error": transcript_down()}, status=502)
     tz_name = settings_of(request).timezone
     return web.json_response({"lines": transcript_lines(raw, tz_name), "live": ticket.live})
