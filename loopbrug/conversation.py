@@ -59,16 +59,6 @@ def is_unicode_text(value: str) -> bool:
     return True
 
 
-def __getattr__(name: str) -> Any:
-    # NOT_UNICODE was a constant here; the text is data now (data/texts/nl/channel.yml).
-    # Kept, read on use, only until web/app.py asks loopbrug.texts for "channel.not_unicode".
-    if name == "NOT_UNICODE":
-        from loopbrug.texts import text
-
-        return text("channel.not_unicode")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 # ---------------------------------------------------------------- sender ids
 
 _WEB_PREFIX = "web-"

@@ -43,7 +43,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from loopbrug import texts
 from loopbrug.assessment import files as profile_files
-from loopbrug.conversation import NOT_UNICODE, is_unicode_text, web_sender
+from loopbrug.conversation import is_unicode_text, web_sender
 from loopbrug.handoff import followup
 from loopbrug.handoff import store as handoff_store
 from loopbrug.privacy import statement
@@ -111,7 +111,7 @@ async def security_headers(request: web.Request, handler) -> web.StreamResponse:
         exc.headers.update(SECURITY_HEADERS)
         raise
     except UnicodeError:  # a body or form that is not valid text
-        response = error(400, NOT_UNICODE)
+        response = error(400, texts.text("channel.not_unicode"))
     except Exception:
         logger.exception("web: %s %s failed", request.method, request.path)
         response = error(500, widget_text("internal"))
@@ -245,7 +245,7 @@ async def post_message(request: web.Request) -> web.Response:
     if not isinstance(text, str):
         return error(400, widget_text("not_text"))
     if not is_unicode_text(text):
-        return error(400, NOT_UNICODE)
+        return error(400, texts.text("channel.not_unicode"))
     if not text.strip():
         return error(400, widget_text("empty"))
     if len(text) > MAX_MESSAGE_CHARS:

@@ -24,7 +24,7 @@ from typing import Dict, List, Optional
 
 from sqlalchemy import inspect, text
 
-from loopbrug.conversation import WEB_SENDER_PREFIX, is_web_sender
+from loopbrug.conversation import web_senders_like, web_session_of
 from loopbrug.db import get_engine, person_key
 from loopbrug.handoff import store, throttle
 from loopbrug.privacy.erasure import delete_own_rows
@@ -67,9 +67,9 @@ def expired_conversations(cutoff: datetime, url: Optional[str] = None) -> List[s
 
 def _web_session_hash(sender_id: str) -> Optional[str]:
     """The stored hash of a widget conversation's session id (as web/sessions.py keeps it)."""
-    if not is_web_sender(sender_id):
+    session_id = web_session_of(sender_id)
+    if session_id is None:
         return None
-    session_id = sender_id[len(WEB_SENDER_PREFIX) :]
     return hashlib.sha256(session_id.encode("ascii", "ignore")).hexdigest()
 
 
@@ -122,7 +122,7 @@ def purge_unused_web_sessions(before: datetime, url: Optional[str] = None) -> in
         with engine.connect() as connection:
             senders = connection.execute(
                 text(f"SELECT DISTINCT sender_id FROM {TRACKER_TABLE} WHERE sender_id LIKE :web"),
-                {"web": WEB_SENDER_PREFIX + "%"},
+                {"web": web_senders_like()},
             )
             used = {_web_session_hash(row[0]) for row in senders}
     with engine.begin() as connection:

@@ -7,7 +7,6 @@ from datetime import datetime, timezone
 import pytest
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 
-from loopbrug import conversation
 from loopbrug.conversation import (
     Event,
     active_loop,
@@ -162,11 +161,3 @@ def test_rasas_own_event_objects_read_like_their_json():
     assert read[1].intent == "greet" and read[1].parse_data["crisis"] == {"lang": "en"}
     assert [e.name for e in this_turn(events)] == ["action_answer", "requested_slot"]
     assert read_event(events[1]).text == "hoi" and read_event(None) is None
-
-
-def test_the_old_not_unicode_constant_reads_the_text_until_web_moves():
-    from loopbrug.texts import text
-
-    assert conversation.NOT_UNICODE == text("channel.not_unicode")
-    with pytest.raises(AttributeError):
-        conversation.NO_SUCH_NAME  # noqa: B018
