@@ -19,7 +19,7 @@ import hashlib
 import re
 import secrets
 from datetime import datetime, timedelta
-from typing import Any, Dict, Optional, Set, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 from sqlalchemy import Column, DateTime, String, delete, select
 
@@ -27,7 +27,7 @@ from loopbrug.assessment import export
 from loopbrug.assessment.profile import Profile, from_dict
 from loopbrug.attachments import file_message
 from loopbrug.conversation import is_web_sender
-from loopbrug.db import Base, get_engine, load_profile, person_key, sessions, utcnow
+from loopbrug.db import Base, load_profile, person_key, sessions, utcnow
 
 TOKEN_BYTES = 24
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32}$")  # token_urlsafe(24)
@@ -45,19 +45,6 @@ class ProfileDownload(Base):
     expires_at = Column(DateTime(timezone=True), nullable=False, index=True)
 
 
-_READY: Set[str] = set()
-
-
-def _ready(url: Optional[str]) -> Optional[str]:
-    """Make sure the table exists (the engine may have been built before this module loaded)."""
-    engine = get_engine(url)
-    key = str(engine.url)
-    if key not in _READY:
-        ProfileDownload.__table__.create(engine, checkfirst=True)
-        _READY.add(key)
-    return url
-
-
 def token_hash(token: str) -> str:
     """What is stored of a token: its SHA-256, hex."""
     return hashlib.sha256(token.encode("ascii")).hexdigest()
@@ -72,7 +59,7 @@ def issue(
     """A new link token for ``sender_id``'s profile; expired links are removed on the way."""
     now = now or utcnow()
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    with sessions(_ready(url)).begin() as session:
+    with sessions(url).begin() as session:
         session.execute(delete(ProfileDownload).where(ProfileDownload.expires_at <= now))
         session.add(
             ProfileDownload(
@@ -96,7 +83,7 @@ def allows(
     if not isinstance(token, str) or not TOKEN_PATTERN.match(token):
         return False
     now = now or utcnow()
-    with sessions(_ready(url)).begin() as session:
+    with sessions(url).begin() as session:
         record = session.execute(
             select(ProfileDownload).where(ProfileDownload.token_hash == token_hash(token))
         ).scalar_one_or_none()
@@ -110,7 +97,7 @@ def allows(
 
 def forget(sender_id: str, url: Optional[str] = None) -> int:
     """Delete every link of ``sender_id`` (returns how many)."""
-    with sessions(_ready(url)).begin() as session:
+    with sessions(url).begin() as session:
         return session.execute(
             delete(ProfileDownload).where(ProfileDownload.person == person_key(sender_id))
         ).rowcount

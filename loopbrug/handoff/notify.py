@@ -17,13 +17,12 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from loopbrug.handoff.store import CRISIS, Ticket
+from loopbrug.labels import urgency_notice
 from loopbrug.logs import hide_in_logs
 from loopbrug.settings import Settings
-from loopbrug.texts import Labels, text
+from loopbrug.texts import text
 
 logger = logging.getLogger(__name__)
-# The urgency in the coaches' group (data/texts/nl/inbox.yml).
-URGENCY_WORDS = Labels({urgency: f"inbox.notify_urgency_{urgency}" for urgency in (1, 2, 3)})
 
 
 def message_for(settings: Settings, ticket: Ticket, team_name: str, escalated: bool = False) -> str:
@@ -37,7 +36,7 @@ def message_for(settings: Settings, ticket: Ticket, team_name: str, escalated: b
     lines = [
         ("🔴 " if ticket.urgency == CRISIS else "") + heading,
         text("inbox.notify_topic", topic=ticket.topic, region=region),
-        text("inbox.notify_urgency", urgency=URGENCY_WORDS.get(ticket.urgency, ticket.urgency)),
+        text("inbox.notify_urgency", urgency=urgency_notice(ticket.urgency)),
         f"{settings.inbox_url}/tickets/{ticket.ref}",
     ]
     return "\n".join(lines)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import threading
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
@@ -34,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from loopbrug.db import Base, get_engine, person_key, sessions, utcnow
+from loopbrug.db import Base, person_key, sessions, utcnow
 from loopbrug.texts import Labels, text
 
 # Ticket states. "live" is not a state: a claimed ticket can be live (the coach has the chat).
@@ -170,26 +169,8 @@ class ThrottleRecord(Base):
     locked_until = Column(DateTime(timezone=True), nullable=True)
 
 
-TABLES = [
-    ThrottleRecord.__table__,
-    CoachRecord.__table__,
-    TicketRecord.__table__,
-    CoachSessionRecord.__table__,
-    TicketEventRecord.__table__,
-    RelayRecord.__table__,
-]
-_READY: set = set()
-_READY_LOCK = threading.Lock()
-
-
 def factory(url: Optional[str] = None):
-    """Session factory for ``url`` with the handoff tables created (once per URL)."""
-    engine = get_engine(url)
-    if engine.url not in _READY:
-        with _READY_LOCK:  # first use from several threads: create the tables once
-            if engine.url not in _READY:
-                Base.metadata.create_all(engine, tables=TABLES)
-                _READY.add(engine.url)
+    """Session factory for ``url``; its database is migrated on first use (loopbrug/db)."""
     return sessions(url)
 
 

@@ -135,3 +135,21 @@ def test_the_command_upgrades_the_database_it_is_given(tmp_path, capsys):
     assert f"at {migrate.head()}" in capsys.readouterr().out
     assert main(["current", "--url", url]) == 0
     assert capsys.readouterr().out.strip() == migrate.head()
+
+
+def test_no_code_creates_tables_behind_the_migrations_back():
+    """create_all on a running database never adds a column; only migrations change tables."""
+    from tests.conftest import ROOT
+
+    offenders = [
+        path.relative_to(ROOT).as_posix()
+        for package in ("loopbrug", "actions", "bot", "connectors", "web")
+        for path in (ROOT / package).rglob("*.py")
+        if "migrations" not in path.parts
+        and any(
+            call in line and not line.lstrip().startswith("#")
+            for line in path.read_text(encoding="utf-8").splitlines()
+            for call in (".create_all(", "__table__.create(")
+        )
+    ]
+    assert offenders == []

@@ -10,9 +10,7 @@ assertions and regular expressions:
   function word, and a sentence's end (``.``, ``?``, ``!`` or ``:``, at the end or before
   the next sentence).
 
-Areas are converted one at a time (issue 18). A module still holding texts is listed in
-``NOT_YET_CONVERTED``; every other module of the packages below is checked. The list only
-shrinks: a listed module that no longer holds any text fails the test until it is taken off.
+Every module of the packages below is checked, with no exceptions.
 """
 
 from __future__ import annotations
@@ -29,17 +27,6 @@ import pytest
 from tests.conftest import ROOT
 
 PACKAGES = ("actions", "bot", "connectors", "loopbrug", "web")
-
-# Modules that still write texts for a person in Python, with the area that converts them.
-# Take a module off when its texts are in data/texts/ or the domain; empty the list when done.
-NOT_YET_CONVERTED = (
-    # the channels
-    "connectors/reliability.py",
-    "connectors/rest.py",
-    "connectors/telegram.py",
-    # the core: the unreadable-characters notice
-    "loopbrug/conversation.py",
-)
 
 # Common Dutch function words: one of them makes a string of four words or more a sentence.
 # Words that English uses too ("is", "of", "me", "we", "die") are left out: "spaCy pipeline
@@ -180,47 +167,22 @@ def modules(root: Path = ROOT) -> Iterator[str]:
             yield path.relative_to(root).as_posix()
 
 
-def listed(module: str) -> bool:
-    """True when ``module`` is in NOT_YET_CONVERTED (itself, or a folder that holds it)."""
-    return any(
-        module == entry or module.startswith(entry.rstrip("/") + "/") for entry in NOT_YET_CONVERTED
-    )
-
-
 def scan(root: Path = ROOT) -> List[Finding]:
-    """Findings in every module that is not listed as not yet converted."""
+    """Findings in every module of the checked packages."""
     found: List[Finding] = []
     for module in modules(root):
-        if not listed(module):
-            found += findings((root / module).read_text(encoding="utf-8"), module)
+        found += findings((root / module).read_text(encoding="utf-8"), module)
     return found
 
 
 # ---- the code itself ----------------------------------------------------------------------
 
 
-def test_converted_code_holds_no_text_for_a_person():
+def test_the_code_holds_no_text_for_a_person():
     found = scan()
     assert not found, "texts written in Python (move them to data/texts/):\n" + "\n".join(
         map(str, found)
     )
-
-
-def test_not_yet_converted_names_existing_modules():
-    every = set(modules())
-    missing = [
-        entry
-        for entry in NOT_YET_CONVERTED
-        if entry not in every and not any(m.startswith(entry.rstrip("/") + "/") for m in every)
-    ]
-    assert missing == [], "renamed or removed: update NOT_YET_CONVERTED"
-
-
-@pytest.mark.parametrize("entry", NOT_YET_CONVERTED)
-def test_a_converted_module_comes_off_the_list(entry):
-    holding = [m for m in modules() if m == entry or m.startswith(entry.rstrip("/") + "/")]
-    found = [f for m in holding for f in findings((ROOT / m).read_text(encoding="utf-8"), m)]
-    assert found, f"{entry} holds no texts any more: take it off NOT_YET_CONVERTED"
 
 
 # ---- the checker ---------------------------------------------------------------------------

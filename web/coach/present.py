@@ -19,13 +19,6 @@ MAX_REPLY_CHARS = 2000
 MAX_NOTE_CHARS = 4000
 
 # Every label and message is a text of data/texts/nl/inbox.yml, looked up when shown.
-URGENCY_LABELS = Labels(
-    {
-        store.CRISIS: "inbox.urgency_crisis",
-        store.ACUTE: "inbox.urgency_acute",
-        store.NORMAL: "inbox.urgency_normal",
-    }
-)
 STATUS_LABELS = Labels(
     {
         store.NEW: "inbox.status_new",
@@ -37,9 +30,6 @@ TOPIC_LABELS = Labels(
     {topic: f"inbox.topic_{topic}" for topic in ("werk", "scholing", "geld", "algemeen", "crisis")}
 )
 CHANNEL_LABELS = Labels({channel: f"inbox.channel_{channel}" for channel in ("rest", "telegram")})
-CONTACT_LABELS = Labels(
-    {contact: f"inbox.contact_{contact}" for contact in ("chat", "telefoon", "email")}
-)
 EVENT_LABELS = Labels(
     {
         kind: f"inbox.event_{kind}"

@@ -16,12 +16,12 @@ from aiohttp import web
 from loopbrug.handoff import store
 from loopbrug.handoff.relay import RelayError
 from loopbrug.handoff.routing import get_teams
+from loopbrug.labels import contact_label, urgency_label
 from loopbrug.texts import text
 from web.coach.auth import Login, logged_in, page
 from web.coach.base import RELAY, db, render, see_other, settings_of, ticket_url
 from web.coach.present import (
     CHANNEL_LABELS,
-    CONTACT_LABELS,
     ERRORS,
     EVENT_LABELS,
     FLASHES,
@@ -29,7 +29,6 @@ from web.coach.present import (
     MAX_REPLY_CHARS,
     STATUS_LABELS,
     TOPIC_LABELS,
-    URGENCY_LABELS,
     age,
     not_found_text,
     shown_time,
@@ -92,7 +91,7 @@ async def ticket_list(request: web.Request, login: Login) -> web.StreamResponse:
             "ref": t.ref,
             "url": ticket_url(t.ref),
             "urgency": t.urgency,
-            "urgency_label": URGENCY_LABELS.get(t.urgency, str(t.urgency)),
+            "urgency_label": urgency_label(t.urgency),
             "topic": TOPIC_LABELS.get(t.topic, t.topic),
             "team": teams.name(t.team),
             "place": " / ".join(p for p in (t.region, t.gemeente) if p) or "onbekend",
@@ -117,7 +116,7 @@ async def ticket_list(request: web.Request, login: Login) -> web.StreamResponse:
         },
         statuses=[(s, STATUS_LABELS[s]) for s in store.STATUSES],
         teams=[(t, teams.name(t)) for t in coach.teams],
-        urgencies=[(str(u), URGENCY_LABELS[u]) for u in store.URGENCIES],
+        urgencies=[(str(u), urgency_label(u)) for u in store.URGENCIES],
     )
 
 
@@ -160,11 +159,11 @@ async def render_ticket(
         csrf=login.csrf,
         t=ticket,
         team_name=get_teams().name(ticket.team),
-        urgency_label=URGENCY_LABELS.get(ticket.urgency, str(ticket.urgency)),
+        urgency_label=urgency_label(ticket.urgency),
         status_label=STATUS_LABELS.get(ticket.status, ticket.status),
         topic_label=TOPIC_LABELS.get(ticket.topic, ticket.topic),
         channel_label=CHANNEL_LABELS.get(ticket.channel, ticket.channel),
-        contact_label=CONTACT_LABELS.get(ticket.contact_channel, ticket.contact_channel),
+        contact_label=contact_label(ticket.contact_channel),
         outcome_label=store.OUTCOMES.get(ticket.outcome or "", ticket.outcome or ""),
         created=shown_time(ticket.created_at, tz_name),
         closed=shown_time(ticket.closed_at, tz_name),
