@@ -3,7 +3,7 @@
 ``action_privacy_info`` says what is kept, why, how long, who sees it and how to erase it,
 from data/privacy.yml (the web page /privacy shows the same text). ``action_delete_data``
 runs after the person confirmed: it erases our own tables (loopbrug/privacy/erasure.py); the
-tracker store erases the conversation itself when this turn is saved (bot/tracker_store.py).
+tracker store erases the conversation itself when this turn is saved (bot/extensions/tracker_store.py).
 A thin adapter: the sentences are texts in data/texts/nl/privacy.yml.
 """
 

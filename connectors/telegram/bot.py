@@ -1,6 +1,6 @@
 """The python-telegram-bot bot: built from settings, with the token kept out of every log.
 
-No Rasa here: the coach notifications (handoff/notify.py) build their bot with this module too.
+No Rasa here, but the core does not use it: the coach notifications build a plain Bot.
 """
 
 from __future__ import annotations

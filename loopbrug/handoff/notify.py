@@ -6,7 +6,7 @@ a coach must log in to read more. A failure is logged and never stops the handof
 
 The message goes out with python-telegram-bot's plain ``telegram.Bot``: ``async with bot``
 is PTB's own initialize (getMe) and shutdown, so no connection outlives the call. The
-Telegram channel (connectors/telegram.py) is not used here: it would pull Rasa into the core.
+Telegram channel (connectors/telegram/) is not used here: it would pull Rasa into the core.
 """
 
 from __future__ import annotations

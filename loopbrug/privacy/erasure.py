@@ -3,7 +3,7 @@
 ``erase_person`` deletes the profile, money-check outcomes, relay messages and tickets (a
 coach-facing tombstone keeps only that a ticket existed and was erased). The conversation
 itself (Rasa's tracker events) is erased by the tracker store when the turn with
-``action_delete_data`` is saved (bot/tracker_store.py). What is past its retention time goes
+``action_delete_data`` is saved (bot/extensions/tracker_store.py). What is past its retention time goes
 in the hourly sweep (retention.py).
 """
 

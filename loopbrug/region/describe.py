@@ -1,7 +1,7 @@
 """How a region and its desks are put to a person (texts in data/texts/<language>/region.yml).
 
 Used by the place and desk answers (actions/location.py), the handoff (actions/handoff.py)
-and the coach's summary (handoff/summary.py).
+and the coach's summary (loopbrug/handoff/summary.py).
 """
 
 from __future__ import annotations

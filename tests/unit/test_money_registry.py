@@ -70,7 +70,7 @@ def test_every_form_that_asks_for_money_is_registered_and_private():
 
 def test_the_self_test_and_contact_forms_are_not_money_forms():
     # The rule must not flag forms that ask no amount (they are private for other reasons,
-    # handoff/summary.py).
+    # loopbrug/handoff/summary.py).
     found = set(money_forms_in_domain())
     assert not found & {"assessment_form", "handoff_form", "location_form", "profile_email_form"}
 
