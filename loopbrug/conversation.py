@@ -8,7 +8,9 @@ Three things live here and nowhere else:
 * **The tracker-event reader.** Rasa's tracker events (the JSON of its HTTP API, rasa-sdk's
   ``tracker.events``, or Rasa's own event objects through ``as_dict()``) are read through
   :func:`read_events` and :class:`Event`: one place knows that a kind is in ``"event"``, an
-  intent in ``parse_data.intent.name``, a coach's name in ``data.custom.name``.
+  intent in ``parse_data.intent.name``, a coach's name in ``data.custom.name``. Every other
+  module of actions/, loopbrug/, web/ and connectors/ reads events through it (a test in
+  tests/unit/test_conversation.py fails on ``event.get("event")`` anywhere else).
 * **What only the server may mark.** Which user messages did the helpline trigger itself (the
   follow-up question of "niet loslaten", through Rasa's HTTP API), rather than the person typing
   them? Rasa marks such a message with ``metadata.is_external = True``. Its text also starts
