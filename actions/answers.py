@@ -15,6 +15,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.location import known_place, region_slots
+from loopbrug.conversation import actions_run, before_this_turn, latest_user, this_turn
 from loopbrug.knowledge import reply
 from loopbrug.knowledge.retrieve import Pick, get_retriever
 from loopbrug.knowledge.units import KnowledgeBase, Unit, get_knowledge_base
@@ -69,20 +70,11 @@ def pick_for(tracker: Tracker) -> Optional[Pick]:
 
 def question_before_clarification(tracker: Tracker) -> Optional[str]:
     """The person's message before this one when the helpline asked back on it."""
-    seen_latest = False
-    answered_by: List[str] = []
-    for event in reversed(tracker.events or []):
-        kind = event.get("event")
-        if kind == "user":
-            if seen_latest:
-                text = str(event.get("text") or "")
-                return (
-                    text if "action_clarify" in answered_by and not text.startswith("/") else None
-                )
-            seen_latest = True
-        elif kind == "action" and seen_latest and event.get("name") != "action_listen":
-            answered_by.append(str(event.get("name")))
-    return None
+    earlier = before_this_turn(tracker.events)
+    asked = latest_user(earlier)
+    if asked is None or "action_clarify" not in actions_run(this_turn(earlier)):
+        return None
+    return None if asked.text.startswith("/") else asked.text
 
 
 def names_a_place(text: str) -> bool:

@@ -15,12 +15,13 @@ wissen" for "van beroep wisselen"), never yes/no or greetings.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import answer_unit, unit_without_intent
+from loopbrug.conversation import ACTION_LISTEN, Event, read_events
 from loopbrug.gibberish import is_gibberish
 from loopbrug.labels import intent_title
 from loopbrug.texts import text
@@ -79,17 +80,16 @@ def best_guesses(ranking: List[Dict[str, Any]], limit: int = 2) -> List[str]:
     return guesses[:limit]
 
 
-def turns(tracker: Tracker) -> List[tuple]:
+def turns(tracker: Tracker) -> List[Tuple[Event, Optional[str]]]:
     """The person's earlier messages, newest first, each with the bot's first action after
     it (action_listen skipped); the current message is left out."""
-    result: List[tuple] = []
+    result: List[Tuple[Event, Optional[str]]] = []
     answer: Optional[str] = None
-    users = [e for e in tracker.events if e.get("event") in ("user", "action")]
-    for event in reversed(users):
-        if event.get("event") == "action":
-            if event.get("name") != "action_listen":
-                answer = event.get("name")
-        else:
+    for event in reversed(read_events(tracker.events)):
+        if event.is_action():
+            if event.name != ACTION_LISTEN:
+                answer = event.name
+        elif event.is_user():
             result.append((event, answer))
             answer = None
     return result[1:]  # result[0] is the message being answered now
@@ -102,8 +102,8 @@ def earlier_misses(tracker: Tracker) -> int:
     for event, answer in turns(tracker):
         if answer != ActionClarify.NAME:
             break
-        parse = dict(event.get("parse_data") or {})
-        parse.setdefault("text", event.get("text"))
+        parse = dict(event.parse_data)
+        parse.setdefault("text", event.text)
         if miss_kind(parse) == IN_SCOPE:
             count += 1
     return count

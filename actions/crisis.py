@@ -23,6 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from loopbrug import texts
+from loopbrug.conversation import active_loop, before_this_turn
 from loopbrug.handoff import service
 from loopbrug.labels import intent_title
 from loopbrug.settings import load_settings
@@ -50,14 +51,9 @@ def language_of(tracker: Tracker) -> str:
 
 
 def interrupted_form(events: List[Dict[str, Any]]) -> Optional[str]:
-    """The form that was active when the latest user message came in, if any."""
-    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
-    active: Optional[str] = None
-    for event in events[: max(last_user, 0)]:
-        if event.get("event") == "active_loop":
-            active = event.get("name")
-        elif event.get("event") in ("restart", "session_started"):
-            active = None
+    """The form that was active when the latest user message came in, if any (one of
+    ``PAUSABLE_FORMS``; a restart or a new session before that message ended it)."""
+    active = active_loop(before_this_turn(events))
     return active if active in PAUSABLE_FORMS else None
 
 

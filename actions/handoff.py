@@ -27,7 +27,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.form_validation import OneValidatorForAllSlots
 from actions.location import known_place, place_answer, region_slots
-from loopbrug.conversation import triggered_by_helpline
+from loopbrug.conversation import last_slot, this_turn, triggered_by_helpline, user_messages
 from loopbrug.handoff import hours, service, store, summary
 from loopbrug.handoff.contact import (
     contact_choice,
@@ -158,12 +158,8 @@ class ActionAskHandoffConsent(Action):
 
 def consent_given_now(tracker: Tracker) -> bool:
     """True in the turn in which the person said yes to sharing."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            return False
-        if event.get("event") == "slot" and event.get("name") == "handoff_consent":
-            return event.get("value") == "ja"
-    return False
+    consent = last_slot(this_turn(tracker.events), "handoff_consent")
+    return consent is not None and consent.value == "ja"
 
 
 class ActionAskHandoffContact(Action):
@@ -300,9 +296,7 @@ class ValidateHandoffForm(OneValidatorForAllSlots, FormValidationAction):
 
 def build_summary_for(tracker: Tracker) -> Dict[str, Any]:
     """The structured summary of this person (after consent only)."""
-    acute = any(
-        acute_debt_signal(e.get("text") or "") for e in tracker.events if e.get("event") == "user"
-    )
+    acute = any(acute_debt_signal(message.text) for message in user_messages(tracker.events))
     return service.summarise(
         tracker.sender_id, tracker.events, tracker.current_slot_values(), acute_debt=acute
     )

@@ -18,6 +18,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.form_validation import OneValidatorForAllSlots
+from loopbrug.conversation import actions_run, before_this_turn, this_turn
 from loopbrug.region import (
     NATIONAL_FINDER,
     Gemeente,
@@ -92,16 +93,8 @@ def latest_place_text(tracker: Tracker) -> Optional[str]:
 
 def previous_action(tracker: Tracker) -> Optional[str]:
     """The bot's last action before the person's latest message (action_listen skipped)."""
-    seen_user = False
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            if seen_user:
-                return None
-            seen_user = True
-        elif seen_user and event.get("event") == "action":
-            if event.get("name") != "action_listen":
-                return event.get("name")
-    return None
+    answered = actions_run(this_turn(before_this_turn(tracker.events)))
+    return answered[-1] if answered else None
 
 
 def known_place(tracker: Tracker) -> Optional[Dict[str, str]]:

@@ -17,6 +17,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.form_validation import OneValidatorForAllSlots
+from loopbrug.conversation import before_this_turn, last_slot
 from loopbrug.money import registry
 from loopbrug.money.amounts import ParsedAmount, format_euro
 from loopbrug.money.calculators import buffer, gap, transition
@@ -81,15 +82,8 @@ def keep_location(tracker: Tracker) -> Dict[str, Any]:
     """A number typed as an answer is not a postcode: undo what this message set in
     ``location_input`` (its slot mapping takes a postcode entity from any message the NLU
     calls inform_location, and "3000" looks like one)."""
-    before = None
-    seen_user = False
-    for event in reversed(tracker.events or []):
-        if not seen_user:
-            seen_user = event.get("event") == "user"
-            continue
-        if event.get("event") == "slot" and event.get("name") == "location_input":
-            before = event.get("value")
-            break
+    earlier = last_slot(before_this_turn(tracker.events), "location_input")
+    before = earlier.value if earlier is not None else None
     if tracker.get_slot("location_input") != before:
         return {"location_input": before}
     return {}

@@ -28,6 +28,7 @@ from actions.money import (
     typed_answer,
 )
 from loopbrug import db
+from loopbrug.conversation import RESTART, read_events
 from loopbrug.knowledge import reply
 from loopbrug.knowledge.units import get_knowledge_base
 from loopbrug.money import check
@@ -190,13 +191,12 @@ def last_answers(tracker: Tracker) -> Optional[Dict[str, Any]]:
     conversation's events (the slots were cleared); None when there was none."""
     current: Dict[str, Any] = {}
     found: Optional[Dict[str, Any]] = None
-    for event in tracker.events or []:
-        kind = event.get("event")
-        if kind == "restart":
+    for event in read_events(tracker.events):
+        if event.kind == RESTART:
             current, found = {}, None
-        elif kind == "slot" and event.get("name") in ANSWER_SLOTS:
-            current[event["name"]] = event.get("value")
-        elif kind == "slot" and event.get("name") == "money_colour" and event.get("value"):
+        elif event.is_slot() and event.name in ANSWER_SLOTS:
+            current[event.name] = event.value
+        elif event.is_slot("money_colour") and event.value:
             found = dict(current)
     return found
 

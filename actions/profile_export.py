@@ -28,7 +28,7 @@ from loopbrug.assessment.files import file_payload
 from loopbrug.assessment.mailing import is_way_out, mail_server, profile_mail
 from loopbrug.assessment.render import chat_summary
 from loopbrug.attachments import read_file
-from loopbrug.conversation import is_web_sender
+from loopbrug.conversation import is_web_sender, since_session_start
 from loopbrug.handoff.contact import email_address
 from loopbrug.settings import load_settings
 
@@ -40,13 +40,10 @@ EMAIL_SLOTS = ("profile_email", "profile_email_stop")
 
 def file_given_in_this_session(tracker: Tracker) -> bool:
     """True when the bot already gave the file since the conversation's session started."""
-    for event in reversed(tracker.events or []):
-        if event.get("event") == "session_started":
-            return False
-        data = event.get("data") if event.get("event") == "bot" else None
-        if isinstance(data, dict) and read_file(data.get("custom")) is not None:
-            return True
-    return False
+    return any(
+        event.is_bot() and read_file(event.custom) is not None
+        for event in since_session_start(tracker.events)
+    )
 
 
 def _created(updated: Optional[datetime]) -> datetime:

@@ -8,7 +8,9 @@ Three things live here and nowhere else:
 * **The tracker-event reader.** Rasa's tracker events (the JSON of its HTTP API, rasa-sdk's
   ``tracker.events``, or Rasa's own event objects through ``as_dict()``) are read through
   :func:`read_events` and :class:`Event`: one place knows that a kind is in ``"event"``, an
-  intent in ``parse_data.intent.name``, a coach's name in ``data.custom.name``.
+  intent in ``parse_data.intent.name``, a coach's name in ``data.custom.name``. Every other
+  module of actions/, loopbrug/, web/ and connectors/ reads events through it (a test in
+  tests/unit/test_conversation.py fails on ``event.get("event")`` anywhere else).
 * **What only the server may mark.** Which user messages did the helpline trigger itself (the
   follow-up question of "niet loslaten", through Rasa's HTTP API), rather than the person typing
   them? Rasa marks such a message with ``metadata.is_external = True``. Its text also starts
@@ -179,8 +181,13 @@ class Event:
 
     @property
     def bot_text(self) -> str:
-        """What a bot event says: its text, else its custom payload's text; stripped."""
-        text = self.text or self.custom.get("text")
+        """What a bot event says: its text, else (when it has none) its custom payload's text
+        (a coach's message); stripped, "" when that is not text.
+
+        A text of only white space is a text: it says nothing, and the custom text is not read
+        then (the coach's transcript has always shown bot events so).
+        """
+        text = self.data.get("text") or self.custom.get("text")
         return text.strip() if isinstance(text, str) else ""
 
     @property
@@ -294,6 +301,29 @@ def active_loop(events: Any) -> Optional[str]:
         elif event.kind in (RESTART, SESSION_STARTED):
             active = None
     return active
+
+
+def last_slot(events: Any, name: str) -> Optional[Event]:
+    """The latest event among these that set slot ``name``, or None.
+
+    With :func:`this_turn` or :func:`before_this_turn`: what this turn set, or what the slot
+    held before the person's latest message.
+    """
+    return next((event for event in reversed(read_events(events)) if event.is_slot(name)), None)
+
+
+def actions_run(events: Any) -> List[Optional[str]]:
+    """The names of the actions that ran in these events, in order, ``action_listen`` left out
+    (None for an action event without a name).
+
+    ``actions_run(this_turn(before_this_turn(events)))`` is how the bot answered the message
+    before the latest one.
+    """
+    return [
+        event.name
+        for event in read_events(events)
+        if event.is_action() and event.name != ACTION_LISTEN
+    ]
 
 
 def requested_slots(events: Any) -> List[str]:

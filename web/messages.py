@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any, Dict, Iterable, List, Optional
 
 from loopbrug import attachments
-from loopbrug.conversation import triggered_by_helpline
+from loopbrug.conversation import read_events
 
 MAX_BUTTONS = 12
 MAX_TITLE_CHARS = 200
@@ -111,23 +111,16 @@ def history(events: Any, limit: int = MAX_HISTORY_MESSAGES) -> Dict[str, Any]:
         raise ValueError("the tracker has no list of events")
     shown: List[Dict[str, Any]] = []
     titles: Dict[str, str] = {}  # payload -> title of the buttons of the latest bot turn
-    for event in events:
-        if not isinstance(event, dict):
-            continue
-        kind = event.get("event")
-        if kind == "user":
-            text = event.get("text")
-            if not isinstance(text, str) or not text.strip():
+    for event in read_events(events):
+        if event.is_user():
+            text = event.text
+            if not text or event.by_helpline:  # by_helpline: the follow-up job asked
                 continue
-            if triggered_by_helpline(event):  # the helpline asked (follow-up), the person did not
-                continue
-            shown.append({"from": "user", "text": titles.get(text.strip(), text.strip())})
+            shown.append({"from": "user", "text": titles.get(text, text)})
             titles = {}
-        elif kind == "bot":
-            data = event.get("data")
-            flat = dict(data) if isinstance(data, dict) else {}
-            flat["text"] = event.get("text")
-            message = bot_message(flat)
+        elif event.is_bot():
+            # Event.text is stripped, as bot_message strips every text it shows.
+            message = bot_message({**event.bot_data, "text": event.text})
             if message is None:
                 continue
             for button in message.get("buttons", []):

@@ -14,14 +14,13 @@ widget shows after a reload are one and the same conversation.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional
 from urllib.parse import quote
 
 import httpx
 
 from loopbrug import texts
-from loopbrug.conversation import triggered_by_helpline
+from loopbrug.conversation import PAUSE, RESUME, read_events
 from loopbrug.money.registry import private_forms
 from loopbrug.privacy.masking import mask
 from loopbrug.settings import Settings
@@ -146,57 +145,44 @@ class RasaRelay:
         return transcript_from_events(reply.json().get("events") or [])
 
 
-def _at(event: Dict[str, Any]) -> Optional[datetime]:
-    stamp = event.get("timestamp")
-    if isinstance(stamp, (int, float)):
-        return datetime.fromtimestamp(stamp, tz=timezone.utc)
-    return None
-
-
-def transcript_from_events(events: List[Any]) -> List[Dict[str, Any]]:
+def transcript_from_events(events: Any) -> List[Dict[str, Any]]:
     """Readable lines from Rasa tracker events (see ``RasaRelay.transcript``)."""
     lines: List[Dict[str, Any]] = []
     titles: Dict[str, str] = {}  # payload -> title of the buttons of the latest bot message
     active_loop: Optional[str] = None
-    for event in events:
-        if not isinstance(event, dict):
-            continue
-        kind = event.get("event")
-        if kind == "active_loop":
-            active_loop = event.get("name")
-        elif kind == "user" and active_loop in private_forms():
+    for event in read_events(events):
+        if event.is_active_loop():
+            active_loop = event.name
+        elif event.is_user() and active_loop in private_forms():
             # Amounts typed into the money check stay out of the coach's view, as the consent
             # text promises; the coach gets the money check's outcome in the summary.
-            if (event.get("text") or "").strip():
-                lines.append({"from": "person", "text": hidden_amount(), "at": _at(event)})
-        elif kind == "user":
-            text = (event.get("text") or "").strip()
+            if event.text:
+                lines.append({"from": "person", "text": hidden_amount(), "at": event.at})
+        elif event.is_user():
+            text = event.text
             if not text:
                 continue
-            if triggered_by_helpline(event):  # the follow-up job asked, the person did not type
-                lines.append({"from": "system", "text": "navraag", "at": _at(event)})
+            if event.by_helpline:  # the follow-up job asked, the person did not type
+                lines.append({"from": "system", "text": "navraag", "at": event.at})
                 continue
-            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
             # Personal numbers are masked for the coach too (the contact wish is in the ticket).
-            line = {"from": "person", "text": mask(titles.get(text, text)), "at": _at(event)}
-            if intent == "crisis":
+            line = {"from": "person", "text": mask(titles.get(text, text)), "at": event.at}
+            if event.intent == "crisis":
                 line["crisis"] = True
             lines.append(line)
             titles = {}
-        elif kind == "bot":
-            data = event.get("data") or {}
-            custom = data.get("custom") if isinstance(data.get("custom"), dict) else {}
-            text = event.get("text") or custom.get("text") or ""
-            if not isinstance(text, str) or not text.strip():
+        elif event.is_bot():
+            text = event.bot_text
+            if not text:
                 continue
-            for button in data.get("buttons") or []:
-                if isinstance(button, dict) and button.get("payload") and button.get("title"):
+            for button in event.buttons:
+                if button.get("payload") and button.get("title"):
                     titles[str(button["payload"])] = str(button["title"])
-            line = {"from": "bot", "text": text.strip(), "at": _at(event)}
-            if custom.get("from") == "coach":
+            line = {"from": "bot", "text": text, "at": event.at}
+            if event.custom.get("from") == "coach":
                 line["from"] = "coach"
-                line["name"] = custom.get("name")
+                line["name"] = event.custom.get("name")
             lines.append(line)
-        elif kind in ("pause", "resume"):
-            lines.append({"from": "system", "text": kind, "at": _at(event)})
+        elif event.kind in (PAUSE, RESUME):
+            lines.append({"from": "system", "text": event.kind, "at": event.at})
     return lines

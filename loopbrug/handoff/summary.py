@@ -25,6 +25,7 @@ from typing import Any, Dict, Iterable, List, Optional
 
 from loopbrug.assessment.profile import from_dict, step_text
 from loopbrug.assessment.render import render_profile
+from loopbrug.conversation import Event, read_events, user_messages
 from loopbrug.handoff.store import ACUTE, CRISIS, NORMAL
 from loopbrug.labels import contact_wish, topic_title
 from loopbrug.money.check import STEP_LABELS
@@ -139,19 +140,18 @@ def request_topic(text: str) -> Optional[str]:
     return "algemeen" if re.search(r"\b(over|ivm|vanwege|want|omdat)\b", low) else None
 
 
-def _request_topic_of(event: Dict[str, Any]) -> Optional[str]:
-    intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-    text = (event.get("text") or "").strip()
-    if intent != "request_human" or not text or text.startswith("/"):
+def _request_topic_of(message: Event) -> Optional[str]:
+    text = message.text
+    if message.intent != "request_human" or not text or text.startswith("/"):
         return None
     return request_topic(text)
 
 
 def request_question(events: Iterable[Dict[str, Any]]) -> Optional[str]:
     """The person's latest request for a person that names a topic, masked, or None."""
-    for event in reversed(list(events)):
-        if event.get("event") == "user" and _request_topic_of(event):
-            return mask(event["text"].strip())[:MAX_MESSAGE_CHARS]
+    for message in reversed(user_messages(events)):
+        if _request_topic_of(message):
+            return mask(message.text)[:MAX_MESSAGE_CHARS]
     return None
 
 
@@ -169,15 +169,14 @@ def _intents_and_messages(events: Iterable[Dict[str, Any]]):
     intents: List[str] = []
     messages: List[str] = []
     active_loop: Optional[str] = None
-    for event in events:
-        kind = event.get("event")
-        if kind == "active_loop":
-            active_loop = event.get("name")
-        elif kind == "user":
-            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+    for event in read_events(events):
+        if event.is_active_loop():
+            active_loop = event.name
+        elif event.is_user():
+            intent = event.intent
             if intent and intent not in intents:
                 intents.append(intent)
-            text = (event.get("text") or "").strip()
+            text = event.text
             if (
                 text
                 and not text.startswith("/")
@@ -247,9 +246,9 @@ def money_lines(outcome: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
 
 def reason_for(events: List[Dict[str, Any]]) -> str:
     """Why the person is handed off, from what happened just before (for the coach)."""
-    recent = [e for e in events[-40:] if e.get("event") in ("user", "action")]
-    names = [e.get("name") for e in recent if e.get("event") == "action"]
-    intents = [((e.get("parse_data") or {}).get("intent") or {}).get("name") for e in recent]
+    recent = [e for e in read_events(events[-40:]) if e.is_user() or e.is_action()]
+    names = [e.name for e in recent if e.is_action()]
+    intents = [e.intent for e in recent]
     if "crisis" in intents or "utter_crisis" in names:
         return text("summary.reason_crisis")
     if names.count("action_clarify") >= 2:
@@ -272,10 +271,9 @@ def build_summary(
     # The topic follows the latest question, also when it repeats an earlier one (``intents``
     # keeps first occurrences only).
     sequence = [
-        REQUEST_MARK + topic if (topic := _request_topic_of(e)) else name
-        for e in events
-        if e.get("event") == "user"
-        and (name := ((e.get("parse_data") or {}).get("intent") or {}).get("name"))
+        REQUEST_MARK + topic if (topic := _request_topic_of(message)) else message.intent
+        for message in user_messages(events)
+        if message.intent
     ]
     asked: List[str] = []
     for intent in intents:

@@ -9,10 +9,12 @@ from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, Use
 
 from loopbrug.conversation import (
     Event,
+    actions_run,
     active_loop,
     before_this_turn,
     is_telegram_sender,
     is_web_sender,
+    last_slot,
     latest_user,
     read_event,
     read_events,
@@ -158,3 +160,126 @@ def test_rasas_own_event_objects_read_like_their_json():
     assert read[1].intent == "greet" and read[1].parse_data["crisis"] == {"lang": "en"}
     assert [e.name for e in this_turn(events)] == ["action_answer", "requested_slot"]
     assert read_event(events[1]).text == "hoi" and read_event(None) is None
+
+
+def test_the_last_slot_event_of_a_name_before_or_in_this_turn():
+    events = [
+        {"event": "slot", "name": "location_input", "value": "Zwolle"},
+        {"event": "slot", "name": "location_input", "value": "Assen"},
+        {"event": "user", "text": "3000"},
+        {"event": "slot", "name": "location_input", "value": "3000"},
+        {"event": "slot", "name": "handoff_consent", "value": "ja"},
+    ]
+    assert last_slot(before_this_turn(events), "location_input").value == "Assen"
+    assert last_slot(this_turn(events), "location_input").value == "3000"
+    assert last_slot(this_turn(events), "handoff_consent").value == "ja"
+    assert last_slot(before_this_turn(events), "handoff_consent") is None
+    assert last_slot(events[:2], "location_input").value == "Assen"  # no message: all events
+    assert last_slot([], "location_input") is None and last_slot(None, "x") is None
+
+
+def test_the_actions_that_answered_the_message_before_the_latest_one():
+    assert actions_run(this_turn(before_this_turn(EVENTS))) == ["utter_greet"]
+    assert actions_run(this_turn(EVENTS)) == ["money_form"]
+    unnamed = [{"event": "user", "text": "a"}, {"event": "action"}, {"event": "user", "text": "b"}]
+    assert actions_run(this_turn(before_this_turn(unnamed))) == [None]  # kept, as None
+    # Before the first message there is no earlier message: everything before it counts.
+    first = [{"event": "action", "name": "action_session_start"}, {"event": "user", "text": "a"}]
+    assert actions_run(this_turn(before_this_turn(first))) == ["action_session_start"]
+    assert (
+        actions_run([]) == [] and actions_run([{"event": "action", "name": "action_listen"}]) == []
+    )
+
+
+@pytest.mark.parametrize(
+    "text, custom, says",
+    [
+        (None, {"text": " Hoi "}, "Hoi"),  # a coach's message: its text is in the payload
+        ("", {"text": "Hoi"}, "Hoi"),
+        ("Dag\n", {"text": "Hoi"}, "Dag"),
+        ("  ", {"text": "Hoi"}, ""),  # a text of white space says nothing, payload unread
+        (None, {"text": 5}, ""),
+        (None, None, ""),
+    ],
+)
+def test_what_a_bot_event_says(text, custom, says):
+    data = {"custom": custom} if custom is not None else {}
+    assert Event({"event": "bot", "text": text, "data": data}).bot_text == says
+
+
+# ---------------------------------------------------------------- one reader, no raw parses
+
+# Where tracker events are read: every module of these packages, except the reader itself.
+READ_ONLY_THROUGH_THE_READER = ("actions", "loopbrug", "web", "connectors")
+THE_READER = "loopbrug/conversation.py"
+
+
+def raw_event_kind_reads(source: str) -> list:
+    """Lines that read an event's kind from the raw dict (``e.get("event")``, ``e["event"]``,
+    ``e.pop("event")``) instead of through loopbrug.conversation's reader."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        key = None
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args:
+            if node.func.attr in ("get", "pop", "setdefault"):
+                key = node.args[0]
+        elif isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Store):
+            key = node.slice
+        if isinstance(key, ast.Constant) and key.value == "event":
+            found.append(node.lineno)
+    return sorted(found)
+
+
+def raw_event_parses(root) -> dict:
+    """``{file: [lines]}`` of raw event parses under ``root`` outside the reader."""
+    found = {}
+    for package in READ_ONLY_THROUGH_THE_READER:
+        for path in sorted((root / package).rglob("*.py")):
+            name = path.relative_to(root).as_posix()
+            if name == THE_READER:
+                continue
+            if lines := raw_event_kind_reads(path.read_text(encoding="utf-8")):
+                found[name] = lines
+    return found
+
+
+def test_tracker_events_are_read_only_through_the_reader():
+    assert raw_event_parses(ROOT) == {}
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'if event.get("event") == "user": pass',
+        'kind = event.get("event")\nif kind in ("user", "action"): pass',
+        'users = [e for e in events if e["event"] == "user"]',
+        'kind = e.get("event", "")',
+        'kind = e.pop("event")',
+    ],
+)
+def test_the_checker_finds_a_raw_parse(source):
+    assert raw_event_kind_reads(source) != []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'notice = {"event": "bot", "text": "Hoi"}',  # writing an event is no parse
+        'event["event"] = "bot"',
+        'events = reply.get("events")',
+        "if event.kind == USER: pass",
+        'name = event.get("name")',
+    ],
+)
+def test_the_checker_leaves_other_code_alone(source):
+    assert raw_event_kind_reads(source) == []
+
+
+def test_the_checker_walks_every_package_but_the_reader(tmp_path):
+    for package in READ_ONLY_THROUGH_THE_READER:
+        (tmp_path / package / "sub").mkdir(parents=True)
+    planted = 'def f(events):\n    return [e for e in events if e.get("event") == "user"]\n'
+    (tmp_path / "connectors" / "sub" / "planted.py").write_text(planted, encoding="utf-8")
+    (tmp_path / "web" / "fine.py").write_text("x = 1\n", encoding="utf-8")
+    (tmp_path / THE_READER).write_text(planted, encoding="utf-8")  # the reader may
+    assert raw_event_parses(tmp_path) == {"connectors/sub/planted.py": [2]}
