@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, ExtBot
 
+from loopbrug.logs import hide_in_logs
+
 MAX_RETRIES = 3  # retries after a 429 (RetryAfter), per request
-TOKEN_LOGGERS = ("httpx", "telegram.Bot", "telegram.ext.ExtBot")
 
 
 @dataclass(frozen=True)
@@ -25,31 +25,6 @@ class TelegramConfig:
     telegram_bot_token: str
     telegram_webhook_secret: Optional[str] = None
     telegram_api_base_url: Optional[str] = None
-
-
-class _RedactToken(logging.Filter):
-    """Replaces the bot token in log lines (httpx logs every request URL, token included)."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken log call is not ours to fix here
-            return True
-        if self.token in message:
-            record.msg, record.args = message.replace(self.token, "<token>"), ()
-        return True
-
-
-def hide_token_in_logs(token: str) -> None:
-    """Install the redacting filter once on the loggers that print request URLs."""
-    for name in TOKEN_LOGGERS:
-        target = logging.getLogger(name)
-        if not any(isinstance(f, _RedactToken) and f.token == token for f in target.filters):
-            target.addFilter(_RedactToken(token))
 
 
 def build_bot(settings: Any, max_retries: int = MAX_RETRIES) -> ExtBot:
@@ -64,7 +39,7 @@ def build_bot(settings: Any, max_retries: int = MAX_RETRIES) -> ExtBot:
     token = getattr(settings, "telegram_bot_token", None)
     if not token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
-    hide_token_in_logs(token)
+    hide_in_logs(token)  # the same filter the coaches' notices use (loopbrug/logs.py)
     base_url = getattr(settings, "telegram_api_base_url", None)
     extra = {"base_url": base_url} if base_url else {}
     return ExtBot(token, rate_limiter=AIORateLimiter(max_retries=max_retries), **extra)
