@@ -62,13 +62,16 @@ def last_person_message(tracker: DialogueStateTracker) -> Optional[datetime]:
     return None
 
 
-def note_person_message(tracker: DialogueStateTracker) -> None:
-    """Put the person's newest message time on their open ticket (see the module doc)."""
+def note_person_message(tracker: DialogueStateTracker, url: str) -> None:
+    """Put the person's newest message time on their open ticket (see the module doc).
+
+    ``url`` is the tracker store's database, which holds the tickets too (DATABASE_URL).
+    """
     at = last_person_message(tracker)
     if at is None:
         return
     try:
-        finder.person_spoke(tracker.sender_id, at)
+        finder.person_spoke(tracker.sender_id, at, url=url)
     except Exception as exc:  # noqa: BLE001 (the inbox's times must never cost a turn)
         logger.warning("tracker store: the ticket's last message time was not saved (%s)", exc)
 
@@ -88,7 +91,7 @@ class LoopbrugTrackerStore(SQLTrackerStore):
         index = erase_index(tracker)
         if index is None:
             await super().save(tracker)
-            note_person_message(tracker)
+            note_person_message(tracker, self.engine.url.render_as_string(hide_password=False))
             return
         with self.session_scope() as session:
             stored = self._event_query(
