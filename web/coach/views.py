@@ -30,7 +30,6 @@ from web.coach.present import (
     MAX_REPLY_CHARS,
     STATUS_LABELS,
     TOPIC_LABELS,
-    age,
     not_found_text,
     shown_time,
     summary_view,
@@ -77,12 +76,11 @@ def page_number(raw: Optional[str]) -> int:
 def list_filters(query: Any, coach: store.Coach, default_status: str) -> Dict[str, Any]:
     """The list's filters from the query string; values the coach may not use are dropped."""
     status = query.get("status", "")
+    status = status if status in (*store.STATUSES, finder.OPEN, finder.ALL) else ""
     urgency_raw = query.get("urgency", "")
     return {
-        "status": status if status in (*store.STATUSES, finder.OPEN, finder.ALL) else "",
-        "status_used": (
-            status if status in (*store.STATUSES, finder.OPEN, finder.ALL) else default_status
-        ),
+        "status": status,
+        "status_used": status or default_status,
         "team": query.get("team") if query.get("team") in coach.teams else "",
         "urgency": urgency_raw if urgency_raw in ("1", "2", "3") else "",
         "mine": query.get("mine") == "1",
@@ -146,7 +144,6 @@ async def ticket_list(request: web.Request, login: Login) -> web.StreamResponse:
             "status": STATUS_LABELS.get(t.status, t.status),
             "live": t.live,
             "coach": t.coach_name or "",
-            "age": age(t.created_at, now),
             "times": times_view(t, now, teams.target(t.team), tz_name),
         }
         for t in found.tickets
