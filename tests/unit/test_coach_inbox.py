@@ -888,6 +888,7 @@ async def test_the_json_api_lists_the_coachs_teams_with_every_field(client, url)
     shown = next(t for t in body["tickets"] if t["reference"] == national.ref)
     assert shown["team"] == "landelijk" and shown["status"] == "new"
     assert shown["urgency"] == "normal" and shown["topic"] == "werk"
+    assert shown["topic_label"] == text("inbox.topic_werk")
     assert shown["region"] == "Groningen" and shown["channel"] == "web"
     assert shown["waits_on"] == "chat"
     assert shown["claimed_at"] is None and shown["closed_at"] is None

@@ -261,6 +261,7 @@ def ticket_json(ticket: store.Ticket, team_name: str) -> Dict[str, Any]:
         "live": ticket.live,
         "urgency": URGENCY_NAMES.get(ticket.urgency, "normal"),
         "topic": ticket.topic,
+        "topic_label": TOPIC_LABELS.get(ticket.topic, ticket.topic),
         "region": ticket.region,
         "gemeente": ticket.gemeente,
         "coach": ticket.coach_name,
