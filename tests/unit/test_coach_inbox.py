@@ -946,7 +946,7 @@ async def test_the_json_api_pages_closed_tickets_newest_first(client, url, team)
     assert refs[0] in html and refs[-1] not in html and 'rel="prev"' in html
 
 
-async def test_the_list_page_searches_with_the_same_function(client, url):
+async def test_the_list_page_searches_with_the_same_function(client, url, team):
     wanted = make_ticket(url, "web-1", gemeente="Zwolle")
     other = make_ticket(url, "web-2", gemeente="Emmen")
     hidden_team = make_ticket(url, "web-3", team="groningen", gemeente="Zwolle")
@@ -961,6 +961,14 @@ async def test_the_list_page_searches_with_the_same_function(client, url):
     assert wanted.ref in html and other.ref not in html and hidden_team.ref not in html
     html = await (await client.get("/coach", params={"q": "nergens"})).text()
     assert text("inbox.search_none") in html
+
+    store.claim(wanted.ref, team["anna"].id, url)
+    store.close(wanted.ref, team["anna"].id, "contact", url)
+    html = await (await client.get("/coach", params={"q": code})).text()
+    assert wanted.ref in html  # a search looks in closed tickets too
+    assert '<option value="all" selected>' in html
+    html = await (await client.get("/coach", params={"q": code, "status": "new"})).text()
+    assert wanted.ref not in html
 
 
 async def test_waiting_stops_at_the_claim_and_the_target_shows(client, url, team):

@@ -126,7 +126,10 @@ async def ticket_list(request: web.Request, login: Login) -> web.StreamResponse:
     """GET /coach: tickets of the coach's own teams; filters ``status``, ``team``,
     ``urgency``, ``mine=1``, search words ``q`` and ``page`` (50 a page)."""
     coach = login.coach
-    filters = list_filters(request.query, coach, finder.OPEN)
+    # A search without a chosen status looks in closed tickets too: a reference read out on
+    # the phone may be of a question that was already done.
+    default = finder.ALL if request.query.get("q", "").strip() else finder.OPEN
+    filters = list_filters(request.query, coach, default)
     found = await find(request, coach, filters)
     teams = get_teams()
     now = datetime.now(timezone.utc)
