@@ -5,6 +5,11 @@
   keeps only what came after the erasure (the bot's "alles is gewist"). Rasa's own save only
   ever appends, and would write the erased events back from memory; doing it here, inside
   the conversation's lock, leaves no window in which old events survive.
+* **The person's last message on their ticket.** Saving a turn notes the time of the
+  person's newest message on their open ticket, if they have one (loopbrug/handoff/finder.py),
+  so the coach inbox shows how long ago the person wrote, also while a coach has the chat and
+  the bot is silent. Every message of every channel passes here; a failure is logged and
+  never stops the turn from being saved.
 * **Reconnects.** ``pool_pre_ping``: a connection that died with a database restart is
   replaced before use, so the next message after a restart works.
 
@@ -15,14 +20,16 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime, timezone
 from typing import Any, Optional
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
-from rasa.shared.core.events import ActionExecuted
+from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.extensions import require_rasa
+from loopbrug.handoff import finder
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +54,28 @@ def erase_index(tracker: DialogueStateTracker) -> Optional[int]:
     return None
 
 
+def last_person_message(tracker: DialogueStateTracker) -> Optional[datetime]:
+    """When the person last wrote in this conversation (UTC), or None."""
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered) and event.timestamp:
+            return datetime.fromtimestamp(event.timestamp, tz=timezone.utc)
+    return None
+
+
+def note_person_message(tracker: DialogueStateTracker, url: str) -> None:
+    """Put the person's newest message time on their open ticket (see the module doc).
+
+    ``url`` is the tracker store's database, which holds the tickets too (DATABASE_URL).
+    """
+    at = last_person_message(tracker)
+    if at is None:
+        return
+    try:
+        finder.person_spoke(tracker.sender_id, at, url=url)
+    except Exception as exc:  # noqa: BLE001 (the inbox's times must never cost a turn)
+        logger.warning("tracker store: the ticket's last message time was not saved (%s)", exc)
+
+
 class LoopbrugTrackerStore(SQLTrackerStore):
     """SQLTrackerStore with erasure on save and reconnecting connections."""
 
@@ -62,6 +91,7 @@ class LoopbrugTrackerStore(SQLTrackerStore):
         index = erase_index(tracker)
         if index is None:
             await super().save(tracker)
+            note_person_message(tracker, self.engine.url.render_as_string(hide_password=False))
             return
         with self.session_scope() as session:
             stored = self._event_query(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Dict, Optional, Tuple
 
@@ -14,6 +15,8 @@ from loopbrug.settings import ROOT
 TEAMS_PATH = ROOT / "data" / "handoff" / "teams.yml"
 TOPICS = ("werk", "scholing", "geld", "algemeen", "crisis")
 ANY = "*"
+# Minutes within which a team means to claim a new ticket, when teams.yml does not say.
+DEFAULT_TARGET_MINUTES = 60
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,7 @@ class Team:
     name: str
     regions: Tuple[str, ...]
     topics: Tuple[str, ...]
+    target_minutes: int = DEFAULT_TARGET_MINUTES
 
     def covers_region(self, region: Optional[str]) -> bool:
         return region is not None and region in self.regions
@@ -38,6 +42,11 @@ class Teams:
     def name(self, team_id: str) -> str:
         team = self.by_id.get(team_id)
         return team.name if team else team_id
+
+    def target(self, team_id: str) -> timedelta:
+        """The team's target time for claiming a new ticket (the default for an unknown team)."""
+        team = self.by_id.get(team_id)
+        return timedelta(minutes=team.target_minutes if team else DEFAULT_TARGET_MINUTES)
 
     def route(self, region: Optional[str], topic: str) -> str:
         """The team id for a ticket (see the rules at the top of teams.yml)."""
@@ -63,7 +72,10 @@ def load_teams(path: Path = TEAMS_PATH) -> Teams:
             name=str(entry["name"]),
             regions=tuple(str(r) for r in entry.get("regions") or []),
             topics=tuple(str(t) for t in entry.get("topics") or []),
+            target_minutes=int(entry.get("target_minutes") or DEFAULT_TARGET_MINUTES),
         )
+        if team.target_minutes <= 0:
+            raise ValueError(f"team {team.id!r} has a target_minutes that is not positive")
         if team.id in by_id:
             raise ValueError(f"team {team.id!r} appears twice in {path}")
         unknown = [t for t in team.topics if t != ANY and t not in TOPICS]

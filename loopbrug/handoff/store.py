@@ -95,6 +95,9 @@ class TicketRecord(Base):
     followup_due_at = Column(DateTime(timezone=True), nullable=True, index=True)
     followup_sent_at = Column(DateTime(timezone=True), nullable=True)
     followup_answer = Column(String(16), nullable=True)  # contact, geen_contact
+    # The person's newest message (the ticket's creation until they write again): Rasa's
+    # tracker has the messages, but the inbox's list cannot ask Rasa for every ticket.
+    last_person_message_at = Column(DateTime(timezone=True), nullable=True)
 
 
 class CoachRecord(Base):
@@ -214,15 +217,24 @@ class Ticket(NewTicket):
     followup_due_at: Optional[datetime]
     followup_sent_at: Optional[datetime]
     followup_answer: Optional[str]
+    last_person_message_at: Optional[datetime] = None
+    # Derived from the ticket's events (no column of their own): the first claim, and the
+    # first sign of a coach (a claim or a message to the person, whichever came first).
+    claimed_at: Optional[datetime] = None
+    first_response_at: Optional[datetime] = None
 
     @property
     def is_open(self) -> bool:
         return self.status != CLOSED
 
 
+# Ticket fields that are no column of the ticket table.
+_DERIVED = ("coach_name", "claimed_at", "first_response_at")
+
+
 def _ticket(record: TicketRecord, coach_name: Optional[str] = None) -> Ticket:
     """The record's columns as a Ticket (summary decoded, times in UTC)."""
-    values = {f.name: getattr(record, f.name) for f in fields(Ticket) if f.name != "coach_name"}
+    values = {f.name: getattr(record, f.name) for f in fields(Ticket) if f.name not in _DERIVED}
     for name, value in values.items():
         if isinstance(value, datetime):
             values[name] = aware(value)
@@ -284,6 +296,7 @@ def create_ticket(
             created_at=now,
             updated_at=now,
             followup_due_at=now + followup_after,
+            last_person_message_at=now,  # the person just answered the handoff's questions
         )
         try:
             with factory(url).begin() as session:

@@ -491,6 +491,51 @@ def test_axe_finds_no_violations_in_the_coach_inbox(browser, base_url, helpline)
         context.close()
 
 
+def test_a_coach_searches_a_reference_and_finds_the_ticket(browser, base_url, helpline):
+    """A reference read out on the phone ("k7m2pq") finds its ticket; the list with the search,
+    the ticket page with its times and the person's earlier ticket pass axe."""
+    from loopbrug.handoff import store
+    from loopbrug.handoff.coaches import add_coach
+    from tests.handoff_fixtures import make_ticket
+
+    url = helpline.settings.database_url
+    coach_id = add_coach("noor", "Noor", ["landelijk"], COACH_PASSWORD, url=url).id
+    earlier = make_ticket(url, "web-search-" + FORGED[:8])
+    store.claim(earlier.ref, coach_id, url=url)
+    store.add_event(earlier.ref, coach_id, "note", "Heeft een afspraak bij het loket", url=url)
+    store.close(earlier.ref, coach_id, "doorverwezen", url=url)
+    ticket = make_ticket(url, "web-search-" + FORGED[:8])
+    make_ticket(url, "web-search-other-" + FORGED[:8])
+    spoken = ticket.ref.removeprefix("LB-").lower()
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    try:
+        inbox = coach_login(context, base_url, "noor")
+        problems = Problems(inbox)
+        inbox.get_by_label("Zoek op referentie").fill(spoken)
+        inbox.get_by_role("button", name="Zoek", exact=True).click()
+        expect(inbox).to_have_url(re.compile(r"/coach\?q=" + spoken))
+        rows = inbox.locator(".cb-table tbody tr")
+        expect(rows).to_have_count(1)
+        expect(rows.first).to_contain_text(ticket.ref)
+        expect(inbox.get_by_label("Zoek op referentie")).to_have_value(spoken)
+        assert run_axe(inbox) == [], "ticket list with a search"
+
+        inbox.get_by_role("link", name=ticket.ref).click()
+        expect(inbox.get_by_role("heading", level=1)).to_contain_text(ticket.ref)
+        expect(inbox.get_by_role("heading", name="Tijden")).to_be_visible()
+        history = inbox.locator("section", has=inbox.get_by_role("heading", name="Eerdere"))
+        expect(history).to_contain_text(earlier.ref)
+        expect(history).to_contain_text("Heeft een afspraak bij het loket")
+        assert run_axe(inbox) == [], "ticket page with times and earlier tickets"
+
+        inbox.goto(f"{base_url}/coach?status=closed")
+        expect(inbox.locator(".cb-table")).to_contain_text(earlier.ref)
+        assert run_axe(inbox) == [], "closed tickets"
+        assert problems.seen == []
+    finally:
+        context.close()
+
+
 def test_the_privacy_panel_shows_the_statement_the_bot_gives(page, base_url, helpline):
     from loopbrug.privacy import statement
 

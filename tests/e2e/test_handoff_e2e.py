@@ -114,7 +114,11 @@ def test_web_handoff_ticket_live_relay_and_hand_back(helpline, api, url, db_path
     joined = person.wait_for_update("Je praat nu met Anna")
     assert joined["live"] is True
 
+    before = time.time()
     assert person.say("hallo, ben je er?") == []  # the bot stays silent
+    # The inbox knows when the person last wrote, also while the bot is silent.
+    spoke = store.open_ticket_for(person.sender, url).last_person_message_at
+    assert spoke is not None and spoke.timestamp() >= before - 1
     lines = anna.transcript(ref)["lines"]
     assert any(line["from"] == "person" and line["text"] == "hallo, ben je er?" for line in lines)
 

@@ -861,3 +861,159 @@ async def test_a_reply_that_could_not_be_sent_stays_in_its_box(client, url, rasa
     assert present.ERRORS["rasa"] in html
     assert "Ik bel je morgen &lt;b&gt;om tien&lt;/b&gt;.</textarea>" in html
     assert db_rows(url, "SELECT COUNT(*) FROM loopbrug_relay WHERE sender='coach'") == [(0,)]
+
+
+# -- finding tickets, honest times, a person's history (issue 19) --------------------------------
+
+
+async def test_the_json_api_needs_a_session_and_answers_401_json(client, url):
+    make_ticket(url, "web-x")
+    reply = await client.get("/coach/api/tickets", allow_redirects=False)
+    assert reply.status == 401
+    assert reply.content_type == "application/json"
+    assert "error" in await reply.json()
+    assert reply.headers["Cache-Control"] == "no-store"
+
+
+async def test_the_json_api_lists_the_coachs_teams_with_every_field(client, url):
+    national = make_ticket(url, "web-landelijk", team="landelijk", contact_channel="chat")
+    make_ticket(url, "tg-groningen", team="groningen", channel="telegram")
+    crisis = make_ticket(url, "web-crisis", urgency=store.CRISIS, topic="crisis")
+    await logged_in(client, "anna")  # landelijk only
+    body = await (await client.get("/coach/api/tickets")).json()
+    assert {t["reference"] for t in body["tickets"]} == {national.ref, crisis.ref}
+    assert body["next_page"] is None
+    first = body["tickets"][0]
+    assert first["reference"] == crisis.ref and first["urgency"] == "crisis"
+    shown = next(t for t in body["tickets"] if t["reference"] == national.ref)
+    assert shown["team"] == "landelijk" and shown["status"] == "new"
+    assert shown["urgency"] == "normal" and shown["topic"] == "werk"
+    assert shown["topic_label"] == text("inbox.topic_werk")
+    assert shown["region"] == "Groningen" and shown["channel"] == "web"
+    assert shown["waits_on"] == "chat"
+    assert shown["claimed_at"] is None and shown["closed_at"] is None
+    assert datetime.fromisoformat(shown["created_at"]).tzinfo is not None
+    assert datetime.fromisoformat(shown["last_person_message_at"]).tzinfo is not None
+    assert "0612345678" not in json.dumps(body)  # contact details stay on the ticket page
+
+
+async def test_the_json_api_searches_reference_place_topic_and_words(client, url):
+    werk = make_ticket(
+        url,
+        "web-1",
+        gemeente="Zwolle",
+        region="IJsselvechtstreek",
+        summary={"reason": "Zoekt ander werk", "asked": ["Hoe betaal ik mijn opleiding?"]},
+    )
+    geld = make_ticket(url, "web-2", topic="geld", gemeente="Emmen", region="Drenthe")
+    await logged_in(client, "anna")
+
+    async def found(query: str) -> set:
+        reply = await client.get("/coach/api/tickets", params={"q": query})
+        assert reply.status == 200
+        return {t["reference"] for t in (await reply.json())["tickets"]}
+
+    assert await found(werk.ref.removeprefix("LB-").lower()) == {werk.ref}
+    assert await found("ZWOLLE") == {werk.ref}
+    assert await found("drenthe") == {geld.ref}
+    assert await found("schulden") == {geld.ref}  # the topic's label
+    assert await found("opleiding") == {werk.ref, geld.ref}  # words of the summary
+    assert await found("emmen opleiding") == {geld.ref}
+    assert await found("nergens") == set()
+
+
+async def test_the_json_api_pages_closed_tickets_newest_first(client, url, team):
+    anna = team["anna"]
+    refs = []
+    for number in range(53):
+        ticket = make_ticket(url, f"web-{number}")
+        store.claim(ticket.ref, anna.id, url)
+        store.close(ticket.ref, anna.id, "contact", url)
+        refs.append(ticket.ref)
+    await logged_in(client, "anna")
+    first = await (await client.get("/coach/api/tickets?status=closed")).json()
+    assert [t["reference"] for t in first["tickets"]] == refs[::-1][:50]
+    assert first["next_page"] == 2
+    assert first["tickets"][0]["closed_at"] and first["tickets"][0]["claimed_at"]
+    second = await (await client.get("/coach/api/tickets?status=closed&page=2")).json()
+    assert [t["reference"] for t in second["tickets"]] == refs[::-1][50:]
+    assert second["next_page"] is None
+
+    html = await (await client.get("/coach?status=closed")).text()
+    assert html.index(refs[-1]) < html.index(refs[-2])  # newest first
+    assert refs[0] not in html and 'href="/coach?status=closed&amp;page=2"' in html
+    html = await (await client.get("/coach?status=closed&page=2")).text()
+    assert refs[0] in html and refs[-1] not in html and 'rel="prev"' in html
+
+
+async def test_the_list_page_searches_with_the_same_function(client, url, team):
+    wanted = make_ticket(url, "web-1", gemeente="Zwolle")
+    other = make_ticket(url, "web-2", gemeente="Emmen")
+    hidden_team = make_ticket(url, "web-3", team="groningen", gemeente="Zwolle")
+    await logged_in(client, "anna")
+    html = await (await client.get("/coach")).text()
+    assert 'name="q"' in html and text("inbox.search_label") in html
+    code = wanted.ref.removeprefix("LB-").lower()
+    html = await (await client.get("/coach", params={"q": code})).text()
+    assert wanted.ref in html and other.ref not in html
+    assert f'value="{code}"' in html  # the search stays in its box
+    html = await (await client.get("/coach", params={"q": "zwolle"})).text()
+    assert wanted.ref in html and other.ref not in html and hidden_team.ref not in html
+    html = await (await client.get("/coach", params={"q": "nergens"})).text()
+    assert text("inbox.search_none") in html
+
+    store.claim(wanted.ref, team["anna"].id, url)
+    store.close(wanted.ref, team["anna"].id, "contact", url)
+    html = await (await client.get("/coach", params={"q": code})).text()
+    assert wanted.ref in html  # a search looks in closed tickets too
+    assert '<option value="all" selected>' in html
+    html = await (await client.get("/coach", params={"q": code, "status": "new"})).text()
+    assert wanted.ref not in html
+
+
+async def test_waiting_stops_at_the_claim_and_the_target_shows(client, url, team):
+    late = make_ticket(url, "web-late")
+    near = make_ticket(url, "web-near")
+    claimed = make_ticket(url, "web-claimed")
+    now = datetime.now(timezone.utc)
+    with store.factory(url).begin() as session:  # landelijk's target is 30 minutes
+        for ticket, minutes in ((late, 45), (near, 25), (claimed, 90)):
+            session.get(store.TicketRecord, ticket.id).created_at = now - timedelta(minutes=minutes)
+    store.claim(claimed.ref, team["anna"].id, url)
+    await logged_in(client, "anna")
+    html = await (await client.get("/coach")).text()
+    row = {t.ref: html[html.index(t.ref) :].split("</tr>")[0] for t in (late, near, claimed)}
+    assert text("inbox.target_over") in row[late.ref]
+    assert text("inbox.target_near") in row[near.ref]
+    assert text("inbox.claimed_after", duration="1 uur") in row[claimed.ref]
+    assert text("inbox.target_over") not in row[claimed.ref]
+    assert text("inbox.waits_telefoon") in row[late.ref]
+
+    page = await (await client.get(f"/coach/tickets/{claimed.ref}")).text()
+    assert text("inbox.time_claimed") in page and text("inbox.time_first_response") in page
+    assert text("inbox.time_waiting") not in page  # no running wait once claimed
+    page = await (await client.get(f"/coach/tickets/{late.ref}")).text()
+    assert text("inbox.time_waiting") in page and text("inbox.target_over") in page
+
+
+async def test_the_ticket_page_shows_the_persons_earlier_tickets(client, url, team):
+    anna = team["anna"]
+    first = make_ticket(url, "web-same")
+    store.claim(first.ref, anna.id, url)
+    store.add_event(first.ref, anna.id, "note", "Zoekt avondopleiding", url)
+    store.close(first.ref, anna.id, "doorverwezen", url)
+    elsewhere = make_ticket(url, "web-same", team="groningen")
+    with store.factory(url).begin() as session:
+        record = session.get(store.TicketRecord, elsewhere.id)
+        record.status, record.open_key = store.CLOSED, None
+    current = make_ticket(url, "web-same")
+    await logged_in(client, "anna")
+    page = await (await client.get(f"/coach/tickets/{current.ref}")).text()
+    assert text("inbox.history_title") in page
+    assert f'href="/coach/tickets/{first.ref}"' in page
+    assert "Zoekt avondopleiding" in page
+    assert store.OUTCOMES["doorverwezen"] in page
+    assert elsewhere.ref not in page
+    assert text("inbox.history_elsewhere", count=1) in page
+    lonely = await (await client.get(f"/coach/tickets/{make_ticket(url, 'web-new').ref}")).text()
+    assert text("inbox.history_none") in lonely

@@ -58,6 +58,18 @@ def tracker_with(sender: str, *texts: str) -> DialogueStateTracker:
     return tracker
 
 
+async def test_saving_a_turn_notes_the_persons_last_message_on_the_open_ticket(url):
+    """The coach inbox's "laatste bericht" (loopbrug/handoff/finder.py), for every channel."""
+    ticket = new_ticket("p1", url)
+    tracker_store = LoopbrugTrackerStore(domain=DOMAIN, host=url)
+    tracker = tracker_with("p1", "hoi", "ben je er nog?")
+    await tracker_store.save(tracker)
+    said = [e for e in tracker.events if isinstance(e, UserUttered)][-1].timestamp
+    noted = store.get_ticket(ticket.ref, url).last_person_message_at
+    assert abs(noted.timestamp() - said) < 0.001
+    await tracker_store.save(tracker_with("p2", "hoi"))  # no ticket: nothing happens
+
+
 async def test_a_normal_turn_is_saved_as_rasa_does(url):
     tracker_store = LoopbrugTrackerStore(domain=DOMAIN, host=url)
     await tracker_store.save(tracker_with("p1", "hoi", "mijn bsn is 111222333"))

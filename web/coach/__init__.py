@@ -7,7 +7,9 @@ Routes (server-rendered HTML, Dutch; every page works without JavaScript)
                                      address and both (loopbrug/handoff/throttle.py)
   POST /coach/logout                 ends the session
   GET  /coach                        tickets of the coach's own teams; filters ``status``,
-                                     ``team``, ``urgency``, ``mine=1``
+                                     ``team``, ``urgency``, ``mine=1``, search ``q``, ``page``
+  GET  /coach/api/tickets            the same search as JSON: ``{"tickets": [...],
+                                     "next_page": N or null}``; 401 JSON without a session
   GET  /coach/tickets/{ref}          one ticket: details, summary, transcript, history, forms
   GET  /coach/tickets/{ref}/transcript.json   ``{"lines": [...], "live": bool}`` (coach.js
                                      polls it every 3 s)
@@ -103,6 +105,7 @@ def setup(
     app.router.add_get("/coach/login", auth.get_login)
     app.router.add_post("/coach/login", auth.post_login)
     app.router.add_post("/coach/logout", auth.post_logout)
+    app.router.add_get("/coach/api/tickets", views.tickets_api)
     app.router.add_get("/coach/tickets/{ref}", views.ticket_page)
     app.router.add_get("/coach/tickets/{ref}/transcript.json", views.transcript_json)
     app.router.add_post("/coach/tickets/{ref}/claim", handlers.post_claim)

@@ -16,6 +16,7 @@ from aiohttp import web
 
 from loopbrug.handoff.relay import RasaRelay
 from loopbrug.settings import Settings
+from loopbrug.texts import text
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -41,14 +42,19 @@ async def db(request: web.Request, function: Callable[..., Any], *args: Any, **k
 
 
 def templates() -> jinja2.Environment:
-    """The inbox's Jinja templates (web/templates/coach/), escaped, strict about names."""
-    return jinja2.Environment(
+    """The inbox's Jinja templates (web/templates/coach/), escaped, strict about names.
+
+    ``text("inbox.<name>", ...)`` gives templates the texts of data/texts/nl/ (loopbrug/texts.py).
+    """
+    environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.globals["text"] = text
+    return environment
 
 
 def render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:

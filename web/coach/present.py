@@ -8,11 +8,11 @@ data/texts/nl/inbox.yml (loopbrug/texts.py), like everything a person reads.
 from __future__ import annotations
 
 import functools
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Optional
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from loopbrug.handoff import store
+from loopbrug.handoff import store, times
 from loopbrug.texts import Labels, text
 
 MAX_REPLY_CHARS = 2000
@@ -182,3 +182,95 @@ def transcript_line(line: Dict[str, Any], tz_name: str) -> Dict[str, Any]:
 def transcript_lines(raw: List[Dict[str, Any]], tz_name: str) -> List[Dict[str, Any]]:
     """Every line of a transcript (loopbrug/handoff/relay.py) as the inbox shows it."""
     return [transcript_line(line, tz_name) for line in raw]
+
+
+# -- honest times and the JSON of a ticket (issue 19) -----------------------------------------
+
+WAITS_ON = Labels({way: f"inbox.waits_{way}" for way in ("chat", "telefoon", "email")})
+TARGET_LABELS = Labels({times.NEAR: "inbox.target_near", times.OVER: "inbox.target_over"})
+# The channel of the conversation as the JSON API names it.
+CHANNEL_NAMES = {"rest": "web", "telegram": "telegram"}
+URGENCY_NAMES = {store.CRISIS: "crisis", store.ACUTE: "acute", store.NORMAL: "normal"}
+
+
+def duration(span: Optional[timedelta]) -> str:
+    """A span of time, short: "minder dan 1 min", "12 min", "3 uur", "2 dagen"."""
+    if span is None:
+        return ""
+    minutes = max(0, int(span.total_seconds() // 60))
+    if minutes < 1:
+        return text("inbox.duration_less_than_minute")
+    if minutes < 60:
+        return text("inbox.age_minutes", minutes=minutes)
+    hours = minutes // 60
+    if hours < 48:
+        return text("inbox.age_hours", hours=hours)
+    return text("inbox.age_days", days=hours // 24)
+
+
+def ago(span: Optional[timedelta]) -> str:
+    """ "12 min geleden" (empty when not known)."""
+    return text("inbox.ago", duration=duration(span)) if span is not None else ""
+
+
+def times_view(ticket: store.Ticket, now: datetime, target: timedelta, tz_name: str) -> Dict:
+    """What the list and the ticket page show of a ticket's times.
+
+    ``wait``: the running wait of an unclaimed open ticket, else "opgepakt na ..." once
+    claimed, else nothing (a closed ticket that was never claimed waits for nothing).
+    """
+    waited = times.waiting(ticket, now)
+    claimed = times.claimed_after(ticket)
+    state = times.target_state(ticket, now, target)
+    if waited is not None:
+        wait = duration(waited)
+    elif claimed is not None:
+        wait = text("inbox.claimed_after", duration=duration(claimed))
+    else:
+        wait = ""
+    return {
+        "wait": wait,
+        "waiting": waited is not None,
+        "target_state": state or "",
+        "target_label": TARGET_LABELS.get(state or "", ""),
+        "target_minutes": int(target.total_seconds() // 60),
+        "since_person": ago(times.since_person(ticket, now)),
+        "claimed": shown_time(ticket.claimed_at, tz_name),
+        "claimed_after": duration(claimed),
+        "first_response": shown_time(ticket.first_response_at, tz_name),
+        "first_response_after": duration(times.first_response_after(ticket)),
+        "last_person_message": shown_time(ticket.last_person_message_at, tz_name),
+        "created": shown_time(ticket.created_at, tz_name),
+        "closed": shown_time(ticket.closed_at, tz_name),
+        "waits_on": WAITS_ON.get(ticket.contact_channel, ticket.contact_channel),
+    }
+
+
+def iso(moment: Optional[datetime]) -> Optional[str]:
+    return moment.isoformat() if moment is not None else None
+
+
+def ticket_json(ticket: store.Ticket, team_name: str) -> Dict[str, Any]:
+    """A ticket in the inbox's JSON API (GET /coach/api/tickets): no contact details."""
+    return {
+        "reference": ticket.ref,
+        "url": "/coach/tickets/" + ticket.ref,
+        "team": ticket.team,
+        "team_name": team_name,
+        "status": ticket.status,
+        "live": ticket.live,
+        "urgency": URGENCY_NAMES.get(ticket.urgency, "normal"),
+        "topic": ticket.topic,
+        "topic_label": TOPIC_LABELS.get(ticket.topic, ticket.topic),
+        "region": ticket.region,
+        "gemeente": ticket.gemeente,
+        "coach": ticket.coach_name,
+        "created_at": iso(ticket.created_at),
+        "claimed_at": iso(ticket.claimed_at),
+        "first_response_at": iso(ticket.first_response_at),
+        "closed_at": iso(ticket.closed_at),
+        "last_person_message_at": iso(ticket.last_person_message_at),
+        "outcome": ticket.outcome,
+        "channel": CHANNEL_NAMES.get(ticket.channel, ticket.channel),
+        "waits_on": ticket.contact_channel,
+    }

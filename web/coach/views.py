@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional
+from urllib.parse import urlencode
 
 from aiohttp import web
 
-from loopbrug.handoff import store
+from loopbrug.handoff import finder, store
 from loopbrug.handoff.relay import RelayError
 from loopbrug.handoff.routing import get_teams
 from loopbrug.labels import contact_label, urgency_label
@@ -29,10 +30,11 @@ from web.coach.present import (
     MAX_REPLY_CHARS,
     STATUS_LABELS,
     TOPIC_LABELS,
-    age,
     not_found_text,
     shown_time,
     summary_view,
+    ticket_json,
+    times_view,
     transcript_down,
     transcript_lines,
 )
@@ -64,28 +66,74 @@ def not_found(request: web.Request, login: Login) -> web.Response:
     )
 
 
+def page_number(raw: Optional[str]) -> int:
+    """``?page=N`` as a page number (1 when missing or not a sensible number)."""
+    if raw is None or not raw.isdigit() or len(raw) > 6:
+        return 1
+    return max(1, int(raw))
+
+
+def list_filters(query: Any, coach: store.Coach, default_status: str) -> Dict[str, Any]:
+    """The list's filters from the query string; values the coach may not use are dropped."""
+    status = query.get("status", "")
+    status = status if status in (*store.STATUSES, finder.OPEN, finder.ALL) else ""
+    urgency_raw = query.get("urgency", "")
+    return {
+        "status": status,
+        "status_used": status or default_status,
+        "team": query.get("team") if query.get("team") in coach.teams else "",
+        "urgency": urgency_raw if urgency_raw in ("1", "2", "3") else "",
+        "mine": query.get("mine") == "1",
+        "q": " ".join(finder.words(query.get("q"))) if query.get("q") else "",
+        "q_shown": (query.get("q") or "")[: finder.MAX_QUERY_CHARS],
+        "page": page_number(query.get("page")),
+    }
+
+
+async def find(request: web.Request, coach: store.Coach, filters: Dict[str, Any]) -> finder.Page:
+    """The tickets of the filters, one page (the list page and the JSON API share it)."""
+    return await db(
+        request,
+        finder.search,
+        coach.teams,
+        query=filters["q"],
+        status=filters["status_used"],
+        team=filters["team"] or None,
+        urgency=int(filters["urgency"]) if filters["urgency"] else None,
+        mine=coach.id if filters["mine"] else None,
+        page=filters["page"],
+    )
+
+
+def page_link(filters: Dict[str, Any], number: Optional[int]) -> str:
+    """The list's URL with the same filters on page ``number`` ("" for no such page)."""
+    if not number:
+        return ""
+    wanted = {
+        "q": filters["q_shown"],
+        "status": filters["status"],
+        "team": filters["team"],
+        "urgency": filters["urgency"],
+        "mine": "1" if filters["mine"] else "",
+        "page": str(number) if number > 1 else "",
+    }
+    shown = {name: value for name, value in wanted.items() if value}
+    return "/coach" + ("?" + urlencode(shown) if shown else "")
+
+
 @page
 async def ticket_list(request: web.Request, login: Login) -> web.StreamResponse:
     """GET /coach: tickets of the coach's own teams; filters ``status``, ``team``,
-    ``urgency``, ``mine=1``."""
+    ``urgency``, ``mine=1``, search words ``q`` and ``page`` (50 a page)."""
     coach = login.coach
-    query = request.query
-    status = query.get("status") if query.get("status") in store.STATUSES else None
-    team = query.get("team") if query.get("team") in coach.teams else None
-    urgency_raw = query.get("urgency", "")
-    urgency = int(urgency_raw) if urgency_raw in ("1", "2", "3") else None
-    mine = query.get("mine") == "1"
-    tickets = await db(
-        request,
-        store.list_tickets,
-        coach.teams,
-        status=status,
-        team=team,
-        urgency=urgency,
-        mine=coach.id if mine else None,
-    )
+    # A search without a chosen status looks in closed tickets too: a reference read out on
+    # the phone may be of a question that was already done.
+    default = finder.ALL if request.query.get("q", "").strip() else finder.OPEN
+    filters = list_filters(request.query, coach, default)
+    found = await find(request, coach, filters)
     teams = get_teams()
     now = datetime.now(timezone.utc)
+    tz_name = settings_of(request).timezone
     rows = [
         {
             "ref": t.ref,
@@ -94,29 +142,51 @@ async def ticket_list(request: web.Request, login: Login) -> web.StreamResponse:
             "urgency_label": urgency_label(t.urgency),
             "topic": TOPIC_LABELS.get(t.topic, t.topic),
             "team": teams.name(t.team),
-            "place": " / ".join(p for p in (t.region, t.gemeente) if p) or "onbekend",
+            "place": " / ".join(p for p in (t.region, t.gemeente) if p)
+            or text("inbox.unknown_place"),
             "status": STATUS_LABELS.get(t.status, t.status),
             "live": t.live,
             "coach": t.coach_name or "",
-            "age": age(t.created_at, now),
+            "times": times_view(t, now, teams.target(t.team), tz_name),
         }
-        for t in tickets
+        for t in found.tickets
     ]
+    closed_first = filters["status_used"] == store.CLOSED
     return render(
         request,
         "coach/list.html",
         coach=coach,
         csrf=login.csrf,
         rows=rows,
-        filters={
-            "status": status or "",
-            "team": team or "",
-            "urgency": str(urgency or ""),
-            "mine": mine,
-        },
+        filters=filters,
+        caption=text("inbox.list_caption_closed" if closed_first else "inbox.list_caption_open"),
+        page_number=found.page,
+        previous_url=page_link(filters, found.page - 1),
+        next_url=page_link(filters, found.next_page),
         statuses=[(s, STATUS_LABELS[s]) for s in store.STATUSES],
         teams=[(t, teams.name(t)) for t in coach.teams],
         urgencies=[(str(u), urgency_label(u)) for u in store.URGENCIES],
+    )
+
+
+async def tickets_api(request: web.Request) -> web.StreamResponse:
+    """GET /coach/api/tickets: ``{"tickets": [...], "page": N, "next_page": N or null}``.
+
+    The same search as the list page (``q``, ``status``, ``team``, ``urgency``, ``mine``,
+    ``page``), all statuses when none is given. Without a session: 401 JSON, no redirect.
+    """
+    login = await logged_in(request)
+    if login is None:
+        return web.json_response({"error": text("inbox.not_logged_in")}, status=401)
+    filters = list_filters(request.query, login.coach, finder.ALL)
+    found = await find(request, login.coach, filters)
+    teams = get_teams()
+    return web.json_response(
+        {
+            "tickets": [ticket_json(t, teams.name(t.team)) for t in found.tickets],
+            "page": found.page,
+            "next_page": found.next_page,
+        }
     )
 
 
@@ -147,6 +217,7 @@ async def render_ticket(
         logger.warning("coach: transcript not available (%s)", exc)
         transcript = None
     history = await db(request, store.events, ticket.id)
+    info = await ticket_info(request, login, ticket)
     mine = ticket.coach_id == login.coach.id and ticket.is_open
     flash = FLASHES.get(flash_code) or ERRORS.get(flash_code)
     return render(
@@ -191,7 +262,44 @@ async def render_ticket(
         max_reply=MAX_REPLY_CHARS,
         max_note=MAX_NOTE_CHARS,
         base_url=ticket_url(ticket.ref),
+        **info,
     )
+
+
+async def ticket_info(request: web.Request, login: Login, ticket: store.Ticket) -> Dict[str, Any]:
+    """The ticket page's times and the person's earlier tickets (issue 19)."""
+    tz_name = settings_of(request).timezone
+    teams = get_teams()
+    timed = await db(request, finder.with_times, ticket)
+    earlier = await db(request, finder.person_history, ticket, login.coach.teams)
+    now = datetime.now(timezone.utc)
+    return {
+        "times": times_view(timed, now, teams.target(ticket.team), tz_name),
+        "earlier": [
+            {
+                "ref": e.ticket.ref,
+                "url": ticket_url(e.ticket.ref),
+                "team": teams.name(e.ticket.team),
+                "topic": TOPIC_LABELS.get(e.ticket.topic, e.ticket.topic),
+                "created": shown_time(e.ticket.created_at, tz_name),
+                "closed": shown_time(e.ticket.closed_at, tz_name),
+                "outcome": store.OUTCOMES.get(e.ticket.outcome or "", e.ticket.outcome or ""),
+                "events": [
+                    {
+                        "label": EVENT_LABELS.get(ev["kind"], ev["kind"]),
+                        "kind": ev["kind"],
+                        "text": ev["text"] or "",
+                        "coach": ev["coach"] or "",
+                        "time": shown_time(ev["at"], tz_name),
+                    }
+                    for ev in e.events
+                    if ev["kind"] in ("note", "close", "followup", "crisis")
+                ],
+            }
+            for e in earlier.visible
+        ],
+        "earlier_elsewhere": earlier.elsewhere,
+    }
 
 
 async def transcript_json(request: web.Request) -> web.StreamResponse:

@@ -1,0 +1,227 @@
+"""Finding tickets for the coach inbox: search, pages, times from the events, a person's history.
+
+Every query is limited to the coach's teams. Search words match a ticket's reference, place
+(gemeente), region, topic (its code or the label the coach reads) or the words of its
+summary, case-insensitively; with several words, each must match somewhere. Open tickets come
+first (most urgent, then oldest), closed ones after them, newest first.
+
+When a ticket was claimed and when a coach first answered are read from the ticket's events
+(the claim and the coach's messages are already stored there), not kept twice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from sqlalchemy import case, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from loopbrug.handoff import store
+from loopbrug.handoff.routing import TOPICS
+from loopbrug.handoff.store import CLOSED, TicketEventRecord, TicketRecord, aware, factory
+from loopbrug.texts import text
+
+PAGE_SIZE = 50
+MAX_QUERY_CHARS = 100
+MAX_WORDS = 8
+OPEN, ALL = "open", "all"
+# Events that show a coach took the ticket on: the claim, and a message to the person.
+RESPONSE_KINDS = ("claim", "reply")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of tickets; ``next_page`` is None on the last one."""
+
+    tickets: List[store.Ticket]
+    page: int
+    next_page: Optional[int]
+
+
+def words(query: Optional[str]) -> List[str]:
+    """The search words of ``query``, lower case (a pasted text is cut, not refused)."""
+    return (query or "")[:MAX_QUERY_CHARS].lower().split()[:MAX_WORDS]
+
+
+def topics_named(word: str) -> List[str]:
+    """Topic codes whose code or label (as the coach reads it) contains ``word``."""
+    return [
+        topic for topic in TOPICS if word in topic or word in text(f"inbox.topic_{topic}").lower()
+    ]
+
+
+def _matches(word: str):
+    """A ticket matches one search word in any of its searchable fields."""
+    fields = (
+        TicketRecord.ref,
+        TicketRecord.gemeente,
+        TicketRecord.region,
+        TicketRecord.topic,
+        TicketRecord.summary,
+    )
+    found = [func.lower(column).contains(word, autoescape=True) for column in fields]
+    named = topics_named(word)
+    if named:
+        found.append(TicketRecord.topic.in_(named))
+    return or_(*found)
+
+
+def _order():
+    """Open first (most urgent, oldest first), then closed (newest first)."""
+    closed = TicketRecord.status == CLOSED
+    return (
+        case((closed, 1), else_=0),
+        case((closed, 0), else_=TicketRecord.urgency),
+        case((closed, None), else_=TicketRecord.created_at),
+        TicketRecord.closed_at.desc(),
+        TicketRecord.id.desc(),
+    )
+
+
+def search(
+    teams: Sequence[str],
+    query: Optional[str] = None,
+    status: str = OPEN,
+    team: Optional[str] = None,
+    urgency: Optional[int] = None,
+    mine: Optional[int] = None,
+    page: int = 1,
+    url: Optional[str] = None,
+) -> Page:
+    """Tickets of ``teams`` matching ``query``; ``status`` is a status, "open" or "all"."""
+    page = max(1, page)
+    if not teams:
+        return Page([], page, None)
+    select_ = select(TicketRecord).where(TicketRecord.team.in_(list(teams)))
+    if status == OPEN:
+        select_ = select_.where(TicketRecord.status != CLOSED)
+    elif status != ALL:
+        select_ = select_.where(TicketRecord.status == status)
+    if team:
+        select_ = select_.where(TicketRecord.team == team)
+    if urgency:
+        select_ = select_.where(TicketRecord.urgency == urgency)
+    if mine is not None:
+        select_ = select_.where(TicketRecord.coach_id == mine)
+    for word in words(query):
+        select_ = select_.where(_matches(word))
+    select_ = select_.order_by(*_order()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
+    with factory(url).begin() as session:
+        records = session.execute(select_).scalars().all()
+        more = len(records) > PAGE_SIZE
+        records = records[:PAGE_SIZE]
+        names = _coach_names(session, [r.coach_id for r in records])
+        tickets = [store._ticket(r, names.get(r.coach_id)) for r in records]
+        tickets = _with_times(session, tickets)
+    return Page(tickets, page, page + 1 if more else None)
+
+
+def _coach_names(session: Session, ids: Sequence[Optional[int]]) -> Dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(store.CoachRecord.id, store.CoachRecord.first_name).where(
+            store.CoachRecord.id.in_(wanted)
+        )
+    ).all()
+    return {row.id: row.first_name for row in rows}
+
+
+def _times(session: Session, ids: Sequence[int]) -> Dict[int, Tuple[Optional[datetime], ...]]:
+    """Per ticket id: (first claim, first claim or coach message), from the events."""
+    if not ids:
+        return {}
+    first = func.min(TicketEventRecord.created_at)
+    rows = session.execute(
+        select(TicketEventRecord.ticket_id, TicketEventRecord.kind, first)
+        .where(TicketEventRecord.ticket_id.in_(list(ids)))
+        .where(TicketEventRecord.kind.in_(RESPONSE_KINDS))
+        .group_by(TicketEventRecord.ticket_id, TicketEventRecord.kind)
+    ).all()
+    found: Dict[int, Dict[str, datetime]] = {}
+    for ticket_id, kind, at in rows:
+        found.setdefault(ticket_id, {})[kind] = aware(at)
+    result = {}
+    for ticket_id, kinds in found.items():
+        result[ticket_id] = (kinds.get("claim"), min(kinds.values()))
+    return result
+
+
+def _with_times(session: Session, tickets: List[store.Ticket]) -> List[store.Ticket]:
+    times = _times(session, [t.id for t in tickets])
+    return [
+        dataclasses.replace(t, claimed_at=times[t.id][0], first_response_at=times[t.id][1])
+        if t.id in times
+        else t
+        for t in tickets
+    ]
+
+
+def with_times(ticket: store.Ticket, url: Optional[str] = None) -> store.Ticket:
+    """The ticket with its claim and first response times."""
+    with factory(url).begin() as session:
+        return _with_times(session, [ticket])[0]
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """An earlier ticket of the same person, with its history (notes, outcome)."""
+
+    ticket: store.Ticket
+    events: List[Dict[str, object]]
+
+
+@dataclass(frozen=True)
+class History:
+    """A person's other tickets: those the coach may see, and how many others exist."""
+
+    visible: List[Earlier]
+    elsewhere: int
+
+
+def person_history(
+    ticket: store.Ticket, teams: Sequence[str], url: Optional[str] = None
+) -> History:
+    """The person's other tickets (same pseudonymous key), newest first.
+
+    Only tickets of ``teams`` are given with their details and events; of the others only
+    their number, so a coach learns that the person was helped elsewhere, not how.
+    """
+    with factory(url).begin() as session:
+        records = (
+            session.execute(
+                select(TicketRecord)
+                .where(TicketRecord.person == ticket.person)
+                .where(TicketRecord.id != ticket.id)
+                .order_by(TicketRecord.created_at.desc(), TicketRecord.id.desc())
+            )
+            .scalars()
+            .all()
+        )
+        mine = [r for r in records if r.team in teams]
+        names = _coach_names(session, [r.coach_id for r in mine])
+        tickets = _with_times(session, [store._ticket(r, names.get(r.coach_id)) for r in mine])
+    visible = [Earlier(t, store.events(t.id, url)) for t in tickets]
+    return History(visible, len(records) - len(mine))
+
+
+def person_spoke(conversation_id: str, at: datetime, url: Optional[str] = None) -> bool:
+    """Note the person's newest message on their open ticket; False when they have none."""
+    key = store.person_key(conversation_id)
+    with factory(url).begin() as session:
+        result = session.execute(
+            update(TicketRecord)
+            .where(TicketRecord.open_key == key)
+            .where(
+                or_(
+                    TicketRecord.last_person_message_at.is_(None),
+                    TicketRecord.last_person_message_at < at,
+                )
+            )
+            .values(last_person_message_at=at)
+        )
+        return result.rowcount == 1
