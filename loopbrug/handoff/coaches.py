@@ -103,7 +103,14 @@ def deactivate(username: str, settings: Optional[Settings] = None) -> int:
         finally:
             await relay.aclose()
 
-    return asyncio.run(release())
+    if not store.open_tickets_of(coach.id, url):
+        return 0
+    # A loop of its own, not asyncio.run: that would drop the caller's current event loop.
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(release())
+    finally:
+        loop.close()
 
 
 def _read_password(from_stdin: bool) -> str:
