@@ -46,12 +46,14 @@ async def hand_back_away(
     reason: str,
     idle: timedelta = timedelta(0),
     url: Optional[str] = None,
+    seen_before: Optional[datetime] = None,
 ) -> bool:
     """Give the chat back to the bot because its coach is gone; True when it was done now.
 
+    With ``seen_before`` (idle), a coach who acted after that moment keeps the chat.
     ``RelayError`` when Rasa cannot be reached (the ticket is live again).
     """
-    ended = await asyncio.to_thread(store.end_live, ticket.ref, ticket.coach_id, url)
+    ended = await asyncio.to_thread(store.end_live, ticket.ref, ticket.coach_id, seen_before, url)
     if ended is None:
         return False  # the coach came back, or another process was first
     notice = text("handoff.handback_away")
@@ -74,7 +76,8 @@ async def release_gone(
     done = 0
     for ticket, reason in await asyncio.to_thread(store.live_without_coach, now, idle, url):
         try:
-            if await hand_back_away(relay, ticket, reason, idle, url):
+            seen_before = now - idle if reason == IDLE else None
+            if await hand_back_away(relay, ticket, reason, idle, url, seen_before):
                 done += 1
                 logger.info("presence: chat of %s back to the bot (%s)", ticket.ref, reason)
                 if reason == DEACTIVATED and ticket.coach_id is not None:

@@ -645,13 +645,22 @@ def live_without_coach(
         return gone
 
 
-def end_live(ref: str, coach_id: Optional[int], url: Optional[str] = None) -> Optional[Ticket]:
+def end_live(
+    ref: str,
+    coach_id: Optional[int],
+    seen_before: Optional[datetime] = None,
+    url: Optional[str] = None,
+) -> Optional[Ticket]:
     """The chat goes back to the bot without its coach (presence.py): live is cleared when the
-    ticket is still live with the same coach; returns it, or None when that changed (the
-    coach came back, or another process was first)."""
+    ticket is still live with the same coach (and, with ``seen_before``, the coach has not
+    acted since); returns it, or None when that changed (the coach came back, or another
+    process was first)."""
     with factory(url).begin() as session:
         record = _locked_ticket(session, ref)
         if not record.live or record.coach_id != coach_id or record.status == CLOSED:
+            return None
+        seen_at = aware(record.coach_seen_at)
+        if seen_before is not None and seen_at is not None and seen_at > seen_before:
             return None
         record.live = False
         return _ticket(record, _coach_name(session, coach_id))

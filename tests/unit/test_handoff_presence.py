@@ -203,3 +203,16 @@ async def test_the_web_servers_job_runs_the_check(relay, rasa, url, anna):
             await task
     assert not store.get_ticket(ticket.ref, url).live
     assert rasa.appended[-1]["events"][-1]["text"] == AWAY
+
+
+async def test_a_coach_who_acts_while_the_job_runs_keeps_the_chat(relay, rasa, url, anna):
+    ticket = await live(relay, url, anna)
+    seen_ago(url, ticket.ref, IDLE * 2)
+    ((found, reason),) = store.live_without_coach(store.utcnow(), IDLE, url)
+    assert reason == "idle"
+    seen_ago(url, ticket.ref, timedelta(0))  # Anna sends a message just now
+    done = await presence.hand_back_away(
+        relay, found, reason, IDLE, url, seen_before=store.utcnow() - IDLE
+    )
+    assert done is False and store.get_ticket(ticket.ref, url).live
+    assert len(rasa.appended) == 1
