@@ -112,6 +112,9 @@ class Settings:
     timezone: str = "Europe/Amsterdam"
     followup_days: float = 3.0  # "niet loslaten": ask after this many days whether contact happened
     followup_check_s: float = 60.0  # how often the follow-up job looks for due tickets
+    # A live chat goes back to the bot when its coach did nothing with the ticket this long
+    # (loopbrug/handoff/presence.py); checked by the same job.
+    coach_idle_minutes: float = 15.0
     ticket_retention_days: int = 180  # told to the person before they agree to share
     conversation_retention_days: int = 90  # after the last message (loopbrug/privacy/)
     coach_telegram_chat_id: Optional[str] = None  # Telegram group that hears of new tickets
@@ -167,6 +170,7 @@ class Settings:
                 "LOOPBRUG_TIMEZONE": self.timezone,
                 "LOOPBRUG_FOLLOWUP_DAYS": repr(self.followup_days),
                 "LOOPBRUG_FOLLOWUP_CHECK_S": repr(self.followup_check_s),
+                "LOOPBRUG_COACH_IDLE_MINUTES": repr(self.coach_idle_minutes),
                 "LOOPBRUG_TICKET_RETENTION_DAYS": str(self.ticket_retention_days),
                 "LOOPBRUG_CONVERSATION_RETENTION_DAYS": str(self.conversation_retention_days),
                 "LOOPBRUG_SMTP_PORT": str(self.smtp_port),
@@ -230,6 +234,7 @@ def load_settings(
         timezone=_optional(env, "LOOPBRUG_TIMEZONE") or defaults.timezone,
         followup_days=_float(env, "LOOPBRUG_FOLLOWUP_DAYS", defaults.followup_days),
         followup_check_s=_float(env, "LOOPBRUG_FOLLOWUP_CHECK_S", defaults.followup_check_s),
+        coach_idle_minutes=_float(env, "LOOPBRUG_COACH_IDLE_MINUTES", defaults.coach_idle_minutes),
         ticket_retention_days=_int(
             env, "LOOPBRUG_TICKET_RETENTION_DAYS", defaults.ticket_retention_days
         ),

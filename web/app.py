@@ -32,6 +32,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, AsyncIterator, Dict, List, Optional
 
@@ -457,6 +458,7 @@ async def followup_job(app: web.Application) -> AsyncIterator[None]:
             settings.conversation_retention_days,
             settings.ticket_retention_days,
             url=settings.database_url,
+            coach_idle=timedelta(minutes=settings.coach_idle_minutes),
         )
     )
     try:

@@ -3,8 +3,11 @@
     python -m loopbrug.handoff.coaches add --username anna --name Anna --team landelijk \
         [--team geld]
     python -m loopbrug.handoff.coaches list
-    python -m loopbrug.handoff.coaches deactivate --username anna
+    python -m loopbrug.handoff.coaches deactivate --username anna     (or: disable)
 
+``deactivate`` ends the coach's sessions, gives their live chats back to the bot (the person
+is told) and their open tickets back to their teams' lists (loopbrug/handoff/presence.py;
+when Rasa cannot be reached, the web server's job hands the chats back on its next run).
 ``add`` asks for the password twice (or reads one line from stdin with ``--password-stdin``,
 for scripts); running it again for an existing username changes name, teams and password.
 The database is DATABASE_URL, as for the rest of the helpline.
@@ -13,6 +16,7 @@ The database is DATABASE_URL, as for the rest of the helpline.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import getpass
 import re
 import sys
@@ -21,8 +25,10 @@ from typing import List, Optional, Tuple
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from loopbrug.handoff import store
+from loopbrug.handoff import presence, store
+from loopbrug.handoff.relay import RasaRelay
 from loopbrug.handoff.routing import get_teams
+from loopbrug.settings import Settings, load_settings
 
 MIN_PASSWORD_CHARS = 12
 USERNAME = re.compile(r"^[a-z0-9._-]{2,80}$")
@@ -79,6 +85,34 @@ def add_coach(
     return store.save_coach(username, first_name.strip(), teams, hash_password(password), url)
 
 
+def deactivate(username: str, settings: Optional[Settings] = None) -> int:
+    """Turn the account off; returns how many of its tickets went back to their teams.
+
+    ValueError when there is no such coach.
+    """
+    settings = settings or load_settings()
+    url = settings.database_url
+    coach = store.coach_by_username(username, url)
+    if coach is None or not store.deactivate_coach(username, url):
+        raise ValueError(f"geen coach {username!r}")
+
+    async def release() -> int:
+        relay = RasaRelay(settings)
+        try:
+            return await presence.deactivated(relay, coach, url)
+        finally:
+            await relay.aclose()
+
+    if not store.open_tickets_of(coach.id, url):
+        return 0
+    # A loop of its own, not asyncio.run: that would drop the caller's current event loop.
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(release())
+    finally:
+        loop.close()
+
+
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\n")
@@ -97,7 +131,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     add.add_argument("--team", action="append", default=[], help="team-id uit teams.yml")
     add.add_argument("--password-stdin", action="store_true")
     commands.add_parser("list", help="toon alle coaches")
-    off = commands.add_parser("deactivate", help="zet een account uit (sessies stoppen)")
+    off = commands.add_parser(
+        "deactivate", aliases=["disable"], help="zet een account uit (sessies stoppen)"
+    )
     off.add_argument("--username", required=True)
     args = parser.parse_args(argv)
 
@@ -113,10 +149,11 @@ def main(argv: Optional[List[str]] = None) -> int:
             for coach in store.list_coaches():
                 state = "actief" if coach.active else "uit"
                 print(f"{coach.username}\t{coach.first_name}\t{','.join(coach.teams)}\t{state}")
-        elif args.command == "deactivate":
-            if not store.deactivate_coach(args.username):
-                raise ValueError(f"geen coach {args.username!r}")
+        elif args.command in ("deactivate", "disable"):
+            released = deactivate(args.username)
             print(f"coach {args.username} kan niet meer inloggen")
+            if released:
+                print(f"{released} ticket(s) terug naar het team")
     except ValueError as error:
         print(f"fout: {error}", file=sys.stderr)
         return 2

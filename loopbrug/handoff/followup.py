@@ -1,6 +1,7 @@
 """ "Niet loslaten": ask, some days after a handoff, whether contact happened.
 
-The same job runs the retention sweep once an hour (loopbrug/privacy/retention.py).
+The same job runs the retention sweep once an hour (loopbrug/privacy/retention.py), and on
+every run gives live chats whose coach is gone back to the bot (loopbrug/handoff/presence.py).
 
 The job runs inside the web server (``web/app.py`` starts it). Every
 ``LOOPBRUG_FOLLOWUP_CHECK_S`` seconds it looks for tickets whose follow-up moment
@@ -23,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Callable, Optional
 
 from loopbrug.conversation import is_web_sender
-from loopbrug.handoff import store
+from loopbrug.handoff import presence, store
 from loopbrug.handoff.relay import RasaRelay, RelayError
 from loopbrug.privacy.retention import sweep
 
@@ -65,9 +66,12 @@ async def run_forever(
     ticket_days: int,
     clock: Clock = store.utcnow,
     url: Optional[str] = None,
+    coach_idle: Optional[timedelta] = None,
 ) -> None:
     """The job loop; cancel the task to stop it. Once an hour it also runs the retention
-    sweep (loopbrug/privacy/retention.py): old conversations and old closed tickets go."""
+    sweep (loopbrug/privacy/retention.py): old conversations and old closed tickets go.
+    With ``coach_idle``, every run also hands back live chats whose coach is gone
+    (presence.py)."""
     last_sweep: Optional[datetime] = None
     while True:
         try:
@@ -75,6 +79,8 @@ async def run_forever(
             count = await run_due(relay, now, url)
             if count:
                 logger.info("follow-up: %d sent", count)
+            if coach_idle is not None:
+                await presence.release_gone(relay, now, coach_idle, url)
             if last_sweep is None or now - last_sweep >= SWEEP_EVERY:
                 last_sweep = now
                 result = await asyncio.to_thread(sweep, now, conversation_days, ticket_days, url)

@@ -104,6 +104,10 @@ class RasaRelay:
             ],
         )
 
+    async def notice(self, conversation_id: str, notice: str) -> None:
+        """A message of the helpline in a paused chat (another coach has it now)."""
+        await self._append(conversation_id, [notice_event(notice)])
+
     async def send(self, conversation_id: str, coach_name: str, text: str) -> None:
         """One coach message to the person."""
         await self._append(conversation_id, [coach_event(coach_name, text)])

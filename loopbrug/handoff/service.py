@@ -1,4 +1,5 @@
-"""The handoff as a service: create, claim, take over, send, hand back, close.
+"""The handoff as a service: create, claim, take over, send, hand back, close, and pass a
+ticket on (unclaim, reassign, transfer, take over from a colleague).
 
 Every change of a ticket's state goes through here: the action server creates tickets after
 consent (actions/handoff.py), a crisis makes one urgent (actions/crisis.py and, during a
@@ -45,10 +46,15 @@ __all__ = [
     "hand_back",
     "mark_crisis",
     "note",
+    "reassign",
+    "seen",
     "send",
     "summarise",
+    "take_from_colleague",
     "take_over",
     "team_name",
+    "transfer",
+    "unclaim",
 ]
 
 TicketConflict = store.TicketConflict
@@ -179,6 +185,13 @@ async def claim(ref: str, coach: store.Coach, url: Optional[str] = None) -> stor
 async def note(ref: str, coach: store.Coach, words: str, url: Optional[str] = None) -> None:
     """A note of the coach in the ticket's history (the person never sees it)."""
     await _db(store.add_event, ref, coach.id, "note", words, url=url)
+    await seen(ref, coach, url)
+
+
+async def seen(ref: str, coach: store.Coach, url: Optional[str] = None) -> None:
+    """The coach did something with their own ticket (a page, a poll, a message, a note):
+    the idle time of its live chat starts again (presence.py)."""
+    await _db(store.seen, ref, coach.id, url=url)
 
 
 async def take_over(
@@ -209,6 +222,7 @@ async def send(
     ticket = await _db(store.require_live, ref, coach.id, url=url)
     await relay.send(ticket.conversation_id, coach.first_name, words)
     await _db(store.add_event, ref, coach.id, "reply", words, url=url)
+    await seen(ref, coach, url)
     if is_web_sender(ticket.conversation_id):
         await _db(
             store.add_relay, ticket.conversation_id, "coach", words, name=coach.first_name, url=url
@@ -256,3 +270,80 @@ async def close(
         except RelayError as error:
             logger.warning("handoff: hand back after close failed (%s)", error)
     return closed
+
+
+# --- passing a ticket on -------------------------------------------------------------------
+
+
+async def _hand_back_first(relay: RasaRelay, ref: str, coach: store.Coach, url) -> None:
+    """A chat the coach has goes back to the bot (the person is told) before the ticket leaves
+    them; when Rasa cannot take it (``RelayError``) nothing changes."""
+    ticket = await _db(store.get_ticket, ref, url=url)
+    if ticket is not None and ticket.live and ticket.coach_id == coach.id:
+        await hand_back(relay, ref, coach, url)
+
+
+async def _tell_new_coach(relay: RasaRelay, ticket: store.Ticket, coach_name: str, url) -> None:
+    """The person of a live chat reads who has it now (the chat stays paused)."""
+    notice = text("handoff.takeover", coach=coach_name, team=team_name(ticket.team))
+    try:
+        await relay.notice(ticket.conversation_id, notice)
+    except RelayError as error:  # the new coach has the chat; they can introduce themselves
+        logger.warning("handoff: new coach of %s not announced (%s)", ticket.ref, error)
+        return
+    await _tell_widget(ticket.conversation_id, notice, url)
+
+
+async def unclaim(
+    relay: RasaRelay, ref: str, coach: store.Coach, url: Optional[str] = None
+) -> store.Ticket:
+    """The coach lets go: the ticket is new again in the team's list; a chat the coach has goes
+    back to the bot first."""
+    await _hand_back_first(relay, ref, coach, url)
+    return await _db(store.unclaim, ref, coach.id, url=url)
+
+
+def coaches_for(team: str, url: Optional[str] = None) -> List[store.Coach]:
+    """Who a ticket of ``team`` can be given to (blocking; the inbox runs it in a thread)."""
+    return store.team_coaches(team, url=url)
+
+
+async def reassign(
+    relay: RasaRelay, ref: str, coach: store.Coach, to_coach_id: int, url: Optional[str] = None
+) -> store.Ticket:
+    """Give the ticket to another active coach of its team. A live chat stays paused and is
+    the new coach's now; the person reads who has it."""
+    ticket, live = await _db(store.reassign, ref, coach.id, to_coach_id, url=url)
+    if live:
+        await _tell_new_coach(relay, ticket, ticket.coach_name or "", url)
+    return ticket
+
+
+async def transfer(
+    relay: RasaRelay, ref: str, coach: store.Coach, team: str, note: str, url: Optional[str] = None
+) -> store.Ticket:
+    """Move the ticket to another team's list, with a note (required) in its history. A chat
+    the coach has goes back to the bot first."""
+    teams = get_teams()
+    if team not in teams.by_id:
+        raise TicketConflict(text("inbox.error_geen_team"))
+    if not note.strip():
+        raise TicketConflict(text("inbox.error_notitie_verplicht"))
+    await _hand_back_first(relay, ref, coach, url)
+    return await _db(store.transfer, ref, coach.id, team, teams.name(team), note, url=url)
+
+
+async def take_from_colleague(
+    relay: RasaRelay,
+    ref: str,
+    coach: store.Coach,
+    owner_id: Optional[int],
+    url: Optional[str] = None,
+) -> store.Ticket:
+    """The coach takes a colleague's ticket, confirmed on the page for ``owner_id``. A live
+    chat comes along: it stays paused and the person reads who has it now. A ticket that is
+    not live is just the coach's now (taking the chat over is the usual next step)."""
+    ticket, live = await _db(store.take_from_colleague, ref, coach.id, owner_id, url=url)
+    if live:
+        await _tell_new_coach(relay, ticket, coach.first_name, url)
+    return ticket

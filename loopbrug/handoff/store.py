@@ -98,6 +98,10 @@ class TicketRecord(Base):
     # The person's newest message (the ticket's creation until they write again): Rasa's
     # tracker has the messages, but the inbox's list cannot ask Rasa for every ticket.
     last_person_message_at = Column(DateTime(timezone=True), nullable=True)
+    # The last time the ticket's own coach did something with it (page, poll, message, note):
+    # a live chat whose coach stays away longer goes back to the bot (presence.py). In the
+    # database, so the idle check survives a restart of the web server.
+    coach_seen_at = Column(DateTime(timezone=True), nullable=True)
 
 
 class CoachRecord(Base):
@@ -419,8 +423,12 @@ def claim(ref: str, coach_id: int, url: Optional[str] = None) -> Ticket:
 def _own(record: TicketRecord, coach_id: int) -> None:
     if record.status == CLOSED:
         raise TicketConflict(text("inbox.error_al_gesloten"))
-    if record.coach_id != coach_id:
+    if record.coach_id is None:
         raise TicketConflict(text("inbox.error_eerst_oppakken"))
+    if record.coach_id != coach_id:
+        # Not "pak het eerst op" (a colleague's ticket cannot be claimed): the way is the
+        # explicit takeover from the colleague (take_from_colleague).
+        raise TicketConflict(text("inbox.error_van_collega"))
 
 
 def set_live(ref: str, coach_id: int, live: bool, url: Optional[str] = None) -> Tuple[Ticket, bool]:
@@ -431,6 +439,8 @@ def set_live(ref: str, coach_id: int, live: bool, url: Optional[str] = None) -> 
         changed = bool(record.live) != live
         if changed:
             record.live = live
+            if live:
+                record.coach_seen_at = utcnow()
             _event(session, record, coach_id, "takeover" if live else "handback")
         return _ticket(record, _coach_name(session, coach_id)), changed
 
@@ -467,6 +477,258 @@ def close(ref: str, coach_id: int, outcome: str, url: Optional[str] = None) -> T
         record.closed_at = utcnow()
         _event(session, record, coach_id, "close", OUTCOMES[outcome])
         return _ticket(record, _coach_name(session, coach_id)), was_live
+
+
+# --- assignment: unclaim, reassign, transfer, take over from a colleague ----------------------
+
+
+def _open(record: TicketRecord) -> None:
+    if record.status == CLOSED:
+        raise TicketConflict(text("inbox.error_al_gesloten"))
+
+
+def _free_or_mine(record: TicketRecord, coach_id: int) -> None:
+    """Reassign and transfer: a ticket nobody has, or one the coach has; a colleague's ticket
+    is theirs until taken over from them."""
+    _open(record)
+    if record.coach_id not in (None, coach_id):
+        raise TicketConflict(text("inbox.error_van_collega"))
+
+
+def _to_queue(record: TicketRecord) -> None:
+    record.coach_id = None
+    record.status = NEW
+    record.live = False
+    record.coach_seen_at = None
+
+
+def unclaim(ref: str, coach_id: int, url: Optional[str] = None) -> Ticket:
+    """The coach lets go: the ticket is new again in the team's list. The chat must have been
+    handed back first (service.unclaim does that)."""
+    with factory(url).begin() as session:
+        record = _locked_ticket(session, ref)
+        _own(record, coach_id)
+        if record.live:
+            raise TicketConflict(text("inbox.error_eerst_teruggeven"))
+        _to_queue(record)
+        _event(session, record, coach_id, "unclaim")
+        return _ticket(record)
+
+
+def team_coaches(team: str, url: Optional[str] = None) -> List[Coach]:
+    """The active coaches of a team, by first name (the reassign list)."""
+    with factory(url).begin() as session:
+        records = session.execute(
+            select(CoachRecord).where(CoachRecord.active.is_(True)).order_by(CoachRecord.first_name)
+        ).scalars()
+        return [c for c in map(_coach, records) if team in c.teams]
+
+
+def reassign(
+    ref: str, coach_id: int, to_coach_id: int, url: Optional[str] = None
+) -> Tuple[Ticket, bool]:
+    """Give the ticket to another active coach of its team; returns (ticket, live).
+
+    A live chat stays paused and is now the new coach's (service.reassign tells the person).
+    """
+    with factory(url).begin() as session:
+        record = _locked_ticket(session, ref)
+        _free_or_mine(record, coach_id)
+        target = session.get(CoachRecord, to_coach_id)
+        if target is None or not target.active or record.team not in _coach(target).teams:
+            raise TicketConflict(text("inbox.error_geen_teamcoach"))
+        if target.id == record.coach_id:
+            return _ticket(record, target.first_name), False
+        record.coach_id = target.id
+        record.status = CLAIMED
+        record.coach_seen_at = utcnow()  # the idle time of the new coach starts now
+        _event(
+            session, record, coach_id, "reassign", text("inbox.event_to", name=target.first_name)
+        )
+        return _ticket(record, target.first_name), bool(record.live)
+
+
+def transfer(
+    ref: str, coach_id: int, team: str, team_label: str, note: str, url: Optional[str] = None
+) -> Ticket:
+    """Move the ticket to another team's list, new and unclaimed, with the coach's note in
+    its history. The chat must have been handed back first (service.transfer does that)."""
+    if not note.strip():
+        raise TicketConflict(text("inbox.error_notitie_verplicht"))
+    with factory(url).begin() as session:
+        record = _locked_ticket(session, ref)
+        _free_or_mine(record, coach_id)
+        if team == record.team:
+            raise TicketConflict(text("inbox.error_geen_team"))
+        if record.live:
+            raise TicketConflict(text("inbox.error_eerst_teruggeven"))
+        _to_queue(record)
+        record.team = team
+        _event(
+            session,
+            record,
+            coach_id,
+            "transfer",
+            text("inbox.event_transfer_text", team=team_label, note=note.strip()),
+        )
+        return _ticket(record)
+
+
+def take_from_colleague(
+    ref: str, coach_id: int, owner_id: Optional[int], url: Optional[str] = None
+) -> Tuple[Ticket, bool]:
+    """The coach takes a colleague's ticket (and chat, when live); returns (ticket, live).
+
+    ``owner_id`` is the colleague the coach confirmed on the page: when the ticket has gone to
+    someone else since, nothing changes (the coach must look again).
+    """
+    with factory(url).begin() as session:
+        record = _locked_ticket(session, ref)
+        _open(record)
+        if record.coach_id is None:
+            raise TicketConflict(text("inbox.error_eerst_oppakken"))
+        if record.coach_id == coach_id:
+            return _ticket(record, _coach_name(session, coach_id)), False
+        if owner_id is not None and record.coach_id != owner_id:
+            raise TicketConflict(text("inbox.error_veranderd"))
+        before = _coach_name(session, record.coach_id) or ""
+        record.coach_id = coach_id
+        record.status = CLAIMED
+        record.coach_seen_at = utcnow()
+        _event(session, record, coach_id, "colleague", text("inbox.event_from", name=before))
+        return _ticket(record, _coach_name(session, coach_id)), bool(record.live)
+
+
+# --- presence: a live chat never stays paused without its coach (presence.py) ---------------
+
+SEEN_EVERY = timedelta(seconds=30)  # coach.js polls every 3 s: one write in ten is enough
+
+
+def seen(ref: str, coach_id: int, url: Optional[str] = None) -> None:
+    """The ticket's own coach did something with it (page, poll, message, note)."""
+    now = utcnow()
+    with factory(url).begin() as session:
+        session.execute(
+            update(TicketRecord)
+            .where(TicketRecord.ref == ref)
+            .where(TicketRecord.coach_id == coach_id)
+            .where(
+                or_(
+                    TicketRecord.coach_seen_at.is_(None),
+                    TicketRecord.coach_seen_at < now - SEEN_EVERY,
+                )
+            )
+            .values(coach_seen_at=now)
+        )
+
+
+def live_without_coach(
+    now: datetime, idle: timedelta, url: Optional[str] = None
+) -> List[Tuple[Ticket, str]]:
+    """Live tickets whose coach is gone, with why: "deactivated" (the account is off),
+    "logout" (no session left) or "idle" (nothing done with the ticket for ``idle``)."""
+    with factory(url).begin() as session:
+        rows = session.execute(
+            select(TicketRecord, CoachRecord)
+            .outerjoin(CoachRecord, CoachRecord.id == TicketRecord.coach_id)
+            .where(TicketRecord.live.is_(True))
+            .where(TicketRecord.status != CLOSED)
+        ).all()
+        if not rows:
+            return []
+        with_session = set(
+            session.execute(
+                select(CoachSessionRecord.coach_id).where(CoachSessionRecord.expires_at > now)
+            ).scalars()
+        )
+        gone: List[Tuple[Ticket, str]] = []
+        for record, coach in rows:
+            # Before the first action was recorded, the last change of the ticket counts.
+            last = aware(record.coach_seen_at or record.updated_at)
+            if coach is None or not coach.active:
+                reason = "deactivated"
+            elif coach.id not in with_session:
+                reason = "logout"
+            elif last is not None and last <= now - idle:
+                reason = "idle"
+            else:
+                continue
+            name = coach.first_name if coach is not None else None
+            gone.append((_ticket(record, name), reason))
+        return gone
+
+
+def end_live(
+    ref: str,
+    coach_id: Optional[int],
+    seen_before: Optional[datetime] = None,
+    url: Optional[str] = None,
+) -> Optional[Ticket]:
+    """The chat goes back to the bot without its coach (presence.py): live is cleared when the
+    ticket is still live with the same coach (and, with ``seen_before``, the coach has not
+    acted since); returns it, or None when that changed (the coach came back, or another
+    process was first)."""
+    with factory(url).begin() as session:
+        record = _locked_ticket(session, ref)
+        if not record.live or record.coach_id != coach_id or record.status == CLOSED:
+            return None
+        seen_at = aware(record.coach_seen_at)
+        if seen_before is not None and seen_at is not None and seen_at > seen_before:
+            return None
+        record.live = False
+        return _ticket(record, _coach_name(session, coach_id))
+
+
+def restore_live(ref: str, url: Optional[str] = None) -> None:
+    """Undo ``end_live`` when Rasa could not take the chat back (the next run tries again)."""
+    with factory(url).begin() as session:
+        record = _locked_ticket(session, ref)
+        if record.status != CLOSED:
+            record.live = True
+
+
+def open_tickets_of(coach_id: int, url: Optional[str] = None) -> List[Ticket]:
+    """Every open ticket a coach has (deactivation hands them back to their teams)."""
+    with factory(url).begin() as session:
+        records = session.execute(
+            select(TicketRecord)
+            .where(TicketRecord.coach_id == coach_id)
+            .where(TicketRecord.status != CLOSED)
+            .order_by(TicketRecord.id)
+        ).scalars()
+        return [_ticket(r, _coach_name(session, coach_id)) for r in records]
+
+
+def release(ref: str, coach_id: int, reason: str, url: Optional[str] = None) -> bool:
+    """A ticket of a coach who is gone for good goes back to the team's list (not while live:
+    the chat goes back to the bot first). False when it is no longer theirs."""
+    with factory(url).begin() as session:
+        record = _locked_ticket(session, ref)
+        if record.coach_id != coach_id or record.status == CLOSED or record.live:
+            return False
+        _to_queue(record)
+        _event(session, record, None, "release", reason)
+        return True
+
+
+def coach_by_username(username: str, url: Optional[str] = None) -> Optional[Coach]:
+    with factory(url).begin() as session:
+        record = session.execute(
+            select(CoachRecord).where(CoachRecord.username == username)
+        ).scalar_one_or_none()
+        return None if record is None else _coach(record)
+
+
+def has_session(coach_id: int, now: datetime, url: Optional[str] = None) -> bool:
+    """True when the coach is still logged in somewhere (another browser)."""
+    with factory(url).begin() as session:
+        found = session.execute(
+            select(CoachSessionRecord.token_hash)
+            .where(CoachSessionRecord.coach_id == coach_id)
+            .where(CoachSessionRecord.expires_at > now)
+            .limit(1)
+        ).first()
+        return found is not None
 
 
 def events(ticket_id: int, url: Optional[str] = None) -> List[Dict[str, Any]]:

@@ -471,6 +471,70 @@ def test_a_coach_takes_over_the_widget_chat_and_hands_it_back(browser, base_url,
         coach.close()
 
 
+def test_a_coach_turned_off_during_a_live_chat_hands_it_back(browser, base_url, helpline):
+    """Issue 19: the account of a coach is turned off (the real ``coaches deactivate``
+    command) while they have the chat; the bot answers again and the person is told."""
+    import subprocess
+    import sys
+
+    from loopbrug.handoff import store
+    from loopbrug.handoff.coaches import add_coach
+    from loopbrug.texts import text
+
+    add_coach("noor", "Noor", ["landelijk"], COACH_PASSWORD, url=helpline.settings.database_url)
+    person = browser.new_context(viewport={"width": 390, "height": 800}, locale="nl-NL")
+    coach = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
+    try:
+        page = person.new_page()
+        page.set_default_timeout(REPLY_TIMEOUT_MS)
+        person_problems = Problems(page)
+        page.goto(base_url)
+        open_and_accept(page)
+        say(page, "ik wil met een mens praten")
+        before = page.locator(".lb-msg--bot").count()
+        page.get_by_role("button", name="Ja, dat is goed").click()
+        wait_for_answer(page, before)
+        say(page, "sla over")
+        before = page.locator(".lb-msg--bot").count()
+        page.get_by_role("button", name="Hier in de chat").click()
+        wait_for_answer(page, before)
+        ref = re.search(r"LB-[A-Z0-9]{6}", log_texts(page)[-1]).group(0)
+
+        inbox = coach_login(coach, base_url, "noor")
+        inbox.get_by_role("link", name=ref).click()
+        inbox.get_by_role("button", name="Ticket oppakken").click()
+        inbox.get_by_role("button", name="Gesprek overnemen").click()
+        expect(page.locator(".lb-live")).to_have_text("Je praat met Noor")
+
+        done = subprocess.run(
+            [sys.executable, "-m", "loopbrug.handoff.coaches", "deactivate", "--username", "noor"],
+            env=helpline.settings.child_environment(os.environ),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "1 ticket(s)" in done.stdout
+
+        # The person reads it without reloading, and the bot answers again.
+        expect(page.locator(".lb-log")).to_contain_text(text("handoff.handback_away"))
+        expect(page.locator(".lb-live")).to_be_hidden()
+        say(page, "hallo? ben je er nog?")
+        assert page.locator(".lb-msg--bot").last.inner_text()
+        ticket = store.get_ticket(ref, helpline.settings.database_url)
+        assert (ticket.live, ticket.coach_id, ticket.status) == (False, None, store.NEW)
+        kinds = [e["kind"] for e in store.events(ticket.id, helpline.settings.database_url)]
+        assert kinds[-2:] == ["auto_handback", "release"]
+        # Noor's session ended with her account: the inbox sends her to the login form.
+        inbox.goto(f"{base_url}/coach")
+        expect(inbox).to_have_url(re.compile(r"/coach/login$"))
+        assert person_problems.seen == []
+    finally:
+        person.close()
+        coach.close()
+
+
 def test_axe_finds_no_violations_in_the_coach_inbox(browser, base_url, helpline):
     from loopbrug.handoff.coaches import add_coach
     from tests.handoff_fixtures import make_ticket

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
@@ -176,6 +177,38 @@ def test_telegram_handoff_live_relay_and_hand_back(helpline, api, url):
     bram.post(ref, "handback")
     api.wait_for(lambda: any("teruggegeven" in t for t in person.texts()), timeout=20)
     assert "digitale assistent" in person.say_and_wait("hoi")
+
+
+def test_a_live_chat_whose_coach_went_idle_goes_back_to_the_bot(helpline, url):
+    """Issue 19: the web server's job hands a live chat back when its coach did nothing with
+    the ticket for LOOPBRUG_COACH_IDLE_MINUTES; the person is told and the bot answers."""
+    from sqlalchemy import update
+
+    person = WebPerson(helpline)
+    assert "Vind je dat goed?" in person.text("ik wil een coach spreken")
+    person.text("ja")
+    person.text("sla over")
+    ref = REF.search(person.text("hier in de chat")).group(0)
+    bram = Coach(helpline, "bram")
+    bram.post(ref, "claim")
+    bram.post(ref, "takeover")
+    person.wait_for_update("Je praat nu met Bram")
+    assert person.say("hallo? ben je er nog?") == []  # paused: the bot is silent
+
+    # Bram's last action on the ticket is an hour ago (instead of waiting 15 minutes).
+    with store.factory(url).begin() as session:
+        session.execute(
+            update(store.TicketRecord)
+            .where(store.TicketRecord.ref == ref)
+            .values(coach_seen_at=store.utcnow() - timedelta(hours=1))
+        )
+    back = person.wait_for_update(text("handoff.handback_away"))
+    assert back["live"] is False
+    assert person.text("hallo? ben je er nog?")  # the bot answers again
+    ticket = store.get_ticket(ref, url)
+    assert not ticket.live and ticket.coach_name == "Bram"
+    event = store.events(ticket.id, url)[-1]
+    assert event["kind"] == "auto_handback" and "Bram" in event["text"]
 
 
 def test_followup_asks_once_whether_contact_happened(helpline, url, db_path):

@@ -570,10 +570,11 @@ async def test_claim_and_another_coach_cannot_take_it(client, url):
     reply = await act(client, ticket, "claim", csrf)
     assert await flash_of(client, reply) == "Een andere coach heeft dit ticket al opgepakt."
     assert store.get_ticket(ticket.ref, url).coach_name == "Anna"
-    # Bram cannot take over, reply or close Anna's ticket either.
+    # Bram cannot take over, reply or close Anna's ticket either; he is pointed to the
+    # explicit takeover from a colleague (issue 19), not to a claim that cannot be done.
     for what in ("takeover", "close"):
         reply = await act(client, ticket, what, csrf, outcome="contact")
-        assert await flash_of(client, reply) == "Pak het ticket eerst op."
+        assert await flash_of(client, reply) == present.ERRORS["van-collega"]
     assert store.get_ticket(ticket.ref, url).status == store.CLAIMED
 
 
@@ -1017,3 +1018,200 @@ async def test_the_ticket_page_shows_the_persons_earlier_tickets(client, url, te
     assert text("inbox.history_elsewhere", count=1) in page
     lonely = await (await client.get(f"/coach/tickets/{make_ticket(url, 'web-new').ref}")).text()
     assert text("inbox.history_none") in lonely
+
+
+# -- passing a ticket on (issue 19) -------------------------------------------------------------
+
+
+async def test_unclaim_of_a_live_chat_hands_back_and_frees_the_ticket(client, url, rasa):
+    ticket = make_ticket(url, "web-unclaim", team="landelijk")
+    csrf = await logged_in(client, "anna")
+    assert "/unclaim" not in await (await client.get(f"/coach/tickets/{ticket.ref}")).text()
+    await act(client, ticket, "claim", csrf)
+    await act(client, ticket, "takeover", csrf)
+    page = await (await client.get(f"/coach/tickets/{ticket.ref}")).text()
+    assert "Ticket loslaten" in page
+    reply = await act(client, ticket, "unclaim", csrf)
+    assert await flash_of(client, reply) == present.FLASHES["losgelaten"]
+    free = store.get_ticket(ticket.ref, url)
+    assert (free.status, free.coach_id, free.live) == (store.NEW, None, False)
+    assert rasa.kinds()[-1] == ["resume", "bot"]
+    assert "Anna heeft het gesprek teruggegeven" in rasa.appended[-1]["events"][-1]["text"]
+    history = [e["kind"] for e in store.events(ticket.id, url)]
+    assert history == ["claim", "takeover", "handback", "unclaim"]
+    page = await (await client.get(f"/coach/tickets/{ticket.ref}")).text()
+    assert present.EVENT_LABELS["unclaim"] in page and "Ticket oppakken" in page
+
+
+async def test_reassign_offers_and_accepts_only_coaches_of_the_ticket_team(client, url, rasa, team):
+    ticket = make_ticket(url, "web-reassign", team="landelijk")
+    csrf = await logged_in(client, "anna")
+    await act(client, ticket, "claim", csrf)
+    page = await (await client.get(f"/coach/tickets/{ticket.ref}")).text()
+    options = re.search(r'<select id="reassign-coach".*?</select>', page, re.S).group(0)
+    assert f'value="{team["bram"].id}">Bram<' in options
+    assert "Cees" not in options and ">Anna<" not in options
+    # Cees is not in team landelijk: a forged form cannot give him the ticket.
+    reply = await act(client, ticket, "reassign", csrf, coach=str(team["cees"].id))
+    assert await flash_of(client, reply) == present.ERRORS["geen-teamcoach"]
+    for bad in ("", "bram", "999"):
+        reply = await act(client, ticket, "reassign", csrf, coach=bad)
+        assert await flash_of(client, reply) == present.ERRORS["geen-teamcoach"]
+    assert store.get_ticket(ticket.ref, url).coach_id == team["anna"].id
+
+    await act(client, ticket, "takeover", csrf)
+    reply = await act(client, ticket, "reassign", csrf, coach=str(team["bram"].id))
+    assert await flash_of(client, reply) == present.FLASHES["doorgegeven"]
+    moved = store.get_ticket(ticket.ref, url)
+    assert (moved.coach_name, moved.live) == ("Bram", True)  # still paused, now Bram's
+    assert rasa.kinds()[-1] == ["bot"]
+    assert rasa.appended[-1]["events"][0]["text"].startswith("Je praat nu met Bram")
+    event = store.events(ticket.id, url)[-1]
+    assert (event["kind"], event["coach"], event["text"]) == ("reassign", "Anna", "Naar Bram")
+    # Anna no longer has the chat; Bram does.
+    reply = await act(client, ticket, "reply", csrf, text="Hoi")
+    assert await flash_of(client, reply) == present.ERRORS["van-collega"]
+    bram = await logged_in(client, "bram")
+    reply = await act(client, ticket, "reply", bram, text="Hoi, ik ben Bram.")
+    assert await flash_of(client, reply) == present.FLASHES["verstuurd"]
+
+
+async def test_transfer_needs_a_note_and_moves_the_ticket_to_the_other_team(client, url, rasa):
+    ticket = make_ticket(url, "web-transfer", team="landelijk")
+    csrf = await logged_in(client, "anna")
+    await act(client, ticket, "claim", csrf)
+    await act(client, ticket, "takeover", csrf)
+    page = await (await client.get(f"/coach/tickets/{ticket.ref}")).text()
+    teams_offered = re.search(r'<select id="transfer-team".*?</select>', page, re.S).group(0)
+    assert 'value="groningen"' in teams_offered and 'value="landelijk"' not in teams_offered
+
+    reply = await act(client, ticket, "transfer", csrf, team="groningen", text="  ")
+    assert await flash_of(client, reply) == present.ERRORS["notitie-verplicht"]
+    reply = await act(client, ticket, "transfer", csrf, team="nergens", text="Zie gesprek")
+    assert await flash_of(client, reply) == present.ERRORS["geen-team"]
+    assert store.get_ticket(ticket.ref, url).team == "landelijk"
+    assert store.get_ticket(ticket.ref, url).live
+
+    note = "Woont in Groningen, wil daar naar het loket."
+    reply = await act(client, ticket, "transfer", csrf, team="groningen", text=note)
+    # Anna is not in team Groningen: she lands on her list, where the ticket is gone.
+    assert reply.status == 303 and reply.headers["Location"] == "/coach"
+    moved = store.get_ticket(ticket.ref, url)
+    assert (moved.team, moved.status, moved.coach_id, moved.live) == (
+        "groningen",
+        store.NEW,
+        None,
+        False,
+    )
+    assert rasa.kinds()[-1] == ["resume", "bot"]  # handed back first, the person is told
+    event = store.events(ticket.id, url)[-1]
+    assert event["kind"] == "transfer" and note in event["text"]
+    assert ticket.ref not in await (await client.get("/coach")).text()
+    assert (await client.get(f"/coach/tickets/{ticket.ref}")).status == 404
+    await logged_in(client, "cees")
+    assert ticket.ref in await (await client.get("/coach")).text()
+    page = await (await client.get(f"/coach/tickets/{ticket.ref}")).text()
+    assert present.EVENT_LABELS["transfer"] in page and note in page
+
+
+async def test_a_colleague_takes_over_a_live_chat_after_confirming(client, url, rasa, team):
+    ticket = make_ticket(url, "web-colleague", team="landelijk")
+    anna = await logged_in(client, "anna")
+    await act(client, ticket, "claim", anna)
+    await act(client, ticket, "takeover", anna)
+
+    bram = await logged_in(client, "bram")
+    page = await (await client.get(f"/coach/tickets/{ticket.ref}")).text()
+    assert "Overnemen van collega" in page and "/unclaim" not in page
+    assert f'name="owner" value="{team["anna"].id}"' in page
+    assert "Pak het ticket eerst op" not in await flash_of(
+        client, await act(client, ticket, "takeover", bram)
+    )
+    reply = await act(client, ticket, "colleague-takeover", bram, owner=str(team["anna"].id))
+    assert await flash_of(client, reply) == present.ERRORS["bevestig"]
+    assert store.get_ticket(ticket.ref, url).coach_name == "Anna"
+
+    reply = await act(
+        client, ticket, "colleague-takeover", bram, owner=str(team["anna"].id), confirm="ja"
+    )
+    assert await flash_of(client, reply) == present.FLASHES["collega-overgenomen"]
+    taken = store.get_ticket(ticket.ref, url)
+    assert (taken.coach_name, taken.live) == ("Bram", True)
+    assert rasa.appended[-1]["events"][0]["text"].startswith("Je praat nu met Bram")
+    event = store.events(ticket.id, url)[-1]
+    assert (event["kind"], event["coach"], event["text"]) == ("colleague", "Bram", "Van Anna")
+    page = await (await client.get(f"/coach/tickets/{ticket.ref}")).text()
+    assert present.EVENT_LABELS["colleague"] in page and "/reply" in page
+    # A stale page (it showed Anna as the owner; Bram has it now) changes nothing.
+    anna = await logged_in(client, "anna")
+    reply = await act(
+        client, ticket, "colleague-takeover", anna, owner=str(team["anna"].id), confirm="ja"
+    )
+    assert await flash_of(client, reply) == present.ERRORS["veranderd"]
+    assert store.get_ticket(ticket.ref, url).coach_name == "Bram"
+
+
+async def test_logout_hands_a_live_chat_back_and_the_person_is_told(client, url, rasa):
+    conversation = "web-" + "L" * 32
+    ticket = make_ticket(url, conversation)
+    csrf = await logged_in(client, "anna")
+    await act(client, ticket, "claim", csrf)
+    await act(client, ticket, "takeover", csrf)
+    reply = await client.post("/coach/logout", data={"csrf": csrf}, allow_redirects=False)
+    assert reply.status == 303
+    after = store.get_ticket(ticket.ref, url)
+    assert not after.live and after.coach_name == "Anna"  # the ticket stays hers
+    away = text("handoff.handback_away")
+    assert rasa.kinds()[-1] == ["resume", "bot"]
+    assert rasa.appended[-1]["events"][-1]["text"] == away
+    assert store.relay_since(conversation, 0, url)[-1]["text"] == away
+    event = store.events(ticket.id, url)[-1]
+    assert event["kind"] == "auto_handback"
+    assert event["text"] == text("inbox.away_logout", coach="Anna")
+
+
+async def test_deactivation_and_idle_time_hand_the_chat_back(client, url, rasa, settings):
+    from loopbrug.handoff import presence
+    from loopbrug.handoff.relay import RasaRelay
+
+    idle_ticket = make_ticket(url, "web-idle")
+    gone_ticket = make_ticket(url, "web-gone")
+    anna = await logged_in(client, "anna")
+    await act(client, idle_ticket, "claim", anna)
+    await act(client, idle_ticket, "takeover", anna)
+    bram = await logged_in(client, "bram")
+    await act(client, gone_ticket, "claim", bram)
+    await act(client, gone_ticket, "takeover", bram)
+    # Bram keeps his page open (coach.js polls); Anna has done nothing for 20 minutes.
+    db_rows(
+        url,
+        "UPDATE loopbrug_tickets SET coach_seen_at = ? WHERE ref IN (?, ?)",
+        (datetime.now(timezone.utc) - timedelta(minutes=20)).isoformat(" "),
+        idle_ticket.ref,
+        gone_ticket.ref,
+    )
+    assert (await client.get(f"/coach/tickets/{gone_ticket.ref}/transcript.json")).status == 200
+    relay = RasaRelay(settings, transport=httpx.MockTransport(rasa))
+    try:
+        done = await presence.release_gone(relay, store.utcnow(), timedelta(minutes=15), url)
+        assert done == 1
+        assert not store.get_ticket(idle_ticket.ref, url).live
+        assert store.get_ticket(gone_ticket.ref, url).live  # the poll counted
+        assert store.events(idle_ticket.id, url)[-1]["text"] == text(
+            "inbox.away_idle", coach="Anna", minutes=15
+        )
+        # Bram's account is turned off during the chat: the job hands it back at once.
+        store.deactivate_coach("bram", url)
+        assert await presence.release_gone(relay, store.utcnow(), timedelta(minutes=15), url) == 1
+    finally:
+        await relay.aclose()
+    gone = store.get_ticket(gone_ticket.ref, url)
+    assert (gone.live, gone.coach_id, gone.status) == (False, None, store.NEW)
+    assert rasa.appended[-1]["conversation"] == "web-gone"
+    assert rasa.appended[-1]["events"][-1]["text"] == text("handoff.handback_away")
+    kinds = [e["kind"] for e in store.events(gone_ticket.id, url)]
+    assert kinds[-2:] == ["auto_handback", "release"]
+    assert (await client.get("/coach", allow_redirects=False)).status == 303  # Bram is out
+    await logged_in(client, "anna")
+    page = await (await client.get(f"/coach/tickets/{gone_ticket.ref}")).text()
+    assert present.EVENT_LABELS["auto_handback"] in page

@@ -241,3 +241,178 @@ async def test_claim_and_note(url, anna):
         "note",
         "Belt morgen terug",
     )
+
+
+# --------------------------------------------------------------------------- passing it on
+
+
+@pytest.fixture
+def bram(url: str) -> store.Coach:
+    return store.save_coach("bram", "Bram", ["landelijk", "geld"], password_hash="x", url=url)
+
+
+@pytest.fixture
+def cees(url: str) -> store.Coach:
+    return store.save_coach("cees", "Cees", ["groningen"], password_hash="x", url=url)
+
+
+def kinds_of(ticket: store.Ticket, url: str) -> List[str]:
+    return [e["kind"] for e in store.events(ticket.id, url)]
+
+
+async def test_unclaim_puts_the_ticket_back_in_the_team_list(relay, rasa, url, anna):
+    ticket = claimed(url, anna)
+    free = await service.unclaim(relay, ticket.ref, anna, url)
+    assert (free.status, free.coach_id, free.live) == (store.NEW, None, False)
+    assert kinds_of(ticket, url) == ["claim", "unclaim"]
+    assert rasa.appended == []  # not live: the person's chat does not change
+
+
+async def test_unclaim_of_a_live_chat_hands_it_back_first(relay, rasa, url, anna):
+    ticket = claimed(url, anna)
+    await service.take_over(relay, ticket.ref, anna, url)
+    await service.unclaim(relay, ticket.ref, anna, url)
+    assert rasa.kinds()[-1] == ["resume", "bot"]
+    notice = text("handoff.handback", coach="Anna")
+    assert rasa.appended[-1]["events"][-1]["text"] == notice
+    assert store.relay_since(ticket.conversation_id, 0, url)[-1]["text"] == notice
+    assert kinds_of(ticket, url) == ["claim", "takeover", "handback", "unclaim"]
+    assert store.get_ticket(ticket.ref, url).coach_id is None
+
+
+async def test_unclaim_rasa_cannot_follow_changes_nothing(relay, rasa, url, anna):
+    ticket = claimed(url, anna)
+    await service.take_over(relay, ticket.ref, anna, url)
+    rasa.down = True
+    with pytest.raises(service.RelayError):
+        await service.unclaim(relay, ticket.ref, anna, url)
+    still = store.get_ticket(ticket.ref, url)
+    assert still.live and still.coach_id == anna.id
+
+
+async def test_a_colleague_cannot_unclaim_or_pass_on_someone_elses_ticket(relay, url, anna, bram):
+    ticket = claimed(url, anna)
+    colleague = text("inbox.error_van_collega")
+    with pytest.raises(service.TicketConflict, match=colleague[:20]):
+        await service.unclaim(relay, ticket.ref, bram, url)
+    with pytest.raises(service.TicketConflict, match=colleague[:20]):
+        await service.reassign(relay, ticket.ref, bram, bram.id, url)
+    with pytest.raises(service.TicketConflict, match=colleague[:20]):
+        await service.transfer(relay, ticket.ref, bram, "geld", "Geldvraag", url)
+    assert store.get_ticket(ticket.ref, url).coach_id == anna.id
+
+
+async def test_reassign_goes_to_an_active_coach_of_the_team_only(
+    relay, rasa, url, anna, bram, cees
+):
+    ticket = claimed(url, anna)
+    with pytest.raises(service.TicketConflict, match="Kies een coach van het team"):
+        await service.reassign(relay, ticket.ref, anna, cees.id, url)  # team groningen
+    store.deactivate_coach("bram", url)
+    with pytest.raises(service.TicketConflict, match="Kies een coach van het team"):
+        await service.reassign(relay, ticket.ref, anna, bram.id, url)  # account off
+    with pytest.raises(service.TicketConflict, match="Kies een coach van het team"):
+        await service.reassign(relay, ticket.ref, anna, 9999, url)  # no such coach
+    assert [c.username for c in service.coaches_for("landelijk", url)] == ["anna"]
+    store.save_coach("bram", "Bram", ["landelijk", "geld"], password_hash="x", url=url)
+    moved = await service.reassign(relay, ticket.ref, anna, bram.id, url)
+    assert (moved.coach_id, moved.coach_name, moved.status) == (bram.id, "Bram", store.CLAIMED)
+    assert store.events(ticket.id, url)[-1]["kind"] == "reassign"
+    assert store.events(ticket.id, url)[-1]["text"] == "Naar Bram"
+    assert rasa.appended == []
+
+
+async def test_a_live_chat_reassigned_stays_paused_and_the_person_reads_who_has_it(
+    relay, rasa, url, anna, bram
+):
+    ticket = claimed(url, anna)
+    await service.take_over(relay, ticket.ref, anna, url)
+    moved = await service.reassign(relay, ticket.ref, anna, bram.id, url)
+    assert moved.live and moved.coach_id == bram.id
+    assert rasa.kinds()[-1] == ["bot"]  # no resume: the bot stays silent
+    notice = text("handoff.takeover", coach="Bram", team="Loopbrug")
+    assert rasa.appended[-1]["events"][0]["text"] == notice
+    assert store.relay_since(ticket.conversation_id, 0, url)[-1]["text"] == notice
+    # Bram has the chat now: he can write, Anna cannot.
+    await service.send(relay, ticket.ref, bram, "Hoi, ik ben Bram.", url)
+    with pytest.raises(service.TicketConflict):
+        await service.send(relay, ticket.ref, anna, "Hoi", url)
+
+
+async def test_an_unclaimed_ticket_can_be_given_to_a_colleague(relay, url, anna, bram):
+    ticket = make_ticket(url)
+    moved = await service.reassign(relay, ticket.ref, anna, bram.id, url)
+    assert moved.coach_id == bram.id and moved.status == store.CLAIMED
+
+
+async def test_transfer_needs_a_note_and_another_known_team(relay, rasa, url, anna):
+    ticket = claimed(url, anna)
+    for team, note, message in (
+        ("geld", "   ", "Schrijf een notitie"),
+        ("bestaat-niet", "Zie notitie", "Kies een ander team"),
+        ("landelijk", "Zie notitie", "Kies een ander team"),  # its own team
+    ):
+        with pytest.raises(service.TicketConflict, match=message):
+            await service.transfer(relay, ticket.ref, anna, team, note, url)
+    still = store.get_ticket(ticket.ref, url)
+    assert (still.team, still.coach_id) == ("landelijk", anna.id)
+    assert kinds_of(ticket, url) == ["claim"]
+
+
+async def test_transfer_of_a_live_chat_hands_back_and_leaves_the_old_team(relay, rasa, url, anna):
+    ticket = claimed(url, anna)
+    await service.take_over(relay, ticket.ref, anna, url)
+    moved = await service.transfer(relay, ticket.ref, anna, "geld", "Vraag over schulden.", url)
+    assert (moved.team, moved.status, moved.coach_id, moved.live) == (
+        "geld",
+        store.NEW,
+        None,
+        False,
+    )
+    assert rasa.kinds()[-1] == ["resume", "bot"]
+    assert text("handoff.handback", coach="Anna") in rasa.appended[-1]["events"][-1]["text"]
+    last = store.events(ticket.id, url)[-1]
+    assert last["kind"] == "transfer" and last["coach"] == "Anna"
+    assert "Vraag over schulden." in last["text"] and team_label("geld") in last["text"]
+    assert ticket.ref not in [t.ref for t in store.list_tickets(["landelijk"], url=url)]
+    assert ticket.ref in [t.ref for t in store.list_tickets(["geld"], url=url)]
+
+
+def team_label(team: str) -> str:
+    return service.team_name(team)
+
+
+async def test_take_over_from_a_colleague_with_a_live_chat(relay, rasa, url, anna, bram):
+    ticket = claimed(url, anna)
+    await service.take_over(relay, ticket.ref, anna, url)
+    taken = await service.take_from_colleague(relay, ticket.ref, bram, anna.id, url)
+    assert (taken.coach_id, taken.live) == (bram.id, True)
+    assert rasa.kinds()[-1] == ["bot"]
+    assert rasa.appended[-1]["events"][0]["text"].startswith("Je praat nu met Bram")
+    last = store.events(ticket.id, url)[-1]
+    assert (last["kind"], last["coach"], last["text"]) == ("colleague", "Bram", "Van Anna")
+    await service.send(relay, ticket.ref, bram, "Ik neem het over van Anna.", url)
+    await service.hand_back(relay, ticket.ref, bram, url)
+    assert rasa.kinds()[-1] == ["resume", "bot"]
+
+
+async def test_take_over_from_a_colleague_without_a_live_chat_changes_only_the_owner(
+    relay, rasa, url, anna, bram
+):
+    ticket = claimed(url, anna)
+    taken = await service.take_from_colleague(relay, ticket.ref, bram, anna.id, url)
+    assert (taken.coach_id, taken.live) == (bram.id, False)
+    assert rasa.appended == []
+    # Bram can now take the chat over the usual way.
+    assert await service.take_over(relay, ticket.ref, bram, url) is True
+
+
+async def test_take_over_from_a_colleague_checks_who_had_it(relay, url, anna, bram, cees):
+    ticket = make_ticket(url)
+    with pytest.raises(service.TicketConflict, match="Pak het ticket eerst op"):
+        await service.take_from_colleague(relay, ticket.ref, bram, None, url)
+    store.claim(ticket.ref, anna.id, url=url)
+    # The page showed another owner (the ticket changed since): nothing happens.
+    with pytest.raises(service.TicketConflict, match="net veranderd"):
+        await service.take_from_colleague(relay, ticket.ref, bram, cees.id, url)
+    assert store.get_ticket(ticket.ref, url).coach_id == anna.id

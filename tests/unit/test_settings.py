@@ -113,3 +113,12 @@ def test_every_variable_the_settings_read_is_documented_and_nothing_else():
     assert "DATABASE_URL" in read and "LOOPBRUG_ACTION_TIMEOUT_S" in read
     assert documented_in_readme() == read, "README.md's table under ## Configuration"
     assert listed_in_env_example() == read, ".env.example"
+
+
+def test_the_idle_time_of_a_coach_is_read_and_reaches_the_children():
+    assert load_settings(env={}).coach_idle_minutes == 15.0
+    settings = load_settings(env={"LOOPBRUG_COACH_IDLE_MINUTES": "7,5"})
+    assert settings.coach_idle_minutes == 7.5
+    assert load_settings(env=settings.child_environment({})).coach_idle_minutes == 7.5
+    with pytest.raises(ValueError, match="LOOPBRUG_COACH_IDLE_MINUTES"):
+        load_settings(env={"LOOPBRUG_COACH_IDLE_MINUTES": "lang"})

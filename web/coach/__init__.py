@@ -14,6 +14,9 @@ Routes (server-rendered HTML, Dutch; every page works without JavaScript)
   GET  /coach/tickets/{ref}/transcript.json   ``{"lines": [...], "live": bool}`` (coach.js
                                      polls it every 3 s)
   POST /coach/tickets/{ref}/claim | notes | takeover | reply | handback | close
+  POST /coach/tickets/{ref}/unclaim | reassign | transfer | colleague-takeover
+                                     pass a ticket on (a live chat goes back to the bot first,
+                                     except to a colleague: then the colleague has it)
 
 The parts: ``auth`` (login, sessions, logout, the guards every page and POST goes through),
 ``views`` (the pages), ``handlers`` (the POSTs on a ticket, which call the handoff service,
@@ -114,3 +117,7 @@ def setup(
     app.router.add_post("/coach/tickets/{ref}/reply", handlers.post_reply)
     app.router.add_post("/coach/tickets/{ref}/handback", handlers.post_handback)
     app.router.add_post("/coach/tickets/{ref}/close", handlers.post_close)
+    app.router.add_post("/coach/tickets/{ref}/unclaim", handlers.post_unclaim)
+    app.router.add_post("/coach/tickets/{ref}/reassign", handlers.post_reassign)
+    app.router.add_post("/coach/tickets/{ref}/transfer", handlers.post_transfer)
+    app.router.add_post("/coach/tickets/{ref}/colleague-takeover", handlers.post_colleague_takeover)

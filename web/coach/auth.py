@@ -22,9 +22,9 @@ from typing import Any, Awaitable, Callable, Optional
 
 from aiohttp import web
 
-from loopbrug.handoff import coaches, store, throttle
+from loopbrug.handoff import coaches, presence, store, throttle
 from loopbrug.texts import text
-from web.coach.base import db, render, secure_cookies, see_other
+from web.coach.base import RELAY, db, render, secure_cookies, see_other, url_of
 
 logger = logging.getLogger(__name__)
 
@@ -227,8 +227,10 @@ async def post_login(request: web.Request) -> web.StreamResponse:
 
 @action
 async def post_logout(request: web.Request, login: Login, form: Any) -> web.StreamResponse:
-    """POST /coach/logout: the session ends."""
+    """POST /coach/logout: the session ends. A chat the coach still has goes back to the bot
+    (and the person is told) unless the coach is still logged in elsewhere."""
     await db(request, store.end_session, login.token_hash)
+    await presence.logged_out(request.app[RELAY], login.coach, store.utcnow(), url_of(request))
     response = see_other("/coach/login")
     response.del_cookie(COOKIE, path="/coach")
     return response

@@ -1,4 +1,6 @@
-"""What a coach does with a ticket: claim, note, take over, reply, hand back, close.
+"""What a coach does with a ticket: claim, note, take over, reply, hand back, close, and pass
+it on: unclaim, reassign to a colleague of the team, transfer to another team, take it over
+from a colleague.
 
 Each POST is checked (session, CSRF token, the coach's team) and then calls the handoff
 service (loopbrug/handoff/service.py), which changes the ticket and, where the person's chat
@@ -22,7 +24,9 @@ from web.coach.views import not_found, render_ticket, visible_ticket
 
 logger = logging.getLogger(__name__)
 
-TicketHandler = Callable[[web.Request, Login, store.Ticket, Any], Awaitable[str]]
+# A handler returns a message code for the ticket page, or a response of its own (a ticket
+# transferred to a team the coach is not in is no longer theirs to see).
+TicketHandler = Callable[[web.Request, Login, store.Ticket, Any], Awaitable[Any]]
 
 
 def ticket_action(handler: TicketHandler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
@@ -42,6 +46,8 @@ def ticket_action(handler: TicketHandler) -> Callable[[web.Request], Awaitable[w
         except service.RelayError as exc:
             logger.warning("coach: %s failed, Rasa did not take it (%s)", handler.__name__, exc)
             flash = "rasa"
+        if isinstance(flash, web.StreamResponse):
+            return flash
         draft = form.get("text") if isinstance(form.get("text"), str) else ""
         if flash in ERRORS and draft.strip():
             # A reply or note that could not be saved or sent is shown again in its box, so
@@ -107,3 +113,59 @@ async def post_close(request: web.Request, login: Login, ticket: store.Ticket, f
         return "uitkomst"
     await service.close(request.app[RELAY], ticket.ref, login.coach, outcome, url_of(request))
     return "gesloten"
+
+
+@ticket_action
+async def post_unclaim(request: web.Request, login: Login, ticket: store.Ticket, form: Any) -> str:
+    """The coach lets go: back to the team's list (a chat they have goes back to the bot)."""
+    await service.unclaim(request.app[RELAY], ticket.ref, login.coach, url_of(request))
+    return "losgelaten"
+
+
+@ticket_action
+async def post_reassign(request: web.Request, login: Login, ticket: store.Ticket, form: Any) -> str:
+    """Give the ticket to another coach of its team (the store checks team and account)."""
+    chosen = form_text(form, "coach")
+    if not chosen.isdigit():
+        return "geen-teamcoach"
+    await service.reassign(
+        request.app[RELAY], ticket.ref, login.coach, int(chosen), url_of(request)
+    )
+    return "doorgegeven"
+
+
+@ticket_action
+async def post_transfer(request: web.Request, login: Login, ticket: store.Ticket, form: Any):
+    """Move the ticket to another team with a note; the coach lands on the list when the new
+    team is not one of theirs."""
+    team = form_text(form, "team")
+    words = form_text(form, "text")
+    if not words:
+        return "notitie-verplicht"
+    if len(words) > MAX_NOTE_CHARS:
+        return "notitie-te-lang"
+    await service.transfer(
+        request.app[RELAY], ticket.ref, login.coach, team, words, url_of(request)
+    )
+    if team not in login.coach.teams:
+        return see_other("/coach")
+    return "overgedragen"
+
+
+@ticket_action
+async def post_colleague_takeover(
+    request: web.Request, login: Login, ticket: store.Ticket, form: Any
+) -> str:
+    """Take a colleague's ticket (and live chat), after an explicit confirmation for the
+    colleague shown on the page."""
+    if form_text(form, "confirm") != "ja":
+        return "bevestig"
+    owner = form_text(form, "owner")
+    await service.take_from_colleague(
+        request.app[RELAY],
+        ticket.ref,
+        login.coach,
+        int(owner) if owner.isdigit() else None,
+        url_of(request),
+    )
+    return "collega-overgenomen"

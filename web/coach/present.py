@@ -43,6 +43,12 @@ EVENT_LABELS = Labels(
             "followup",
             "erased",
             "crisis",
+            "unclaim",
+            "reassign",
+            "transfer",
+            "colleague",
+            "auto_handback",
+            "release",
         )
     }
 )
@@ -52,8 +58,19 @@ SYSTEM_LINES = Labels({line: f"inbox.system_{line}" for line in ("pause", "resum
 # The key is the code with "_" for "-".
 FLASHES = Labels(
     {
-        code: f"inbox.flash_{code}"
-        for code in ("opgepakt", "notitie", "overgenomen", "verstuurd", "teruggegeven", "gesloten")
+        code: "inbox.flash_" + code.replace("-", "_")
+        for code in (
+            "opgepakt",
+            "notitie",
+            "overgenomen",
+            "verstuurd",
+            "teruggegeven",
+            "gesloten",
+            "losgelaten",
+            "doorgegeven",
+            "overgedragen",
+            "collega-overgenomen",
+        )
     }
 )
 ERRORS = Labels(
@@ -70,6 +87,13 @@ ERRORS = Labels(
             "eerst-overnemen",
             "uitkomst",
             "kan-niet",
+            "van-collega",
+            "eerst-teruggeven",
+            "geen-teamcoach",
+            "geen-team",
+            "notitie-verplicht",
+            "bevestig",
+            "veranderd",
         )
     },
     max_reply=MAX_REPLY_CHARS,

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from loopbrug.handoff import finder, store
+from loopbrug.handoff import finder, service, store
 from loopbrug.handoff.relay import RelayError
 from loopbrug.handoff.routing import get_teams
 from loopbrug.labels import contact_label, urgency_label
@@ -219,6 +219,16 @@ async def render_ticket(
     history = await db(request, store.events, ticket.id)
     info = await ticket_info(request, login, ticket)
     mine = ticket.coach_id == login.coach.id and ticket.is_open
+    if mine:  # the coach's own ticket on screen: its chat is not idle (presence.py)
+        await service.seen(ticket.ref, login.coach, settings_of(request).database_url)
+    # Passing it on: a ticket nobody has or the coach's own; a colleague's is taken over first.
+    can_pass_on = ticket.is_open and ticket.coach_id in (None, login.coach.id)
+    colleagues = (
+        [c for c in await db(request, service.coaches_for, ticket.team) if c.id != ticket.coach_id]
+        if can_pass_on
+        else []
+    )
+    teams = get_teams()
     flash = FLASHES.get(flash_code) or ERRORS.get(flash_code)
     return render(
         request,
@@ -258,6 +268,12 @@ async def render_ticket(
         can_take_over=mine and not ticket.live,
         can_reply=mine and ticket.live,
         can_close=mine,
+        can_unclaim=mine,
+        can_pass_on=can_pass_on,
+        colleagues=[(c.id, c.first_name) for c in colleagues],
+        other_teams=[(t, teams.name(t)) for t in sorted(teams.by_id) if t != ticket.team],
+        can_take_from_colleague=ticket.is_open and ticket.coach_id not in (None, login.coach.id),
+        draft_transfer=drafts.get("post_transfer", ""),
         outcomes=list(store.OUTCOMES.items()),
         max_reply=MAX_REPLY_CHARS,
         max_note=MAX_NOTE_CHARS,
@@ -317,4 +333,6 @@ async def transcript_json(request: web.Request) -> web.StreamResponse:
         logger.warning("coach: transcript not available (%s)", exc)
         return web.json_response({"error": transcript_down()}, status=502)
     tz_name = settings_of(request).timezone
+    if ticket.coach_id == login.coach.id:  # coach.js polls while the page is open
+        await service.seen(ticket.ref, login.coach, settings_of(request).database_url)
     return web.json_response({"lines": transcript_lines(raw, tz_name), "live": ticket.live})
