@@ -1254,7 +1254,7 @@ async def next_ticket_event(reply, timeout: float = 5.0) -> Dict[str, Any]:
         while True:
             block = await next_block(reply, timeout)
             assert block, "the stream ended"
-            if block.startswith("event: ticket\n"):
+            if "event: ticket\n" in block:
                 return json.loads(block.split("data: ", 1)[1])
 
     return await asyncio.wait_for(first(), timeout)
@@ -1343,3 +1343,26 @@ async def test_an_open_stream_does_not_hold_up_the_servers_shutdown(settings, ra
     started = asyncio.get_running_loop().time()
     await asyncio.wait_for(test_client.close(), 10)
     assert asyncio.get_running_loop().time() - started < 5
+
+
+async def test_a_stream_starts_at_the_lists_own_time_and_goes_on_after_a_reconnect(
+    live_client, url
+):
+    await logged_in(live_client, "anna")
+    page = await (await live_client.get("/coach")).text()
+    events_url = re.search(r'data-events="([^"]+)"', page).group(1).replace("&amp;", "&")
+    early = make_ticket(url, "web-early")  # after the page, before the stream: not missed
+    reply = await live_client.get(events_url)
+    event_id = None
+    while event_id is None:
+        block = await next_block(reply)
+        assert block
+        if block.startswith("id: "):
+            event_id = block.split("\n", 1)[0][4:]
+            assert json.loads(block.split("data: ", 1)[1])["reference"] == early.ref
+    reply.close()
+    later = make_ticket(url, "web-later")
+    # EventSource sends the last id again: only what came after it.
+    reply = await live_client.get("/coach/events", headers={"Last-Event-ID": event_id})
+    assert (await next_ticket_event(reply))["reference"] == later.ref
+    reply.close()

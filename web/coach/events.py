@@ -16,6 +16,8 @@ import json
 import logging
 import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Optional
 
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
@@ -40,6 +42,9 @@ TIMING = web.AppKey("coach_events_timing", Timing)
 STOPPING = web.AppKey("coach_events_stopping", asyncio.Event)
 # The browser reconnects this many milliseconds after a stream ended (EventSource ``retry``).
 RETRY_MS = 3000
+# How far back a stream may start: the list page's own time (``?since=``) or the last event
+# the browser saw (``Last-Event-ID`` on a reconnect), so nothing between them is missed.
+MAX_BACK = timedelta(minutes=10)
 
 
 def setup(app: web.Application, timing: Timing) -> None:
@@ -60,9 +65,29 @@ def gone(request: web.Request) -> bool:
     return transport is None or transport.is_closing()
 
 
-def ticket_event(change: finder.Change) -> bytes:
+def ticket_event(change: finder.Change, cursor: datetime) -> bytes:
+    """One event; its id is the moment to go on from after a reconnect."""
     data = {"reference": change.reference, "kind": change.kind, "urgency": change.urgency}
-    return f"event: ticket\ndata: {json.dumps(data)}\n\n".encode()
+    return f"id: {cursor.isoformat()}\nevent: ticket\ndata: {json.dumps(data)}\n\n".encode()
+
+
+def start(request: web.Request, now: datetime) -> datetime:
+    """Where the stream begins: the last event's id or the page's ``since``, else now."""
+    for raw in (request.headers.get("Last-Event-ID"), request.query.get("since")):
+        moment = moment_of(raw)
+        if moment is not None:
+            return min(now, max(now - MAX_BACK, moment))
+    return now
+
+
+def moment_of(raw: Optional[str]) -> Optional[datetime]:
+    if not raw or len(raw) > 40:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
 async def events(request: web.Request) -> web.StreamResponse:
@@ -81,7 +106,7 @@ async def events(request: web.Request) -> web.StreamResponse:
         }
     )
     await response.prepare(request)
-    since = store.utcnow()
+    since = start(request, store.utcnow())
     beat = time.monotonic()
     try:
         await response.write(f"retry: {RETRY_MS}\n\n".encode())
@@ -95,7 +120,7 @@ async def events(request: web.Request) -> web.StreamResponse:
                 break
             changes, since = await db(request, finder.changes_since, teams, since)
             for change in changes:
-                await response.write(ticket_event(change))
+                await response.write(ticket_event(change, since))
             if time.monotonic() - beat >= timing.heartbeat:
                 beat = time.monotonic()
                 if await logged_in(request) is None:
