@@ -225,3 +225,60 @@ def person_spoke(conversation_id: str, at: datetime, url: Optional[str] = None) 
             .values(last_person_message_at=at)
         )
         return result.rowcount == 1
+
+
+# What changed on a ticket, for the inbox's live events (GET /coach/events).
+NEW, MESSAGE, UPDATE = "new", "message", "update"
+URGENCY_NAMES = {store.CRISIS: "crisis", store.ACUTE: "acute", store.NORMAL: "normal"}
+
+
+@dataclass(frozen=True)
+class Change:
+    """A ticket that is new, has a new message of the person, or changed otherwise."""
+
+    reference: str
+    kind: str
+    urgency: str
+
+
+def changes_since(
+    teams: Sequence[str], since: datetime, url: Optional[str] = None
+) -> Tuple[List[Change], datetime]:
+    """Tickets of ``teams`` created, written to by the person or changed after ``since``,
+    in ticket order, and the moment to ask from next time (the newest change seen).
+
+    The database is the only shared state, so every web process can answer this for its own
+    coaches (no message bus).
+    """
+    if not teams:
+        return [], since
+    select_ = (
+        select(TicketRecord)
+        .where(TicketRecord.team.in_(list(teams)))
+        .where(
+            or_(
+                TicketRecord.created_at > since,
+                TicketRecord.updated_at > since,
+                TicketRecord.last_person_message_at > since,
+            )
+        )
+        .order_by(TicketRecord.id)
+    )
+    with factory(url).begin() as session:
+        records = session.execute(select_).scalars().all()
+        found = []
+        newest = since
+        for record in records:
+            created = aware(record.created_at)
+            updated = aware(record.updated_at)
+            spoke = aware(record.last_person_message_at)
+            if created > since:
+                kind = NEW
+            elif spoke is not None and spoke > since:
+                kind = MESSAGE
+            else:
+                kind = UPDATE
+            stamps = [moment for moment in (created, updated, spoke) if moment is not None]
+            newest = max(newest, *stamps)
+            found.append(Change(record.ref, kind, URGENCY_NAMES.get(record.urgency, "normal")))
+    return found, newest

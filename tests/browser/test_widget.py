@@ -641,3 +641,54 @@ def test_the_profile_file_is_a_download_link_in_the_chat(page, base_url, helplin
     assert download.suggested_filename == name
     assert Path(download.path()).read_text(encoding="utf-8") == export.profile_file(profile, made)
     assert problems.seen == []  # no CSP violation, no script error
+
+
+def test_a_new_ticket_appears_in_the_open_list_without_a_reload(browser, base_url, helpline):
+    """Issue 19: the list listens to /coach/events; a new crisis ticket of the coach's team
+    shows up by itself, bold with a badge, counted in the title, with an alert banner."""
+    from loopbrug.handoff import store
+    from loopbrug.handoff.coaches import add_coach
+    from tests.handoff_fixtures import make_ticket
+
+    url = helpline.settings.database_url
+    add_coach("sanne", "Sanne", ["groningen"], COACH_PASSWORD, url=url)
+    coach = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
+    try:
+        inbox = coach_login(coach, base_url, "sanne")
+        problems = Problems(inbox)
+        expect(inbox.locator("#ticket-list")).to_be_attached()
+        base_title = inbox.title()
+        inbox.evaluate("window.stillTheSamePage = true")  # a reload would lose it
+        ticket = make_ticket(url, "web-live-list", team="groningen", urgency=store.CRISIS)
+
+        row = inbox.locator(f'tr[data-ref="{ticket.ref}"]')
+        expect(row).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+        expect(row).to_have_class(re.compile(r"\bcb-row--unread\b"))
+        expect(row.locator(".cb-badge")).to_have_text("nieuw")
+        expect(inbox).to_have_title(f"(1) {base_title}")
+        expect(inbox.get_by_role("alert")).to_have_text(f"Crisis-ticket: {ticket.ref}")
+        assert inbox.evaluate("window.stillTheSamePage") is True
+
+        # Opened once, it is read: back on the list it is no longer marked.
+        inbox.get_by_role("link", name=ticket.ref).click()
+        expect(inbox).to_have_url(re.compile(r"/coach/tickets/"))
+        inbox.goto(f"{base_url}/coach")
+        expect(inbox.locator(f'tr[data-ref="{ticket.ref}"]')).to_be_visible()
+        expect(inbox.locator(".cb-badge")).to_have_count(0)
+        expect(inbox).to_have_title(base_title)
+        assert problems.seen == []
+    finally:
+        coach.close()
+
+    # axe on the list as it is after an event (bypass_csp only to inject axe-core).
+    checked = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    try:
+        inbox = coach_login(checked, base_url, "sanne")
+        second = make_ticket(url, "web-live-list-2", team="groningen", urgency=store.CRISIS)
+        expect(inbox.locator(f'tr[data-ref="{second.ref}"] .cb-badge')).to_be_visible(
+            timeout=REPLY_TIMEOUT_MS
+        )
+        expect(inbox.get_by_role("alert")).to_have_text(f"Crisis-ticket: {second.ref}")
+        assert run_axe(inbox) == []
+    finally:
+        checked.close()

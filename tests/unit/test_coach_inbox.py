@@ -17,13 +17,13 @@ import pytest
 from aiohttp import test_utils
 from argon2 import PasswordHasher
 
-from loopbrug.handoff import coaches, store, throttle
+from loopbrug.handoff import coaches, finder, store, throttle
 from loopbrug.settings import Settings
 from loopbrug.texts import text
 from tests.conftest import free_port
 from tests.handoff_fixtures import make_ticket as shared_make_ticket
 from web.app import build_app
-from web.coach import auth, present
+from web.coach import auth, events, present
 
 STATIC = Path(__file__).resolve().parents[2] / "web" / "static"
 PASSWORD = "een-lang-wachtwoord"
@@ -1215,3 +1215,154 @@ async def test_deactivation_and_idle_time_hand_the_chat_back(client, url, rasa, 
     await logged_in(client, "anna")
     page = await (await client.get(f"/coach/tickets/{gone_ticket.ref}")).text()
     assert present.EVENT_LABELS["auto_handback"] in page
+
+
+# -- live events (GET /coach/events) ------------------------------------------------------------
+
+QUICK = events.Timing(check=0.05, heartbeat=0.3)
+
+
+@pytest.fixture
+async def live_client(settings: Settings, rasa: FakeRasa, team):
+    """The inbox with events checked every 50 ms and a heartbeat every 300 ms."""
+    app = build_app(settings, rasa_transport=httpx.MockTransport(rasa))
+    app[events.TIMING] = QUICK
+    test_client = test_utils.TestClient(test_utils.TestServer(app))
+    await test_client.start_server()
+    yield test_client
+    await asyncio.wait_for(test_client.close(), 10)
+
+
+async def next_block(reply, timeout: float = 5.0) -> str:
+    """The next server-sent event or comment (its lines up to the blank line); "" at the end."""
+    lines: List[str] = []
+    while True:
+        raw = await asyncio.wait_for(reply.content.readline(), timeout)
+        if not raw:
+            return "\n".join(lines)
+        line = raw.decode().rstrip("\n")
+        if line:
+            lines.append(line)
+        elif lines:
+            return "\n".join(lines)
+
+
+async def next_ticket_event(reply, timeout: float = 5.0) -> Dict[str, Any]:
+    """The data of the next ``event: ticket`` within ``timeout`` (heartbeats are skipped)."""
+
+    async def first() -> Dict[str, Any]:
+        while True:
+            block = await next_block(reply, timeout)
+            assert block, "the stream ended"
+            if "event: ticket\n" in block:
+                return json.loads(block.split("data: ", 1)[1])
+
+    return await asyncio.wait_for(first(), timeout)
+
+
+async def test_events_need_a_session(live_client):
+    reply = await live_client.get("/coach/events")
+    assert reply.status == 401
+    assert (await reply.json())["error"] == text("inbox.not_logged_in")
+
+
+async def test_a_new_ticket_of_the_team_is_an_event_another_teams_is_not(live_client, url):
+    await logged_in(live_client, "anna")  # team landelijk
+    reply = await live_client.get("/coach/events")
+    assert reply.status == 200
+    assert reply.headers["Content-Type"].startswith("text/event-stream")
+    assert reply.headers["Cache-Control"] == "no-store"
+    assert await next_block(reply) == "retry: 3000"
+    make_ticket(url, "web-other", team="groningen")
+    mine = make_ticket(url, "web-mine", urgency=store.CRISIS)
+    event = await next_ticket_event(reply)
+    assert event == {"reference": mine.ref, "kind": "new", "urgency": "crisis"}
+    # The other team's ticket came first but was never sent; nothing else follows.
+    with pytest.raises(asyncio.TimeoutError):
+        await next_ticket_event(reply, timeout=0.5)
+    reply.close()
+
+
+async def test_a_message_of_the_person_is_an_event(live_client, url):
+    ticket = make_ticket(url, "web-mine")
+    await logged_in(live_client, "anna")
+    reply = await live_client.get("/coach/events")
+    await next_block(reply)
+    assert finder.person_spoke("web-mine", store.utcnow() + timedelta(seconds=1), url=url)
+    event = await next_ticket_event(reply)
+    assert event == {"reference": ticket.ref, "kind": "message", "urgency": "normal"}
+    reply.close()
+
+
+async def test_a_quiet_stream_has_heartbeats_and_ends_at_logout(live_client, url):
+    csrf = await logged_in(live_client, "anna")
+    reply = await live_client.get("/coach/events")
+    assert await next_block(reply) == "retry: 3000"
+    assert await next_block(reply) == ": ping"
+    out = await live_client.post("/coach/logout", data={"csrf": csrf}, allow_redirects=False)
+    assert out.status == 303
+    # At the next heartbeat the session is gone: the stream ends.
+    while True:
+        block = await next_block(reply)
+        if not block:
+            break
+        assert block == ": ping"
+
+
+async def test_a_stream_stops_asking_the_database_when_the_client_goes_away(
+    live_client, monkeypatch
+):
+    calls = []
+    real = finder.changes_since
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(finder, "changes_since", counted)
+    await logged_in(live_client, "anna")
+    reply = await live_client.get("/coach/events")
+    await next_block(reply)
+    while not calls:
+        await asyncio.sleep(0.05)
+    reply.close()
+    await asyncio.sleep(0.3)
+    stopped_at = len(calls)
+    await asyncio.sleep(0.5)
+    assert len(calls) == stopped_at
+
+
+async def test_an_open_stream_does_not_hold_up_the_servers_shutdown(settings, rasa, team):
+    app = build_app(settings, rasa_transport=httpx.MockTransport(rasa))
+    app[events.TIMING] = events.Timing(check=30, heartbeat=60)  # it would wait long
+    test_client = test_utils.TestClient(test_utils.TestServer(app))
+    await test_client.start_server()
+    await logged_in(test_client, "anna")
+    reply = await test_client.get("/coach/events")
+    assert await next_block(reply) == "retry: 3000"
+    started = asyncio.get_running_loop().time()
+    await asyncio.wait_for(test_client.close(), 10)
+    assert asyncio.get_running_loop().time() - started < 5
+
+
+async def test_a_stream_starts_at_the_lists_own_time_and_goes_on_after_a_reconnect(
+    live_client, url
+):
+    await logged_in(live_client, "anna")
+    page = await (await live_client.get("/coach")).text()
+    events_url = re.search(r'data-events="([^"]+)"', page).group(1).replace("&amp;", "&")
+    early = make_ticket(url, "web-early")  # after the page, before the stream: not missed
+    reply = await live_client.get(events_url)
+    event_id = None
+    while event_id is None:
+        block = await next_block(reply)
+        assert block
+        if block.startswith("id: "):
+            event_id = block.split("\n", 1)[0][4:]
+            assert json.loads(block.split("data: ", 1)[1])["reference"] == early.ref
+    reply.close()
+    later = make_ticket(url, "web-later")
+    # EventSource sends the last id again: only what came after it.
+    reply = await live_client.get("/coach/events", headers={"Last-Event-ID": event_id})
+    assert (await next_ticket_event(reply))["reference"] == later.ref
+    reply.close()

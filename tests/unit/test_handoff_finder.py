@@ -236,3 +236,29 @@ def test_earlier_tickets_of_the_person_with_notes_and_outcome_only_in_own_teams(
     assert stranger.ref not in [e.ticket.ref for e in history.visible]
     alone = finder.person_history(stranger, ["landelijk"], url=url)
     assert alone.visible == [] and alone.elsewhere == 0
+
+
+# -- live changes (GET /coach/events) -------------------------------------------------------------
+
+
+def test_changes_since_names_new_tickets_of_the_teams_only(url):
+    before = store.utcnow() - timedelta(seconds=1)
+    mine = make(url, "web-1", urgency=store.CRISIS)
+    make(url, "web-2", team="groningen")
+    changes, cursor = finder.changes_since(["landelijk"], before, url=url)
+    assert changes == [finder.Change(mine.ref, finder.NEW, "crisis")]
+    assert cursor >= mine.created_at
+    assert finder.changes_since(["landelijk"], cursor, url=url) == ([], cursor)
+    assert finder.changes_since([], before, url=url) == ([], before)
+
+
+def test_a_message_of_the_person_and_other_changes_are_told_apart(url):
+    ticket = make(url, "web-1", urgency=store.ACUTE)
+    _, cursor = finder.changes_since(["landelijk"], ticket.created_at - timedelta(seconds=1), url)
+    assert finder.person_spoke("web-1", cursor + timedelta(seconds=5), url=url)
+    changes, cursor = finder.changes_since(["landelijk"], cursor, url=url)
+    assert changes == [finder.Change(ticket.ref, finder.MESSAGE, "acute")]
+    set_columns(url, ticket, updated_at=cursor + timedelta(seconds=5))
+    changes, later = finder.changes_since(["landelijk"], cursor, url=url)
+    assert changes == [finder.Change(ticket.ref, finder.UPDATE, "acute")]
+    assert later == cursor + timedelta(seconds=5)

@@ -10,6 +10,9 @@ Routes (server-rendered HTML, Dutch; every page works without JavaScript)
                                      ``team``, ``urgency``, ``mine=1``, search ``q``, ``page``
   GET  /coach/api/tickets            the same search as JSON: ``{"tickets": [...],
                                      "next_page": N or null}``; 401 JSON without a session
+  GET  /coach/events                 server-sent events for the list: ``event: ticket`` with
+                                     ``{"reference", "kind", "urgency"}`` (events.py); 401
+                                     without a session
   GET  /coach/tickets/{ref}          one ticket: details, summary, transcript, history, forms
   GET  /coach/tickets/{ref}/transcript.json   ``{"lines": [...], "live": bool}`` (coach.js
                                      polls it every 3 s)
@@ -37,7 +40,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from loopbrug.handoff.relay import RasaRelay
 from loopbrug.settings import Settings
 from loopbrug.texts import text
-from web.coach import auth, handlers, views
+from web.coach import auth, events, handlers, views
 from web.coach.base import COACH_SETTINGS, RELAY, TEMPLATES, render, see_other, templates
 from web.coach.present import database_down
 
@@ -109,6 +112,7 @@ def setup(
     app.router.add_post("/coach/login", auth.post_login)
     app.router.add_post("/coach/logout", auth.post_logout)
     app.router.add_get("/coach/api/tickets", views.tickets_api)
+    events.setup(app, events.Timing())
     app.router.add_get("/coach/tickets/{ref}", views.ticket_page)
     app.router.add_get("/coach/tickets/{ref}/transcript.json", views.transcript_json)
     app.router.add_post("/coach/tickets/{ref}/claim", handlers.post_claim)

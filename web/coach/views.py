@@ -130,6 +130,7 @@ async def ticket_list(request: web.Request, login: Login) -> web.StreamResponse:
     # the phone may be of a question that was already done.
     default = finder.ALL if request.query.get("q", "").strip() else finder.OPEN
     filters = list_filters(request.query, coach, default)
+    read_at = datetime.now(timezone.utc)  # before the list is read: nothing falls between
     found = await find(request, coach, filters)
     teams = get_teams()
     now = datetime.now(timezone.utc)
@@ -166,6 +167,8 @@ async def ticket_list(request: web.Request, login: Login) -> web.StreamResponse:
         statuses=[(s, STATUS_LABELS[s]) for s in store.STATUSES],
         teams=[(t, teams.name(t)) for t in coach.teams],
         urgencies=[(str(u), urgency_label(u)) for u in store.URGENCIES],
+        # The live events start at the page's own time: nothing between is missed.
+        events_url="/coach/events?" + urlencode({"since": read_at.isoformat()}),
     )
 
 
