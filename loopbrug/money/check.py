@@ -394,20 +394,8 @@ def assess(answers: MoneyAnswers) -> MoneyOutcome:
 # ---------------------------------------------------------------------------------------------
 
 # The buttons after the outcome: a next step's words, by intent.
-STEP_LABELS: Mapping[str, str] = _Words(
-    "money.step_",
-    (
-        "debt_help",
-        "request_human",
-        "funding_overview",
-        "funding_employer",
-        "funding_benefits",
-        "income_during_training",
-        "orientation_start",
-        "training_routes",
-        "start_assessment",
-    ),
-)
+# Every next step the check can give has its words (money.step_<intent>), so the list is one.
+STEP_LABELS: Mapping[str, str] = _Words("money.step_", sorted(NEXT_STEP_INTENTS))
 COLOUR_WORDS: Mapping[str, str] = _Words("money.colour_", (GROEN, ORANJE, ROOD))
 
 
