@@ -18,6 +18,7 @@ Configured in bot/endpoints.yml as ``type: bot.extensions.tracker_store.Loopbrug
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from datetime import datetime, timezone
@@ -91,7 +92,9 @@ class LoopbrugTrackerStore(SQLTrackerStore):
         index = erase_index(tracker)
         if index is None:
             await super().save(tracker)
-            note_person_message(tracker, self.engine.url.render_as_string(hide_password=False))
+            # A blocking database call: off the event loop, so other people's turns go on.
+            url = self.engine.url.render_as_string(hide_password=False)
+            await asyncio.to_thread(note_person_message, tracker, url)
             return
         with self.session_scope() as session:
             stored = self._event_query(

@@ -16,7 +16,7 @@ import json
 import secrets
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta, timezone
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from sqlalchemy import (
     Boolean,
@@ -346,35 +346,6 @@ def get_ticket(ref: str, url: Optional[str] = None) -> Optional[Ticket]:
             select(TicketRecord).where(TicketRecord.ref == ref)
         ).scalar_one_or_none()
         return None if record is None else _ticket(record, _coach_name(session, record.coach_id))
-
-
-def list_tickets(
-    teams: Sequence[str],
-    status: Optional[str] = None,
-    team: Optional[str] = None,
-    urgency: Optional[int] = None,
-    mine: Optional[int] = None,
-    limit: int = 200,
-    url: Optional[str] = None,
-) -> List[Ticket]:
-    """Tickets of ``teams`` only, most urgent and oldest first; filters narrow further."""
-    if not teams:
-        return []
-    query = select(TicketRecord).where(TicketRecord.team.in_(list(teams)))
-    if status:
-        query = query.where(TicketRecord.status == status)
-    else:
-        query = query.where(TicketRecord.status != CLOSED)
-    if team:
-        query = query.where(TicketRecord.team == team)
-    if urgency:
-        query = query.where(TicketRecord.urgency == urgency)
-    if mine is not None:
-        query = query.where(TicketRecord.coach_id == mine)
-    query = query.order_by(TicketRecord.urgency, TicketRecord.created_at).limit(limit)
-    with factory(url).begin() as session:
-        records = session.execute(query).scalars().all()
-        return [_ticket(r, _coach_name(session, r.coach_id)) for r in records]
 
 
 class TicketConflict(Exception):

@@ -10,7 +10,7 @@ from typing import Any, Dict, List
 import httpx
 import pytest
 
-from loopbrug.handoff import service, store
+from loopbrug.handoff import finder, service, store
 from loopbrug.handoff.relay import RasaRelay
 from loopbrug.settings import Settings
 from loopbrug.texts import text
@@ -374,8 +374,8 @@ async def test_transfer_of_a_live_chat_hands_back_and_leaves_the_old_team(relay,
     last = store.events(ticket.id, url)[-1]
     assert last["kind"] == "transfer" and last["coach"] == "Anna"
     assert "Vraag over schulden." in last["text"] and team_label("geld") in last["text"]
-    assert ticket.ref not in [t.ref for t in store.list_tickets(["landelijk"], url=url)]
-    assert ticket.ref in [t.ref for t in store.list_tickets(["geld"], url=url)]
+    assert ticket.ref not in [t.ref for t in finder.search(["landelijk"], url=url).tickets]
+    assert ticket.ref in [t.ref for t in finder.search(["geld"], url=url).tickets]
 
 
 def team_label(team: str) -> str:
