@@ -10,151 +10,30 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Iterator, List
 
-import httpx
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from bot.serve import Helpline
-from loopbrug.settings import ROOT, Settings
-from tests.e2e.conftest import API_TOKEN, make_settings
+from loopbrug.settings import ROOT
+from tests.browser.helpers import (
+    COACH_PASSWORD,
+    FORGED,
+    LOG_DIR,
+    REPLY_TIMEOUT_MS,
+    SCREENSHOT,
+    SESSION_SHAPE,
+    Problems,
+    add_tracker_events,
+    coach_login,
+    log_texts,
+    open_and_accept,
+    run_axe,
+    say,
+    stored_session,
+    wait_for_answer,
+)
 
 pytestmark = pytest.mark.e2e
-
-CHROMIUM = Path(os.environ.get("LOOPBRUG_CHROMIUM", "/usr/bin/chromium"))
-# Flags for this machine's closed network (see .library/env/machines/python.md).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-# The README's picture. Rewritten only when missing or asked for (LOOPBRUG_SCREENSHOT=1), so a
-# test run does not change a committed file; every run leaves a fresh one in var/test-logs.
-SCREENSHOT = ROOT / "docs" / "widget.png"
-LOG_DIR = ROOT / "var" / "test-logs"
-REPLY_TIMEOUT_MS = 30_000
-SESSION_SHAPE = re.compile(r"^[A-Za-z0-9_-]{32}$")
-FORGED = "B" * 32
-
-
-def web_url(settings: Settings) -> str:
-    return f"http://{settings.host}:{settings.web_port}"
-
-
-@pytest.fixture(scope="module")
-def helpline(tmp_path_factory) -> Iterator[Helpline]:
-    """The real helpline with its web server, once for this module."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make setup does)")
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run `npm ci` in web/ (make setup does)")
-    running = Helpline(
-        make_settings(tmp_path_factory.mktemp("browser") / "loopbrug.db"), log_dir=LOG_DIR
-    )
-    running.start()  # bot/serve.py starts the web server with Rasa and the action server
-    try:
-        yield running
-    finally:
-        running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser(helpline):
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def base_url(helpline: Helpline) -> str:
-    return web_url(helpline.settings)
-
-
-class Problems:
-    """Console errors (CSP violations among them) and uncaught errors of a page."""
-
-    def __init__(self, page) -> None:
-        self.seen: List[str] = []
-        page.on("console", lambda m: self.seen.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: self.seen.append(str(e)))
-
-
-@pytest.fixture
-def page(browser):
-    """A page in a new, empty browser context, with the CSP enforced."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="nl-NL")
-    tab = context.new_page()
-    tab.set_default_timeout(REPLY_TIMEOUT_MS)
-    yield tab
-    context.close()
-
-
-# -- helpers ---------------------------------------------------------------------------------
-
-
-def open_and_accept(page) -> None:
-    page.get_by_role("button", name="Chat met Loopbrug").click()
-    page.get_by_role("button", name="Start het gesprek").click()
-    expect(page.get_by_label("Jouw bericht")).to_be_focused()
-
-
-def say(page, text: str) -> None:
-    before = page.locator(".lb-msg--bot, .lb-msg--coach, .lb-msg--system").count()
-    page.get_by_label("Jouw bericht").fill(text)
-    page.get_by_label("Jouw bericht").press("Enter")
-    wait_for_answer(page, before)
-
-
-def wait_for_answer(page, before: int) -> None:
-    answers = page.locator(".lb-msg--bot, .lb-msg--coach, .lb-msg--system")
-    expect(answers).not_to_have_count(before, timeout=REPLY_TIMEOUT_MS)
-    expect(page.locator(".lb-typing")).to_have_text("", timeout=REPLY_TIMEOUT_MS)
-
-
-def log_texts(page) -> List[str]:
-    return page.locator(".lb-log .lb-msg__text").all_inner_texts()
-
-
-def stored_session(page) -> str:
-    return page.evaluate("localStorage.getItem('loopbrug.session')")
-
-
-def run_axe(page) -> list:
-    """WCAG 2.0/2.1 A and AA violations on the page as it is now (axe-core)."""
-    if page.evaluate("typeof window.axe") == "undefined":
-        page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
-    )
-    return [
-        {
-            "id": v["id"],
-            "help": v["help"],
-            "nodes": [n["target"] for n in v["nodes"]],
-            "summary": [n.get("failureSummary") for n in v["nodes"]][:3],
-        }
-        for v in result["violations"]
-    ]
-
-
-def add_tracker_events(helpline: Helpline, session: str, events: list) -> None:
-    """What a coach (the handoff feature) or the bot adds to a conversation, via Rasa's API."""
-    reply = httpx.post(
-        f"{helpline.settings.rasa_url}/conversations/web-{session}/tracker/events",
-        params={"token": API_TOKEN},
-        json=events,
-        timeout=30,
-    )
-    assert reply.status_code == 200, reply.text
-
 
 # -- the conversation ------------------------------------------------------------------------
 
@@ -399,20 +278,6 @@ def test_small_screens_and_zoom_need_no_sideways_scrolling(browser, base_url, wi
 
 
 # -- live takeover by a coach (handoff) ------------------------------------------------------
-
-COACH_PASSWORD = "browser-test-wachtwoord"
-
-
-def coach_login(context, base_url: str, username: str):
-    """A coach logs in through the real form; returns the inbox page."""
-    inbox = context.new_page()
-    inbox.set_default_timeout(REPLY_TIMEOUT_MS)
-    inbox.goto(f"{base_url}/coach")  # not logged in: sent to the login form
-    inbox.get_by_label("Gebruikersnaam").fill(username)
-    inbox.get_by_label("Wachtwoord").fill(COACH_PASSWORD)
-    inbox.get_by_role("button", name="Inloggen").click()
-    expect(inbox).to_have_url(re.compile(r"/coach$"))
-    return inbox
 
 
 def test_a_coach_takes_over_the_widget_chat_and_hands_it_back(browser, base_url, helpline):
