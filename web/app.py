@@ -323,6 +323,9 @@ def relay_updates(conversation_id: str, after: Optional[int], url: str) -> Dict[
             if row.get("name"):
                 message["name"] = str(row["name"])[: messages.MAX_NAME_CHARS]
             message["text"] = row["text"]
+            buttons = messages.clean_buttons(row.get("buttons"))
+            if buttons:  # "Ja" / "Nee" under the satisfaction and follow-up questions
+                message["buttons"] = buttons
             shown.append(message)
         cursor = shown[-1]["id"] if shown else after
     ticket = handoff_store.open_ticket_for(conversation_id, url)

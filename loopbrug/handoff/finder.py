@@ -43,7 +43,7 @@ class Page:
 
 def words(query: Optional[str]) -> List[str]:
     """The search words of ``query``, lower case (a pasted text is cut, not refused)."""
-    return (query or "")[:MAX_QUERY_CHARS].lower().split()[:MAX_WORDS]
+    return (query or "")[:MAX_QUERY_CHARS].casefold().split()[:MAX_WORDS]
 
 
 def topics_named(word: str) -> List[str]:
@@ -54,16 +54,11 @@ def topics_named(word: str) -> List[str]:
 
 
 def _matches(word: str):
-    """A ticket matches one search word in any of its searchable fields."""
-    fields = (
-        TicketRecord.ref,
-        TicketRecord.gemeente,
-        TicketRecord.region,
-        TicketRecord.topic,
-        TicketRecord.summary,
-    )
-    found = [func.lower(column).contains(word, autoescape=True) for column in fields]
+    """A ticket matches one search word in any of its searchable fields (``search_text``:
+    reference, place, region and the summary's words, case-folded) or its topic."""
+    found = [TicketRecord.search_text.contains(word, autoescape=True)]
     named = topics_named(word)
+    found.append(TicketRecord.topic.contains(word, autoescape=True))
     if named:
         found.append(TicketRecord.topic.in_(named))
     return or_(*found)

@@ -46,12 +46,7 @@ async def run_due(relay: RasaRelay, now: datetime, url: Optional[str] = None) ->
             await asyncio.to_thread(store.reset_followup, ticket.id, url)
             continue
         if is_web_sender(ticket.conversation_id):
-            for message in messages:
-                text = message.get("text") if isinstance(message, dict) else None
-                if isinstance(text, str) and text.strip():
-                    await asyncio.to_thread(
-                        store.add_relay, ticket.conversation_id, "bot", text.strip(), None, url
-                    )
+            await asyncio.to_thread(store.add_bot_messages, ticket.conversation_id, messages, url)
         await asyncio.to_thread(
             store.add_event, ticket.ref, None, "followup", "navraag verstuurd", url
         )

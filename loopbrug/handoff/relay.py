@@ -29,6 +29,9 @@ TIMEOUT_S = 10.0
 # The follow-up is asked by action_handoff_status when this intent comes from the HTTP API
 # (marked in its metadata, loopbrug/conversation.py), so no intent exists only for a timer.
 FOLLOWUP_INTENT = "handoff_status"
+# Likewise "Heeft de coach je geholpen?" after a close: action_feedback asks it when this
+# intent comes from the HTTP API, and answers a person's own feedback otherwise.
+SATISFACTION_INTENT = "give_feedback"
 
 
 def hidden_amount() -> str:
@@ -118,11 +121,20 @@ class RasaRelay:
 
     async def followup(self, conversation_id: str) -> List[Dict[str, Any]]:
         """Let the bot ask whether contact happened; returns the messages for the widget."""
+        return await self.trigger(conversation_id, FOLLOWUP_INTENT)
+
+    async def ask_satisfaction(self, conversation_id: str) -> List[Dict[str, Any]]:
+        """Let the bot ask whether the coach helped; returns the messages for the widget."""
+        return await self.trigger(conversation_id, SATISFACTION_INTENT)
+
+    async def trigger(self, conversation_id: str, intent: str) -> List[Dict[str, Any]]:
+        """Run the bot on ``intent`` as if the helpline said it (Rasa's ``trigger_intent``):
+        Telegram gets the answer pushed; the messages come back for the widget's relay log."""
         try:
             reply = await self._client.post(
                 self._path(conversation_id, "trigger_intent"),
                 params=self._params(output_channel="latest", include_events="NONE"),
-                json={"name": FOLLOWUP_INTENT, "entities": {}},
+                json={"name": intent, "entities": {}},
             )
         except httpx.HTTPError as exc:
             raise RelayError(f"Rasa not reachable ({type(exc).__name__})") from exc

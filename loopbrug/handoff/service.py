@@ -269,7 +269,45 @@ async def close(
             await _tell_widget(closed.conversation_id, notice, url)
         except RelayError as error:
             logger.warning("handoff: hand back after close failed (%s)", error)
+    if outcome in ASK_SATISFACTION_AFTER:
+        await ask_satisfaction(relay, closed, url)
     return closed
+
+
+# Outcomes after which the person talked with a coach, so "Heeft de coach je geholpen?" has
+# an answer (after "geen reactie" or "anders" the question would puzzle them).
+ASK_SATISFACTION_AFTER = frozenset({"contact", "doorverwezen"})
+
+
+async def ask_satisfaction(relay: RasaRelay, ticket: store.Ticket, url: Optional[str]) -> bool:
+    """Ask the person once whether the coach helped (the bot asks, action_feedback); the
+    closed ticket shows the answer to its team. Returns whether the question went out.
+
+    A failure does not undo the close: the coach's work is done, and a question that could
+    not be sent is no reason to keep a ticket open. The ticket's history says it.
+    """
+    if not await _db(store.mark_satisfaction_asked, ticket.ref, store.utcnow(), url=url):
+        return False
+    try:
+        messages = await relay.ask_satisfaction(ticket.conversation_id)
+    except RelayError as error:
+        logger.warning("handoff: satisfaction question of %s not sent (%s)", ticket.ref, error)
+        await _db(store.unmark_satisfaction_asked, ticket.ref, url=url)
+        return False
+    if is_web_sender(ticket.conversation_id):
+        await _db(store.add_bot_messages, ticket.conversation_id, messages, url=url)
+    await _db(
+        store.add_event, ticket.ref, None, "satisfaction", text("inbox.satisfaction_asked"), url=url
+    )
+    return True
+
+
+async def answer_satisfaction(
+    conversation_id: str, helped: bool, settings: Settings
+) -> Optional[store.Ticket]:
+    """The person's answer to "Heeft de coach je geholpen?", on their latest asked ticket."""
+    answer = "ja" if helped else "nee"
+    return await _db(store.record_satisfaction, conversation_id, answer, url=settings.database_url)
 
 
 # --- passing a ticket on -------------------------------------------------------------------

@@ -51,6 +51,8 @@ OUTCOMES = Labels(
 )
 # What the person answered to "heb je al contact gehad?", as the coach reads it.
 FOLLOWUP_ANSWERS = Labels({code: f"inbox.followup_{code}" for code in ("contact", "geen_contact")})
+# What the person answered to "Heeft de coach je geholpen?", as the team reads it.
+SATISFACTION = Labels({code: f"inbox.satisfaction_{code}" for code in ("ja", "nee")})
 # Reference alphabet without look-alikes (0/O, 1/I/L), so it can be read out on the phone.
 REF_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 REF_LENGTH = 6
@@ -102,6 +104,15 @@ class TicketRecord(Base):
     # a live chat whose coach stays away longer goes back to the bot (presence.py). In the
     # database, so the idle check survives a restart of the web server.
     coach_seen_at = Column(DateTime(timezone=True), nullable=True)
+    # "Heeft de coach je geholpen?": asked after a close with contact (service.close), the
+    # answer ja | nee and its time. The team reads it on the ticket.
+    satisfaction_asked_at = Column(DateTime(timezone=True), nullable=True)
+    satisfaction = Column(String(16), nullable=True)
+    satisfaction_at = Column(DateTime(timezone=True), nullable=True)
+    # What the inbox's search matches (finder.py): reference, place, region and the words of
+    # the summary, case-folded in Python (SQLite's lower() folds ASCII only), without the
+    # summary's field names (a search for "reason" found every ticket).
+    search_text = Column(Text, nullable=True)
 
 
 class CoachRecord(Base):
@@ -161,6 +172,8 @@ class RelayRecord(Base):
     sender = Column(String(16), nullable=False)  # coach or bot
     name = Column(String(80), nullable=True)
     text = Column(Text, nullable=False)
+    # Quick replies of a bot message (JSON list of {"title", "payload"}), e.g. "Ja" / "Nee".
+    buttons = Column(Text, nullable=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
@@ -222,6 +235,9 @@ class Ticket(NewTicket):
     followup_sent_at: Optional[datetime]
     followup_answer: Optional[str]
     last_person_message_at: Optional[datetime] = None
+    satisfaction_asked_at: Optional[datetime] = None
+    satisfaction: Optional[str] = None
+    satisfaction_at: Optional[datetime] = None
     # Derived from the ticket's events (no column of their own): the first claim, and the
     # first sign of a coach (a claim or a message to the person, whichever came first).
     claimed_at: Optional[datetime] = None
@@ -244,6 +260,24 @@ def _ticket(record: TicketRecord, coach_name: Optional[str] = None) -> Ticket:
             values[name] = aware(value)
     values.update(summary=json.loads(record.summary), live=bool(record.live))
     return Ticket(**values, coach_name=coach_name)
+
+
+def searchable(ref: str, gemeente: Optional[str], region: Optional[str], summary: Any) -> str:
+    """The text a ticket is found by: its reference, place, region and the summary's values."""
+    parts = [ref, gemeente or "", region or ""]
+
+    def values(item: Any) -> None:
+        if isinstance(item, str):
+            parts.append(item)
+        elif isinstance(item, dict):
+            for value in item.values():
+                values(value)
+        elif isinstance(item, (list, tuple)):
+            for value in item:
+                values(value)
+
+    values(summary)
+    return "\n".join(part for part in parts if part).casefold()
 
 
 def new_ref() -> str:
@@ -290,9 +324,11 @@ def create_ticket(
         now = utcnow()
         wish = {f.name: getattr(new, f.name) for f in fields(NewTicket)}
         wish["summary"] = json.dumps(new.summary, ensure_ascii=False)
+        ref = new_ref()
         record = TicketRecord(
             **wish,
-            ref=new_ref(),
+            ref=ref,
+            search_text=searchable(ref, new.gemeente, new.region, new.summary),
             person=person,
             open_key=person,
             status=NEW,
@@ -776,19 +812,96 @@ def record_followup_answer(
         return _ticket(record)
 
 
+# --- satisfaction ("Heeft de coach je geholpen?") -------------------------------------------
+
+
+def mark_satisfaction_asked(ref: str, now: datetime, url: Optional[str] = None) -> bool:
+    """Record that the question goes out; False when it went out before (asked only once)."""
+    with factory(url).begin() as session:
+        result = session.execute(
+            update(TicketRecord)
+            .where(TicketRecord.ref == ref)
+            .where(TicketRecord.satisfaction_asked_at.is_(None))
+            .values(satisfaction_asked_at=now)
+        )
+        return result.rowcount == 1
+
+
+def unmark_satisfaction_asked(ref: str, url: Optional[str] = None) -> None:
+    """The question could not be sent (Rasa unreachable): the ticket does not claim it was."""
+    with factory(url).begin() as session:
+        session.execute(
+            update(TicketRecord)
+            .where(TicketRecord.ref == ref)
+            .where(TicketRecord.satisfaction.is_(None))
+            .values(satisfaction_asked_at=None)
+        )
+
+
+def record_satisfaction(
+    conversation_id: str, answer: str, url: Optional[str] = None
+) -> Optional[Ticket]:
+    """Store ``ja`` or ``nee`` on the person's latest ticket that was asked; None when no
+    ticket of theirs was asked. A second answer replaces the first (the person changed
+    their mind); the history keeps both."""
+    if answer not in SATISFACTION:
+        raise ValueError(f"unknown satisfaction answer {answer!r}")
+    with factory(url).begin() as session:
+        record = session.execute(
+            select(TicketRecord)
+            .where(TicketRecord.person == person_key(conversation_id))
+            .where(TicketRecord.satisfaction_asked_at.is_not(None))
+            .order_by(TicketRecord.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        if record is None:
+            return None
+        record.satisfaction = answer
+        record.satisfaction_at = utcnow()
+        _event(session, record, None, "satisfaction", SATISFACTION[answer])
+        return _ticket(record)
+
+
 # --- relay log for the widget -------------------------------------------------------------
 
 
 def add_relay(
-    conversation_id: str, sender: str, text: str, name: Optional[str] = None, url=None
+    conversation_id: str,
+    sender: str,
+    text: str,
+    name: Optional[str] = None,
+    url=None,
+    buttons: Optional[List[Dict[str, str]]] = None,
 ) -> int:
     with factory(url).begin() as session:
         record = RelayRecord(
-            person=person_key(conversation_id), sender=sender, name=name, text=text
+            person=person_key(conversation_id),
+            sender=sender,
+            name=name,
+            text=text,
+            buttons=json.dumps(buttons) if buttons else None,
         )
         session.add(record)
         session.flush()
         return record.id
+
+
+def add_bot_messages(conversation_id: str, messages: List[Any], url: Optional[str] = None) -> None:
+    """What the bot answered to a helpline trigger (follow-up, satisfaction question), in the
+    relay log for the widget, with the quick replies of each message."""
+    for message in messages:
+        if not isinstance(message, dict):
+            continue
+        said = message.get("text")
+        if isinstance(said, str) and said.strip():
+            buttons = [
+                {"title": b["title"], "payload": b["payload"]}
+                for b in message.get("buttons") or []
+                if isinstance(b, dict)
+                and isinstance(b.get("title"), str)
+                and isinstance(b.get("payload"), str)
+            ]
+            add_relay(conversation_id, "bot", said.strip(), None, url, buttons=buttons)
 
 
 def relay_since(
@@ -807,7 +920,13 @@ def relay_since(
             .scalars()
             .all()
         )
-        return [{"id": r.id, "from": r.sender, "name": r.name, "text": r.text} for r in records]
+        found = []
+        for r in records:
+            row = {"id": r.id, "from": r.sender, "name": r.name, "text": r.text}
+            if r.buttons:  # quick replies of a helpline question ("Ja" / "Nee")
+                row["buttons"] = json.loads(r.buttons)
+            found.append(row)
+        return found
 
 
 def last_relay_id(conversation_id: str, url: Optional[str] = None) -> int:

@@ -71,6 +71,7 @@ def erase_person(sender_id: str, url: Optional[str] = None) -> Dict[str, int]:
                     region=None,
                     gemeente=None,
                     summary=json.dumps({}),
+                    search_text=None,
                     contact_channel=ERASED,
                     contact_detail=None,
                     contact_time=None,

@@ -330,6 +330,20 @@ def test_a_coach_takes_over_the_widget_chat_and_hands_it_back(browser, base_url,
         say(page, "wat kun je allemaal")
         assert page.locator(".lb-msg--bot").last.inner_text()
 
+        # Closing with contact asks the person whether the coach helped, with two buttons
+        # that the widget shows without a reload; the answer reaches the ticket page.
+        inbox.get_by_label("Uitkomst").select_option("contact")
+        inbox.get_by_role("button", name="Ticket sluiten").click()
+        question = f"Je vraag aan Lotte is afgerond (ticket {ref}). Heeft de coach je geholpen?"
+        expect(page.locator(".lb-msg--bot").last).to_have_text(question)
+        expect(page.locator(".lb-reply")).to_have_text(["Ja", "Nee"])
+        before = page.locator(".lb-msg--bot").count()
+        page.get_by_role("button", name="Ja", exact=True).click()
+        wait_for_answer(page, before)
+        assert log_texts(page)[-1].startswith("Fijn om te horen!")
+        inbox.reload()
+        expect(inbox.locator("#satisfaction")).to_have_text(re.compile(r"^Ja \("))
+
         assert person_problems.seen == [] and coach_problems.seen == []
     finally:
         person.close()

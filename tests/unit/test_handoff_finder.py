@@ -75,6 +75,23 @@ def test_place_region_topic_label_and_summary_words_match(url):
     assert refs(finder.search(teams, "100%_", url=url)) == []  # no LIKE wildcards
 
 
+def test_the_summarys_field_names_match_nothing_and_case_folds_beyond_ascii(url):
+    """Only the summary's words are searched: "reason" or "messages" (its field names) found
+    every ticket before. Upper case outside ASCII folds too (SQLite's lower() does not)."""
+    ticket = make(
+        url,
+        "web-1",
+        gemeente="'s-Hertogenbosch",
+        summary={"reason": "Vraagt om een coach", "messages": ["ÉÉN VRAAG OVER ÖMSCHOLING"]},
+    )
+    teams = ["landelijk"]
+    assert refs(finder.search(teams, "reason", url=url)) == []
+    assert refs(finder.search(teams, "messages", url=url)) == []
+    assert refs(finder.search(teams, "één", url=url)) == [ticket.ref]
+    assert refs(finder.search(teams, "Ömscholing", url=url)) == [ticket.ref]
+    assert refs(finder.search(teams, "'S-HERTOGENBOSCH", url=url)) == [ticket.ref]
+
+
 def test_search_sees_only_the_coachs_teams(url):
     make(url, "web-1", team="groningen", gemeente="Groningen")
     national = make(url, "web-2", team="landelijk", gemeente="Groningen")

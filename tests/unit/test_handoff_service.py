@@ -23,16 +23,26 @@ GROUP = "-100123"
 class FakeRasa:
     """Records the events appended to conversations; ``down`` answers like a dead server."""
 
+    # What the bot says to a triggered give_feedback (actions/feedback.py asks the question).
+    QUESTION = {
+        "recipient_id": "x",
+        "text": "Heeft de coach je geholpen?",
+        "buttons": [{"title": "Ja", "payload": "/affirm"}, {"title": "Nee", "payload": "/deny"}],
+    }
+
     def __init__(self) -> None:
         self.appended: List[Dict[str, Any]] = []
+        self.triggered: List[Dict[str, Any]] = []
         self.down = False
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         if self.down:
             raise httpx.ConnectError("refused", request=request)
-        self.appended.append(
-            {"path": request.url.path, "events": json.loads(request.content.decode())}
-        )
+        body = json.loads(request.content.decode())
+        if request.url.path.endswith("/trigger_intent"):
+            self.triggered.append({"path": request.url.path, "intent": body["name"]})
+            return httpx.Response(200, json={"messages": [self.QUESTION]})
+        self.appended.append({"path": request.url.path, "events": body})
         return httpx.Response(200, json={})
 
     def kinds(self) -> List[List[str]]:
@@ -217,6 +227,76 @@ async def test_a_close_rasa_cannot_follow_leaves_the_ticket_open(relay, rasa, ur
         await service.close(relay, ticket.ref, anna, "contact", url)
     still = store.get_ticket(ticket.ref, url)
     assert still.is_open and still.live
+
+
+@pytest.mark.parametrize(
+    "outcome, asked", [("contact", True), ("doorverwezen", True), ("geen_reactie", False)]
+)
+async def test_after_a_close_with_contact_the_person_is_asked_once(
+    relay, rasa, url, anna, outcome, asked
+):
+    ticket = claimed(url, anna)
+    await service.close(relay, ticket.ref, anna, outcome, url)
+    if not asked:  # after "geen reactie" the person never talked with the coach
+        assert rasa.triggered == []
+        assert store.get_ticket(ticket.ref, url).satisfaction_asked_at is None
+        return
+    assert rasa.triggered == [
+        {"path": "/conversations/web-person-1/trigger_intent", "intent": "give_feedback"}
+    ]
+    # The widget fetches the question with its buttons from the relay log.
+    assert store.relay_since("web-person-1", 0, url=url) == [
+        {
+            "id": 1,
+            "from": "bot",
+            "name": None,
+            "text": "Heeft de coach je geholpen?",
+            "buttons": FakeRasa.QUESTION["buttons"],
+        }
+    ]
+    closed = store.get_ticket(ticket.ref, url)
+    assert closed.satisfaction_asked_at is not None and closed.satisfaction is None
+    assert [(e["kind"], e["text"]) for e in store.events(ticket.id, url)][-1] == (
+        "satisfaction",
+        "Vraag aan de persoon: heeft de coach je geholpen?",
+    )
+    # Asked once: a second attempt (another process) sends nothing.
+    assert await service.ask_satisfaction(relay, closed, url) is False
+    assert len(rasa.triggered) == 1
+
+
+async def test_the_answer_is_stored_on_the_asked_ticket_and_may_change(relay, url, anna, settings):
+    ticket = claimed(url, anna)
+    assert await service.answer_satisfaction("web-person-1", True, settings) is None  # not asked
+    await service.close(relay, ticket.ref, anna, "contact", url)
+    later = make_ticket(url, "web-person-1")  # a new question, not asked about yet
+    answered = await service.answer_satisfaction("web-person-1", False, settings)
+    assert answered.ref == ticket.ref and answered.satisfaction == "nee"
+    answered = await service.answer_satisfaction("web-person-1", True, settings)
+    assert answered.satisfaction == "ja" and answered.satisfaction_at is not None
+    assert store.get_ticket(later.ref, url).satisfaction is None
+    assert [e["text"] for e in store.events(ticket.id, url) if e["kind"] == "satisfaction"] == [
+        "Vraag aan de persoon: heeft de coach je geholpen?",
+        "Antwoord: nee, de coach heeft niet geholpen",
+        "Antwoord: ja, de coach heeft geholpen",
+    ]
+
+
+async def test_when_rasa_cannot_ask_the_ticket_is_closed_and_says_it_was_not_asked(
+    relay, rasa, url, anna
+):
+    ticket = claimed(url, anna)
+
+    def refuse_triggers(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/trigger_intent"):
+            raise httpx.ConnectError("refused", request=request)
+        return FakeRasa.__call__(rasa, request)
+
+    relay._client._transport = httpx.MockTransport(refuse_triggers)
+    closed = await service.close(relay, ticket.ref, anna, "contact", url)
+    assert closed.status == store.CLOSED
+    assert store.get_ticket(ticket.ref, url).satisfaction_asked_at is None
+    assert store.relay_since("web-person-1", 0, url=url) == []
 
 
 @pytest.mark.parametrize(

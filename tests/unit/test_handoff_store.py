@@ -394,7 +394,14 @@ def test_relay_messages_are_kept_per_person_in_order(url):
         {"id": first, "from": "coach", "name": "Anna", "text": "Hoi, ik ben Anna."},
         {"id": second, "from": "bot", "name": None, "text": "Anna heeft het gesprek teruggegeven."},
     ]
-    assert [m["id"] for m in store.relay_since("web-a", first, url=url)] == [second]
+    with_buttons = store.add_relay(
+        "web-a", "bot", "Vraag?", url=url, buttons=[{"title": "Ja", "payload": "/affirm"}]
+    )
+    assert store.relay_since("web-a", second, url=url)[0]["buttons"] == [
+        {"title": "Ja", "payload": "/affirm"}
+    ]
+    assert [m["id"] for m in store.relay_since("web-a", first, url=url)] == [second, with_buttons]
+    second = with_buttons
     assert store.relay_since("web-a", second, url=url) == []
     assert store.last_relay_id("web-a", url=url) == second
     assert store.last_relay_id("web-b", url=url) == other

@@ -153,3 +153,28 @@ def test_no_code_creates_tables_behind_the_migrations_back():
         )
     ]
     assert offenders == []
+
+
+def test_tickets_of_revision_0003_get_their_search_text(engine):
+    """0004 fills the inbox's search column for tickets made before it (loopbrug_tickets
+    ``search_text``: reference, place, region and the summary's values, case-folded)."""
+    from alembic import command
+
+    with engine.begin() as connection:
+        command.upgrade(migrate.config(connection), "0003")
+        connection.execute(
+            sa.text(
+                "INSERT INTO loopbrug_tickets (ref, person, conversation_id, channel, status,"
+                " live, team, topic, urgency, region, gemeente, summary, contact_channel,"
+                " consent_at, consent_version, created_at, updated_at) VALUES ('LB-ABCDEF',"
+                " 'p1', 'web-1', 'rest', 'new', false, 'twente', 'werk', 3, 'Twente',"
+                " 'Enschede', :summary, 'chat', CURRENT_TIMESTAMP, 'v1', CURRENT_TIMESTAMP,"
+                " CURRENT_TIMESTAMP)"
+            ),
+            {"summary": '{"reason": "Wil OMSCHOLEN", "messages": ["Één vraag"]}'},
+        )
+    migrate.upgrade(engine)
+    assert differences(engine) == []
+    with engine.connect() as connection:
+        found = connection.execute(sa.text("SELECT search_text FROM loopbrug_tickets")).scalar()
+    assert found == "lb-abcdef\nenschede\ntwente\nwil omscholen\néén vraag"

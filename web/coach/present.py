@@ -49,6 +49,7 @@ EVENT_LABELS = Labels(
             "colleague",
             "auto_handback",
             "release",
+            "satisfaction",
         )
     }
 )
@@ -274,6 +275,16 @@ def iso(moment: Optional[datetime]) -> Optional[str]:
     return moment.isoformat() if moment is not None else None
 
 
+def satisfaction_view(ticket: store.Ticket, tz_name: str) -> str:
+    """The person's answer to "Heeft de coach je geholpen?" for the ticket page."""
+    if ticket.satisfaction in ("ja", "nee"):
+        moment = shown_time(ticket.satisfaction_at, tz_name) if ticket.satisfaction_at else ""
+        return text(f"inbox.satisfaction_shown_{ticket.satisfaction}", time=moment)
+    if ticket.satisfaction_asked_at is not None:
+        return text("inbox.satisfaction_waiting")
+    return text("inbox.satisfaction_not_asked")
+
+
 def ticket_json(ticket: store.Ticket, team_name: str) -> Dict[str, Any]:
     """A ticket in the inbox's JSON API (GET /coach/api/tickets): no contact details."""
     return {
@@ -295,6 +306,7 @@ def ticket_json(ticket: store.Ticket, team_name: str) -> Dict[str, Any]:
         "closed_at": iso(ticket.closed_at),
         "last_person_message_at": iso(ticket.last_person_message_at),
         "outcome": ticket.outcome,
+        "satisfaction": ticket.satisfaction,
         "channel": CHANNEL_NAMES.get(ticket.channel, ticket.channel),
         "waits_on": ticket.contact_channel,
     }

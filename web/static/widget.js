@@ -482,6 +482,7 @@
         }
         var body = reply.body;
         if (relay.cursor !== null && Array.isArray(body.messages)) {
+          var offered = null;
           body.messages.forEach(function (message) {
             if (message && typeof message.text === "string" && message.text) {
               addMessage({
@@ -489,8 +490,14 @@
                 name: typeof message.name === "string" ? message.name : undefined,
                 text: message.text,
               });
+              // The quick replies of the newest message (a question of the helpline such
+              // as "Heeft de coach je geholpen?"); a message without them clears the old.
+              offered = Array.isArray(message.buttons) ? message.buttons : [];
             }
           });
+          if (offered !== null) {
+            showReplies(offered);
+          }
         }
         if (typeof body.cursor === "number") {
           relay.cursor = body.cursor;
