@@ -79,15 +79,19 @@ async def widget_sees(client, session: str) -> Dict[str, Any]:
 async def test_the_coach_sees_the_person_typing_until_the_message_comes(client, url, rasa):
     session = await new_session(client)
     ticket, _ = await live_chat(client, url, session)
-    assert await coach_sees(client, ticket) == {"live": True, "typing": ""}
+    assert await coach_sees(client, ticket) == {"live": True, "open": True, "typing": ""}
 
     reply = await person_types(client, session)
     assert reply.status == 204
-    assert await coach_sees(client, ticket) == {"live": True, "typing": "De persoon typt…"}
+    assert await coach_sees(client, ticket) == {
+        "live": True,
+        "open": True,
+        "typing": "De persoon typt…",
+    }
 
     sent = await client.post("/api/message", json={"session": session, "message": "hallo"})
     assert sent.status == 200
-    assert await coach_sees(client, ticket) == {"live": True, "typing": ""}
+    assert await coach_sees(client, ticket) == {"live": True, "open": True, "typing": ""}
 
 
 async def test_the_person_stopping_ends_it(client, url):
@@ -120,16 +124,20 @@ async def test_no_live_chat_no_signal(client, url):
     reply = await person_types(client, session)
     assert reply.status == 409
     await logged_in(client, "anna")
-    assert await coach_sees(client, ticket) == {"live": False, "typing": ""}
+    assert await coach_sees(client, ticket) == {"live": False, "open": True, "typing": ""}
     assert len(client.app[typing_indicators.BOARD]) == 0  # nothing was kept
 
 
-async def test_after_the_hand_back_the_coach_no_longer_sees_it(client, url):
+async def test_after_the_hand_back_or_close_the_coach_no_longer_sees_it(client, url):
     session = await new_session(client)
     ticket, csrf = await live_chat(client, url, session)
     await person_types(client, session)
     await act(client, ticket, "handback", csrf)
-    assert await coach_sees(client, ticket) == {"live": False, "typing": ""}
+    assert await coach_sees(client, ticket) == {"live": False, "open": True, "typing": ""}
+    assert (await person_types(client, session)).status == 409
+
+    await act(client, ticket, "close", csrf, outcome=next(iter(store.OUTCOMES)))
+    assert await coach_sees(client, ticket) == {"live": False, "open": False, "typing": ""}
 
 
 @pytest.mark.parametrize(

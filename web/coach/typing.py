@@ -1,7 +1,7 @@
 """Typing indicators in a live chat, the inbox's side (the logic is loopbrug/handoff/typing.py).
 
 Routes
-  GET  /coach/tickets/{ref}/typing.json  ``{"live": bool, "typing": "<text>" or ""}``: is the
+  GET  /coach/tickets/{ref}/typing.json  ``{"live", "open", "typing": "<text>" or ""}``: is the
                                      person typing? (coach-typing.js asks every 2 s while the
                                      chat is live). Any coach of the ticket's team may ask;
                                      401 JSON without a session, 404 for another team's ticket.
@@ -111,7 +111,11 @@ async def typing_json(request: web.Request) -> web.StreamResponse:
     live = ticket.live and ticket.is_open
     typing = live and request.app[BOARD].current(ticket.conversation_id, signals.PERSON)
     return web.json_response(
-        {"live": live, "typing": text("inbox.person_typing") if typing else ""},
+        {
+            "live": live,
+            "open": ticket.is_open,  # a closed ticket's chat never becomes live: the page stops
+            "typing": text("inbox.person_typing") if typing else "",
+        },
         headers={"Cache-Control": "no-store"},
     )
 

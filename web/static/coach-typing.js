@@ -74,6 +74,9 @@
         }
         show(body.live && typeof body.typing === "string" ? body.typing : "");
         next = body.live ? LIVE_MS : IDLE_MS;
+        if (body.open === false) {
+          stopped = true; // a closed ticket's chat does not come back
+        }
       })
       .catch(function () {
         /* offline for a moment: the next poll tries again */
