@@ -228,10 +228,18 @@
   var historyLoaded = false;
   var sessionRequest = null;
   // Coach messages fetched from /api/updates: for which session, after which relay id.
-  var relay = { session: null, cursor: null, timer: null, every: 0, busy: false, coach: "" };
-  relay.live = false;
+  var relay = {
+    session: null,
+    cursor: null,
+    timer: null,
+    every: 0,
+    busy: false,
+    coach: "",
+    live: false,
+  };
   // Typing: the coach's (shown under the log) and the person's (sent to the server).
-  var coachTyping = { name: "", timer: null, shown: "" };
+  var coachTyping = { name: "", timer: null };
+  var typingShown = ""; // what the status line under the log says now
   var personTyping = { active: false, sentAt: 0 };
 
   function session() {
@@ -334,10 +342,10 @@
     } else if (coachTyping.name) {
       text = coachTyping.name === true ? T.coachTypingAnyone : coachTyping.name + T.coachTyping;
     }
-    if (text === coachTyping.shown) {
+    if (text === typingShown) {
       return;
     }
-    coachTyping.shown = text;
+    typingShown = text;
     while (typing.firstChild) {
       typing.removeChild(typing.firstChild);
     }
