@@ -301,7 +301,13 @@ class FakeBotApi:
             if params.get("caption"):
                 message["caption"] = params["caption"]
             return 200, {"ok": True, "result": message}
-        if method in {"answerCallbackQuery", "deleteWebhook", "setWebhook", "setMyCommands"}:
+        if method in {
+            "answerCallbackQuery",
+            "deleteWebhook",
+            "setWebhook",
+            "setMyCommands",
+            "sendChatAction",
+        }:
             return 200, {"ok": True, "result": True}
         if method == "getUpdates":
             with self._changed:

@@ -16,8 +16,12 @@ Routes
                       unknown, expired or another session's
   GET  /api/updates   ``?session=...&after=<id>`` -> coach replies and handoff notices after
                       that relay id: ``{"messages": [{"id", "from", "name"?, "text"}],
-                      "cursor": <last id>, "live": bool, "coach"?}``; without ``after`` only the cursor
-                      (the widget polls it while a coach may join)
+                      "cursor": <last id>, "live": bool, "coach"?, "typing"?}``; without ``after``
+                      only the cursor (the widget polls it while a coach may join); ``typing``
+                      is the first name of the coach who is typing in a live chat
+  POST /api/typing    ``{"session", "typing": true | false}``: the person types in a live chat
+                      (the coach's page shows it): 204; 409 ``{"live": false}`` when no coach
+                      has the chat (nothing kept); 429 when sent too often (web/coach/typing.py)
   /coach...           the coach inbox, see web/coach/
 
 Errors are JSON ``{"error": "<Dutch text the widget shows>"}``: 400 for bad input, 403 for
@@ -51,6 +55,7 @@ from loopbrug.privacy import statement
 from loopbrug.safety.hotline import hotline
 from loopbrug.settings import Settings
 from web import coach, messages
+from web.coach import typing as typing_indicators
 from web.sessions import SessionStore
 
 logger = logging.getLogger(__name__)
@@ -254,6 +259,7 @@ async def post_message(request: web.Request) -> web.Response:
     refused = await refuse_session(request, session_id)
     if refused is not None:
         return refused
+    typing_indicators.person_sent(request.app, web_sender(session_id))
 
     try:
         reply = await request.app[RASA].post(
@@ -352,7 +358,39 @@ async def get_updates(request: web.Request) -> web.Response:
     except SQLAlchemyError as exc:
         logger.error("updates: database error (%s)", type(exc).__name__)
         return error(503, widget_text("rasa_down"))
+    if shown["live"]:  # only this conversation's coach, only while they have the chat
+        typing = typing_indicators.coach_typing(request.app, web_sender(session_id))
+        if typing:
+            shown["typing"] = typing[: messages.MAX_NAME_CHARS]
     return web.json_response(shown, headers={"Cache-Control": "no-store"})
+
+
+async def post_typing(request: web.Request) -> web.Response:
+    """The person types (``"typing": true``) or stopped, while a coach has the chat."""
+    body = await read_json(request)
+    session_id, typing = body.get("session"), body.get("typing")
+    if not isinstance(session_id, str) or not session_id:
+        return error(400, widget_text("no_session"))
+    if not isinstance(typing, bool):
+        return error(400, widget_text("not_typing"))
+    # Counted before the database is asked, so a flood costs no queries.
+    if not request.app[typing_indicators.PERSON_LIMIT].allow(web_sender(session_id)[:64]):
+        return error(429, widget_text("too_fast"))
+    refused = await refuse_session(request, session_id)
+    if refused is not None:
+        return refused
+    conversation = web_sender(session_id)
+    try:
+        ticket = await asyncio.to_thread(
+            handoff_store.open_ticket_for, conversation, request.app[SETTINGS].database_url
+        )
+    except SQLAlchemyError as exc:
+        logger.error("typing: database error (%s)", type(exc).__name__)
+        return error(503, widget_text("rasa_down"))
+    if ticket is None or not ticket.live:
+        return web.json_response({"live": False}, status=409)  # nobody to show it to
+    typing_indicators.person_typing(request.app, conversation, typing)
+    return web.Response(status=204, headers={"Cache-Control": "no-store"})
 
 
 async def get_file(request: web.Request) -> web.Response:
@@ -444,6 +482,7 @@ def build_app(
     app.router.add_post("/api/message", post_message)
     app.router.add_get("/api/history", get_history)
     app.router.add_get("/api/updates", get_updates)
+    app.router.add_post("/api/typing", post_typing)
     app.router.add_get("/api/file/{token}", get_file)
     coach.setup(app, settings, rasa_transport, static_file=static_file)
     if background_jobs:

@@ -20,6 +20,8 @@ Routes (server-rendered HTML, Dutch; every page works without JavaScript)
   POST /coach/tickets/{ref}/unclaim | reassign | transfer | colleague-takeover
                                      pass a ticket on (a live chat goes back to the bot first,
                                      except to a colleague: then the colleague has it)
+  GET  /coach/tickets/{ref}/typing.json, POST /coach/tickets/{ref}/typing
+                                     typing indicators in a live chat (typing.py)
 
 The parts: ``auth`` (login, sessions, logout, the guards every page and POST goes through),
 ``views`` (the pages), ``handlers`` (the POSTs on a ticket, which call the handoff service,
@@ -41,6 +43,7 @@ from loopbrug.handoff.relay import RasaRelay
 from loopbrug.settings import Settings
 from loopbrug.texts import text
 from web.coach import auth, events, handlers, views
+from web.coach import typing as typing_indicators
 from web.coach.base import COACH_SETTINGS, RELAY, TEMPLATES, render, see_other, templates
 from web.coach.present import database_down
 
@@ -106,6 +109,7 @@ def setup(
     if static_file is not None:
         app.router.add_get("/coach.css", static_file("coach.css", "text/css"))
         app.router.add_get("/coach.js", static_file("coach.js", "text/javascript"))
+        app.router.add_get("/coach-typing.js", static_file("coach-typing.js", "text/javascript"))
     app.router.add_get("/coach", views.ticket_list)
     app.router.add_get("/coach/", to_inbox)
     app.router.add_get("/coach/login", auth.get_login)
@@ -125,3 +129,4 @@ def setup(
     app.router.add_post("/coach/tickets/{ref}/reassign", handlers.post_reassign)
     app.router.add_post("/coach/tickets/{ref}/transfer", handlers.post_transfer)
     app.router.add_post("/coach/tickets/{ref}/colleague-takeover", handlers.post_colleague_takeover)
+    typing_indicators.setup(app, settings)  # typing indicators in a live chat (typing.py)

@@ -20,6 +20,7 @@ from loopbrug.handoff import service, store
 from web.coach.auth import Login, action, form_text
 from web.coach.base import RELAY, see_other, ticket_url, url_of
 from web.coach.present import ERRORS, MAX_NOTE_CHARS, MAX_REPLY_CHARS, conflict_code
+from web.coach.typing import coach_sent
 from web.coach.views import not_found, render_ticket, visible_ticket
 
 logger = logging.getLogger(__name__)
@@ -95,6 +96,7 @@ async def post_reply(request: web.Request, login: Login, ticket: store.Ticket, f
     if len(words) > MAX_REPLY_CHARS:
         return "bericht-te-lang"
     await service.send(request.app[RELAY], ticket.ref, login.coach, words, url_of(request))
+    coach_sent(request.app, ticket.conversation_id)  # their "typt..." goes at once
     return "verstuurd"
 
 

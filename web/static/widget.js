@@ -10,6 +10,14 @@
  * When a coach takes over, their messages do not come as answers to the person's own
  * messages: the widget asks /api/updates for new ones every few seconds while the page is
  * visible, and shows "Je praat met <naam>" above the input while the coach has the chat.
+ *
+ * Typing during a live chat: while the person types, the widget tells the server at most
+ * every 3 seconds (POST /api/typing, and once "stopped" when the box is emptied), so the
+ * coach sees "De persoon typt…". While the coach types, /api/updates carries the coach's
+ * name and the status line under the log shows "<naam> typt…" (polite, and only written
+ * when it changes, so a screen reader hears it once). It goes when the coach's message
+ * arrives or after 6 seconds without a new signal. No signal is sent when no coach has
+ * the chat.
  */
 (function () {
   "use strict";
@@ -28,6 +36,9 @@
   var MAX_CHARS = 2000;
   var TIMEOUT_MS = 30000;
   var UPDATE_MS = 4000;
+  var LIVE_UPDATE_MS = 2000; // a coach has the chat: their messages and "typt…" come sooner
+  var TYPING_EVERY_MS = 3000; // at most one "I am typing" to the server in this time
+  var TYPING_SHOWN_MS = 6000; // the coach's "typt…" without a new signal
 
   var T = {
     launcher: "Chat met Loopbrug",
@@ -54,6 +65,8 @@
     label: "Jouw bericht",
     send: "Verstuur",
     typing: "Loopbrug typt…",
+    coachTyping: " typt…",
+    coachTypingAnyone: "De coach typt…",
     you: "Jij",
     bot: "Loopbrug",
     coach: "coach",
@@ -215,7 +228,19 @@
   var historyLoaded = false;
   var sessionRequest = null;
   // Coach messages fetched from /api/updates: for which session, after which relay id.
-  var relay = { session: null, cursor: null, timer: null, busy: false, coach: "" };
+  var relay = {
+    session: null,
+    cursor: null,
+    timer: null,
+    every: 0,
+    busy: false,
+    coach: "",
+    live: false,
+  };
+  // Typing: the coach's (shown under the log) and the person's (sent to the server).
+  var coachTyping = { name: "", timer: null };
+  var typingShown = ""; // what the status line under the log says now
+  var personTyping = { active: false, sentAt: 0 };
 
   function session() {
     return load("localStorage", KEY_SESSION);
@@ -308,16 +333,46 @@
     }
   }
 
-  function setBusy(value) {
-    busy = value;
-    panel.setAttribute("aria-busy", value ? "true" : "false");
+  // The status line under the log: the bot's pending answer wins, then the coach typing.
+  // Written only when its text changes: a polite live region is read once per change.
+  function showTyping() {
+    var text = "";
+    if (busy) {
+      text = T.typing;
+    } else if (coachTyping.name) {
+      text = coachTyping.name === true ? T.coachTypingAnyone : coachTyping.name + T.coachTyping;
+    }
+    if (text === typingShown) {
+      return;
+    }
+    typingShown = text;
     while (typing.firstChild) {
       typing.removeChild(typing.firstChild);
     }
-    if (value) {
+    if (text) {
       typing.appendChild(attrs(el("span", "lb-dots"), { "aria-hidden": "true" }));
-      typing.appendChild(el("span", "lb-typing__text", T.typing));
+      typing.appendChild(el("span", "lb-typing__text", text));
     }
+  }
+
+  function setBusy(value) {
+    busy = value;
+    panel.setAttribute("aria-busy", value ? "true" : "false");
+    showTyping();
+  }
+
+  function setCoachTyping(name) {
+    if (coachTyping.timer) {
+      window.clearTimeout(coachTyping.timer);
+      coachTyping.timer = null;
+    }
+    coachTyping.name = name;
+    if (name) {
+      coachTyping.timer = window.setTimeout(function () {
+        setCoachTyping(""); // no new signal: the coach stopped
+      }, TYPING_SHOWN_MS);
+    }
+    showTyping();
   }
 
   // -- server calls ----------------------------------------------------------------------------
@@ -404,10 +459,43 @@
       });
   }
 
+  // The person types: tell the coach, only while a coach has the chat.
+  function signalTyping(now) {
+    var id = session();
+    if (!id || !relay.live || id !== relay.session) {
+      personTyping.active = false;
+      return;
+    }
+    postJSON("/api/typing", { session: id, typing: now }).catch(function () {
+      /* a hint only: a lost signal costs nothing */
+    });
+  }
+
+  function personTyped() {
+    var empty = !input.value.trim();
+    if (empty) {
+      if (personTyping.active) {
+        personTyping.active = false;
+        personTyping.sentAt = 0;
+        signalTyping(false);
+      }
+      return;
+    }
+    var now = Date.now();
+    if (relay.live && now - personTyping.sentAt >= TYPING_EVERY_MS) {
+      personTyping.active = true;
+      personTyping.sentAt = now;
+      signalTyping(true);
+    }
+  }
+
   function send(text, shownAs) {
     if (busy) {
       return;
     }
+    // The message itself ends "De persoon typt…" on the server (POST /api/message).
+    personTyping.active = false;
+    personTyping.sentAt = 0;
     var message = String(text || "").trim();
     if (!message) {
       input.focus();
@@ -437,8 +525,24 @@
 
   // -- coach messages (live takeover) -----------------------------------------------------
   function showLive(live) {
+    relay.live = live;
     liveLine.textContent = live ? (relay.coach ? T.liveWith + relay.coach : T.liveAnyone) : "";
     liveLine.hidden = !live;
+    if (!live && coachTyping.name) {
+      setCoachTyping("");
+    }
+  }
+
+  // Poll sooner while a coach has the chat.
+  function pollEvery(ms) {
+    if (relay.timer && relay.every === ms) {
+      return;
+    }
+    if (relay.timer) {
+      window.clearInterval(relay.timer);
+    }
+    relay.every = ms;
+    relay.timer = window.setInterval(pollUpdates, ms);
   }
 
   function stopUpdates() {
@@ -448,7 +552,9 @@
     relay.session = null;
     relay.cursor = null;
     relay.timer = null;
+    relay.every = 0;
     relay.coach = "";
+    personTyping.active = false;
     showLive(false);
   }
 
@@ -485,6 +591,9 @@
           var offered = null;
           body.messages.forEach(function (message) {
             if (message && typeof message.text === "string" && message.text) {
+              if (message.from === "coach") {
+                setCoachTyping(""); // the message is here: no more "typt…"
+              }
               addMessage({
                 from: message.from === "coach" ? "coach" : "bot",
                 name: typeof message.name === "string" ? message.name : undefined,
@@ -506,6 +615,14 @@
           relay.coach = body.coach;
         }
         showLive(body.live === true);
+        if (body.live === true && typeof body.typing === "string") {
+          setCoachTyping(body.typing || true);
+        } else if (coachTyping.name) {
+          setCoachTyping("");
+        }
+        if (relay.timer) {
+          pollEvery(body.live === true ? LIVE_UPDATE_MS : UPDATE_MS);
+        }
       })
       .catch(function () {
         /* offline for a moment: the next poll tries again */
@@ -527,7 +644,7 @@
       relay.session = id;
     }
     if (!relay.timer) {
-      relay.timer = window.setInterval(pollUpdates, UPDATE_MS);
+      pollEvery(UPDATE_MS);
     }
     if (relay.cursor === null) {
       pollUpdates(); // first call: only the cursor, everything before is in the history
@@ -667,6 +784,7 @@
     save("localStorage", KEY_PRIVACY, "1");
     showChat(true);
   });
+  input.addEventListener("input", personTyped);
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     if (busy) {
