@@ -83,12 +83,12 @@ def unknown_placeholders(template: str) -> List[str]:
 
 
 def loket(gemeente: Optional[str], region: Optional[str]) -> Optional[str]:
-    """The name of the person's regional desk (leerwerkloket or werkcentrum), if known."""
+    """The name of the person's regional desk (leerwerkloket or werkcentrum), if the region
+    has one; national sites do not count (the fallback text names the kind of desk)."""
     model = get_region_model()
     place = model.gemeente(gemeente) if gemeente else None
-    desks = model.desks_for(place) if place is not None else []
-    if not desks and region:
-        desks = model.desks.for_region(region)
+    where = place.arbeidsmarktregio if place is not None else region
+    desks = model.desks.for_region(where) if where else []
     for kind in LOKET_KINDS:
         for desk in desks:
             if desk.kind == kind and desk.name:
