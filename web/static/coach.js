@@ -686,9 +686,17 @@
 
   function focusAfter(kind, note) {
     var target = document.getElementById(FOCUS_AFTER[kind] || "") || note || document.getElementById("ticket-title");
-    if (target) {
-      target.focus();
+    if (!target) {
+      return;
     }
+    target.focus({ preventScroll: true });
+    // The conversation and the reply box belong together on screen: the chat panel's top
+    // first, then whatever still lacks to show the whole field.
+    var chat = target.closest(".cb-work__chat");
+    if (chat) {
+      chat.scrollIntoView({ block: "start" });
+    }
+    target.scrollIntoView({ block: "nearest" });
   }
 
   function post(form, kind) {
