@@ -360,16 +360,16 @@
   }
 
   var T = {
-    down: t("down", "Het gesprek kan nu niet geladen worden."),
-    loggedOut: t("logged-out", "Je bent niet meer ingelogd. Laad de pagina opnieuw."),
-    empty: "Er zijn nog geen berichten.",
-    fresh: t("fresh", "Nieuw bericht in het gesprek."),
-    asks: t("asks", "Nieuw bericht in het gesprek."),
+    down: t("down", ""),
+    loggedOut: t("logged-out", ""),
+    empty: t("empty", ""),
+    fresh: t("fresh", ""),
+    asks: t("asks", ""),
     changed: t("changed", ""),
     failed: t("failed", ""),
-    crisis: "Crisissignaal",
-    live: "Een coach heeft het gesprek overgenomen.",
-    bot: "Loopbrug voert het gesprek.",
+    crisis: t("crisis", ""),
+    live: t("live", ""),
+    bot: t("bot", ""),
   };
   // Where the coach works next, after each action (the element's id).
   var FOCUS_AFTER = {
@@ -803,6 +803,17 @@
     }
     clearErrors(form);
     post(form, action.slice(pageUrl.length + 1));
+  });
+
+  // Ctrl+Enter (Cmd+Enter) in the reply box sends it; Enter alone starts a new line.
+  work.addEventListener("keydown", function (event) {
+    var box = event.target;
+    if (box && box.id === "reply" && event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      if (box.form && box.form.requestSubmit) {
+        box.form.requestSubmit();
+      }
+    }
   });
 
   // Where the cursor was in the reply box, for "Invoegen" (the select takes the focus).
