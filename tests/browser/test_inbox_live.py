@@ -206,6 +206,16 @@ def test_take_over_reply_and_hand_back_without_a_reload(browser, base_url, helpl
         expect(inbox.get_by_role("button", name="Gesprek overnemen")).to_be_focused()
         expect(inbox.get_by_label("Bericht aan de persoon")).to_have_count(0)
         expect(inbox.locator("#live-state")).to_have_text("Loopbrug voert het gesprek.")
+
+        # Closing too: the outcome is checked next to its field, then the ticket closes.
+        inbox.get_by_role("button", name="Ticket sluiten").click()  # no outcome chosen
+        expect(inbox.get_by_label("Uitkomst")).to_be_focused()  # the browser's own check
+        inbox.get_by_label("Uitkomst").select_option(index=1)
+        inbox.get_by_role("button", name="Ticket sluiten").click()
+        expect(inbox.locator("#ticket-flash")).to_have_text("Het ticket is gesloten.")
+        expect(inbox.locator("#ticket-state")).to_contain_text("Status: Gesloten")
+        expect(inbox.get_by_role("button", name="Ticket sluiten")).to_have_count(0)
+        expect(inbox.locator("#ticket-flash p")).to_be_focused()
         assert same_page(inbox)
         # The one refused POST (422, the empty reply) is the only message in the console.
         assert problems.seen == [
