@@ -30,6 +30,7 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.extensions import require_rasa
+from loopbrug.conversation import IS_EXTERNAL
 from loopbrug.handoff import finder
 
 logger = logging.getLogger(__name__)
@@ -56,10 +57,18 @@ def erase_index(tracker: DialogueStateTracker) -> Optional[int]:
 
 
 def last_person_message(tracker: DialogueStateTracker) -> Optional[datetime]:
-    """When the person last wrote in this conversation (UTC), or None."""
+    """When the person last wrote in this conversation (UTC), or None.
+
+    A person asking "is er al iemand?" (intent handoff_status) counts like any message, so the
+    inbox marks it; the same intent triggered by the follow-up job (``is_external``,
+    loopbrug/conversation.py) was not written by the person and does not.
+    """
     for event in reversed(tracker.events):
-        if isinstance(event, UserUttered) and event.timestamp:
-            return datetime.fromtimestamp(event.timestamp, tz=timezone.utc)
+        if not isinstance(event, UserUttered) or not event.timestamp:
+            continue
+        if (event.metadata or {}).get(IS_EXTERNAL) is True:
+            continue
+        return datetime.fromtimestamp(event.timestamp, tz=timezone.utc)
     return None
 
 

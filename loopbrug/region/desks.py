@@ -54,6 +54,10 @@ class Desks:
         }
         return cls(regional, [_desk(d) for d in desks["national"]])
 
+    def for_region(self, region: str) -> list[Desk]:
+        """The regional desks and funds of one arbeidsmarktregio (none for an unknown one)."""
+        return list(self._regional.get(region, []))
+
     def for_gemeente(self, gemeente: Gemeente) -> list[Desk]:
         """Regional desks and funds first, then gemeente, UWV, werkcentrum.nl, finder, Geldfit.
 

@@ -70,6 +70,33 @@ async def test_saving_a_turn_notes_the_persons_last_message_on_the_open_ticket(u
     await tracker_store.save(tracker_with("p2", "hoi"))  # no ticket: nothing happens
 
 
+async def test_is_er_al_iemand_counts_but_the_follow_up_job_does_not(url):
+    """A person asking "is er al iemand?" (handoff_status) is a new message for the inbox; the
+    same intent triggered by the follow-up job (``is_external``) was not typed by them."""
+    ticket = new_ticket("p1", url)
+    tracker_store = LoopbrugTrackerStore(domain=DOMAIN, host=url)
+    tracker = tracker_with("p1", "hoi")
+    tracker.update(ActionExecuted("action_listen"))
+    tracker.update(UserUttered("is er al iemand?", {"name": "handoff_status", "confidence": 1.0}))
+    asked = [e for e in tracker.events if isinstance(e, UserUttered)][-1].timestamp
+    await tracker_store.save(tracker)
+    noted = store.get_ticket(ticket.ref, url).last_person_message_at
+    assert abs(noted.timestamp() - asked) < 0.001
+
+    tracker = await tracker_store.retrieve("p1")
+    tracker.update(
+        UserUttered(
+            "EXTERNAL: handoff_status",
+            {"name": "handoff_status", "confidence": 1.0},
+            metadata={"is_external": True},
+        )
+    )
+    tracker.update(BotUttered("Heeft de coach al contact met je gehad?"))
+    await tracker_store.save(tracker)
+    again = store.get_ticket(ticket.ref, url).last_person_message_at
+    assert abs(again.timestamp() - asked) < 0.001
+
+
 async def test_a_normal_turn_is_saved_as_rasa_does(url):
     tracker_store = LoopbrugTrackerStore(domain=DOMAIN, host=url)
     await tracker_store.save(tracker_with("p1", "hoi", "mijn bsn is 111222333"))

@@ -13,13 +13,24 @@ Routes (server-rendered HTML, Dutch; every page works without JavaScript)
   GET  /coach/events                 server-sent events for the list: ``event: ticket`` with
                                      ``{"reference", "kind", "urgency"}`` (events.py); 401
                                      without a session
-  GET  /coach/tickets/{ref}          one ticket: details, summary, transcript, history, forms
-  GET  /coach/tickets/{ref}/transcript.json   ``{"lines": [...], "live": bool}`` (coach.js
-                                     polls it every 3 s)
+  GET  /coach/tickets/{ref}          one ticket: details, summary, transcript, history, forms,
+                                     canned replies (``?standaardtekst=N`` puts one in the
+                                     reply box without JavaScript); coach.js listens to
+                                     /coach/events and reads the page again when its ticket
+                                     changed
+  GET  /coach/tickets/{ref}/transcript.json   ``{"lines": [...], "live": bool, "state": str}``
+                                     (coach.js reads it on an event of the ticket and every
+                                     3 s, also in a background tab; ``state`` changes with the
+                                     ticket)
   POST /coach/tickets/{ref}/claim | notes | takeover | reply | handback | close
   POST /coach/tickets/{ref}/unclaim | reassign | transfer | colleague-takeover
                                      pass a ticket on (a live chat goes back to the bot first,
                                      except to a colleague: then the colleague has it)
+                                     Every POST answers a redirect, or with ``Accept:
+                                     application/json`` JSON: ``{"ok": true, "code",
+                                     "message"}`` or ``{"ok": false, "code", "error", "field"}``
+                                     (422 a field, 409 the ticket, 502 Rasa, 403 CSRF/session,
+                                     404 not the coach's ticket); handlers.answer_json
   GET  /coach/tickets/{ref}/typing.json, POST /coach/tickets/{ref}/typing
                                      typing indicators in a live chat (typing.py)
 

@@ -24,7 +24,7 @@ from aiohttp import web
 
 from loopbrug.handoff import coaches, presence, store, throttle
 from loopbrug.texts import text
-from web.coach.base import RELAY, db, render, secure_cookies, see_other, url_of
+from web.coach.base import RELAY, db, render, secure_cookies, see_other, url_of, wants_json
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +76,10 @@ async def logged_in(request: web.Request) -> Optional[Login]:
 
 
 def forbidden(request: web.Request, message: str) -> web.Response:
-    """A 403 page for a POST without a session or with a wrong CSRF token."""
+    """A 403 page (or JSON, when asked for) for a POST without a session or with a wrong
+    CSRF token."""
+    if wants_json(request):
+        return web.json_response({"ok": False, "error": message}, status=403)
     return render(
         request,
         "coach/message.html",

@@ -63,6 +63,12 @@ def render(request: web.Request, template: str, status: int = 200, **context: An
     return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
 
 
+def wants_json(request: web.Request) -> bool:
+    """The request asks for JSON (coach.js sends its POSTs with ``Accept: application/json``);
+    a plain form POST gets the redirect and the HTML pages."""
+    return "application/json" in request.headers.get("Accept", "")
+
+
 def see_other(location: str) -> web.Response:
     """A redirect after a POST (303), or to the login page."""
     return web.Response(status=303, headers={"Location": location})

@@ -5,7 +5,9 @@ from a colleague.
 Each POST is checked (session, CSRF token, the coach's team) and then calls the handoff
 service (loopbrug/handoff/service.py), which changes the ticket and, where the person's chat
 changes, tells Rasa. The answer is a redirect back to the ticket page with a message code;
-a reply or note that could not be saved or sent is shown again in its box instead.
+a reply or note that could not be saved or sent is shown again in its box instead. coach.js
+posts the same forms with ``Accept: application/json`` and gets the same texts as JSON, so a
+coach works on a ticket without a page reload (``answer_json``).
 """
 
 from __future__ import annotations
@@ -18,8 +20,16 @@ from aiohttp import web
 
 from loopbrug.handoff import service, store
 from web.coach.auth import Login, action, form_text
-from web.coach.base import RELAY, see_other, ticket_url, url_of
-from web.coach.present import ERRORS, MAX_NOTE_CHARS, MAX_REPLY_CHARS, conflict_code
+from web.coach.base import RELAY, see_other, ticket_url, url_of, wants_json
+from web.coach.present import (
+    ERROR_FIELDS,
+    ERRORS,
+    FLASHES,
+    MAX_NOTE_CHARS,
+    MAX_REPLY_CHARS,
+    conflict_code,
+    not_found_text,
+)
 from web.coach.typing import coach_sent
 from web.coach.views import not_found, render_ticket, visible_ticket
 
@@ -32,13 +42,16 @@ TicketHandler = Callable[[web.Request, Login, store.Ticket, Any], Awaitable[Any]
 
 def ticket_action(handler: TicketHandler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     """A POST on one ticket: session, CSRF and team checked; the handler returns a message
-    code; the answer is a redirect back to the ticket page showing that message."""
+    code; the answer is a redirect back to the ticket page showing that message, or JSON when
+    the request asks for it (``answer_json``)."""
 
     @action
     @functools.wraps(handler)
     async def wrapped(request: web.Request, login: Login, form: Any) -> web.StreamResponse:
         ticket = await visible_ticket(request, login)
         if ticket is None:
+            if wants_json(request):
+                return web.json_response({"ok": False, "error": not_found_text()}, status=404)
             return not_found(request, login)
         try:
             flash = await handler(request, login, ticket, form)
@@ -47,6 +60,8 @@ def ticket_action(handler: TicketHandler) -> Callable[[web.Request], Awaitable[w
         except service.RelayError as exc:
             logger.warning("coach: %s failed, Rasa did not take it (%s)", handler.__name__, exc)
             flash = "rasa"
+        if wants_json(request):
+            return answer_json(ticket, flash)
         if isinstance(flash, web.StreamResponse):
             return flash
         draft = form.get("text") if isinstance(form.get("text"), str) else ""
@@ -59,6 +74,35 @@ def ticket_action(handler: TicketHandler) -> Callable[[web.Request], Awaitable[w
         return see_other(ticket_url(ticket.ref, flash))
 
     return wrapped
+
+
+def answer_json(ticket: store.Ticket, flash: Any) -> web.Response:
+    """The JSON answer to coach.js, with the texts the page would show after the redirect.
+
+    Done: ``{"ok": true, "code", "message"}`` plus ``"redirect"`` when the ticket is no longer
+    the coach's to see. Refused: ``{"ok": false, "code", "error", "field"}`` (``field`` is the
+    form field the error is about, or null), 422 for a field, 502 when Rasa did not take it,
+    409 when the ticket does not allow it (now).
+    """
+    if isinstance(flash, web.StreamResponse):  # transfer to a team that is not the coach's
+        location = flash.headers.get("Location", "/coach")
+        code = "overgedragen"
+        return web.json_response(
+            {"ok": True, "code": code, "message": FLASHES[code], "redirect": location}
+        )
+    if flash in ERRORS:
+        field = ERROR_FIELDS.get(flash)
+        status = 422 if field else 502 if flash == "rasa" else 409
+        body = {"ok": False, "code": flash, "error": ERRORS[flash], "field": field}
+        return web.json_response(body, status=status)
+    return web.json_response(
+        {
+            "ok": True,
+            "code": flash,
+            "message": FLASHES.get(flash, ""),
+            "url": ticket_url(ticket.ref),
+        }
+    )
 
 
 @ticket_action

@@ -102,6 +102,20 @@ ERRORS = Labels(
 )
 
 
+# The form field an error is about, so coach.js shows the error next to it (the others are
+# about the ticket as a whole and are shown at the top of the page).
+ERROR_FIELDS = {
+    "leeg": "text",
+    "bericht-te-lang": "text",
+    "notitie-te-lang": "text",
+    "notitie-verplicht": "text",
+    "uitkomst": "outcome",
+    "geen-teamcoach": "coach",
+    "geen-team": "team",
+    "bevestig": "confirm",
+}
+
+
 def transcript_down() -> str:
     return text("inbox.transcript_down")
 

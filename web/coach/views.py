@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from loopbrug.handoff import finder, service, store
+from loopbrug.handoff import canned, finder, service, store
 from loopbrug.handoff.relay import RelayError
 from loopbrug.handoff.routing import get_teams
 from loopbrug.labels import contact_label, urgency_label
@@ -30,6 +30,7 @@ from web.coach.present import (
     MAX_REPLY_CHARS,
     STATUS_LABELS,
     TOPIC_LABELS,
+    iso,
     not_found_text,
     satisfaction_view,
     shown_time,
@@ -214,6 +215,7 @@ async def render_ticket(
     """The ticket page; ``drafts`` refills the reply or note box after a failed POST."""
     drafts = drafts or {}
     tz_name = settings_of(request).timezone
+    read_at = datetime.now(timezone.utc)  # the live events start here: nothing falls between
     try:
         raw = await request.app[RELAY].transcript(ticket.conversation_id)
         transcript: Optional[List[Dict[str, Any]]] = transcript_lines(raw, tz_name)
@@ -234,11 +236,15 @@ async def render_ticket(
     )
     teams = get_teams()
     flash = FLASHES.get(flash_code) or ERRORS.get(flash_code)
+    canned_replies = canned.replies_for(
+        ticket.team, login.coach.first_name, ticket.gemeente, ticket.region
+    )
     return render(
         request,
         "coach/ticket.html",
         status=status,
-        draft_reply=drafts.get("post_reply", ""),
+        draft_reply=drafts.get("post_reply") or chosen_canned(request, canned_replies),
+        canned=canned_replies,
         draft_note=drafts.get("post_note", ""),
         coach=login.coach,
         csrf=login.csrf,
@@ -283,8 +289,17 @@ async def render_ticket(
         max_reply=MAX_REPLY_CHARS,
         max_note=MAX_NOTE_CHARS,
         base_url=ticket_url(ticket.ref),
+        events_url="/coach/events?" + urlencode({"since": read_at.isoformat()}),
         **info,
     )
+
+
+def chosen_canned(request: web.Request, replies: List[canned.Canned]) -> str:
+    """The canned reply picked without JavaScript (``?standaardtekst=N``), else ""."""
+    raw = request.query.get("standaardtekst", "")
+    if not raw.isdigit() or len(raw) > 4 or int(raw) >= len(replies):
+        return ""
+    return replies[int(raw)].text
 
 
 async def ticket_info(request: web.Request, login: Login, ticket: store.Ticket) -> Dict[str, Any]:
@@ -324,8 +339,8 @@ async def ticket_info(request: web.Request, login: Login, ticket: store.Ticket) 
 
 
 async def transcript_json(request: web.Request) -> web.StreamResponse:
-    """GET /coach/tickets/{ref}/transcript.json: ``{"lines": [...], "live": bool}``
-    (coach.js polls it every 3 s)."""
+    """GET /coach/tickets/{ref}/transcript.json: ``{"lines": [...], "live": bool, "state"}``
+    (coach.js reads it on every live event of the ticket and every 3 s as a fallback)."""
     login = await logged_in(request)
     if login is None:
         return see_other("/coach/login")
@@ -340,4 +355,18 @@ async def transcript_json(request: web.Request) -> web.StreamResponse:
     tz_name = settings_of(request).timezone
     if ticket.coach_id == login.coach.id:  # coach.js polls while the page is open
         await service.seen(ticket.ref, login.coach, settings_of(request).database_url)
-    return web.json_response({"lines": transcript_lines(raw, tz_name), "live": ticket.live})
+    return web.json_response(
+        {
+            "lines": transcript_lines(raw, tz_name),
+            "live": ticket.live,
+            # Changes when anything about the ticket changes (a claim by a colleague, a
+            # transfer): without the live events, coach.js reads the page's state again then.
+            "state": state_stamp(ticket),
+        }
+    )
+
+
+def state_stamp(ticket: store.Ticket) -> str:
+    """The ticket's status, coach, live flag and last change as one string."""
+    parts = (ticket.status, str(ticket.coach_id or ""), str(ticket.live), iso(ticket.updated_at))
+    return "|".join(str(part) for part in parts)
