@@ -335,7 +335,7 @@ def test_a_coach_takes_over_the_widget_chat_and_hands_it_back(browser, base_url,
         inbox.get_by_label("Uitkomst").select_option("contact")
         inbox.get_by_role("button", name="Ticket sluiten").click()
         question = f"Je vraag aan Lotte is afgerond (ticket {ref}). Heeft de coach je geholpen?"
-        expect(page.locator(".lb-msg--bot").last).to_have_text(question)
+        expect(page.locator(".lb-msg--bot .lb-msg__text").last).to_have_text(question)
         expect(page.locator(".lb-reply")).to_have_text(["Ja", "Nee"])
         before = page.locator(".lb-msg--bot").count()
         page.get_by_role("button", name="Ja", exact=True).click()

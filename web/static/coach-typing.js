@@ -87,6 +87,17 @@
       });
   }
 
+  // The ticket's state changed without a reload (coach.js puts a new #ticket-state in place,
+  // e.g. after "Gesprek overnemen"): ask at once instead of after the idle interval.
+  var ticketState = document.getElementById("ticket-state");
+  if (ticketState && window.MutationObserver) {
+    new MutationObserver(function () {
+      if (!stopped) {
+        schedule(0);
+      }
+    }).observe(ticketState, { childList: true, subtree: true, characterData: true });
+  }
+
   // A new message of the person in the transcript (coach.js shows it): they stopped typing.
   var transcript = document.getElementById("transcript");
   if (transcript && window.MutationObserver) {
