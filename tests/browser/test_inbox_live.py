@@ -304,3 +304,48 @@ def test_axe_finds_no_violations_on_the_ticket_page_in_its_new_states(browser, b
         assert run_axe(inbox) == [], "a colleague's claim"
     finally:
         context.close()
+
+
+def test_a_transfer_to_another_team_with_a_note(browser, base_url, helpline):
+    """Coach Karin (national team) transfers a ticket to Twente with a note: she lands on her
+    list, told where it went; Twente's coach Luuk sees it arrive in his open list without a
+    reload, and reads the note in the ticket's history."""
+    from tests.handoff_fixtures import make_ticket
+
+    add_coach(helpline, "karin", "Karin")
+    add_coach(helpline, "luuk", "Luuk", teams=("twente",))
+    ticket = make_ticket(helpline.settings.database_url, "web-live-transfer", team="landelijk")
+    first = browser.new_context(viewport=WIDE, locale="nl-NL")
+    second = browser.new_context(viewport=WIDE, locale="nl-NL")
+    try:
+        karin = coach_login(first, base_url, "karin")
+        luuk = coach_login(second, base_url, "luuk")
+        problems = Problems(karin), Problems(luuk)
+        expect(luuk.locator(f'tr[data-ref="{ticket.ref}"]')).to_have_count(0)
+        luuk.evaluate(MARKER)
+
+        karin.goto(f"{base_url}/coach/tickets/{ticket.ref}")
+        karin.get_by_role("button", name="Ticket oppakken").click()
+        expect(karin.locator("#ticket-flash")).to_have_text("Je hebt het ticket opgepakt.")
+        karin.get_by_label("Overdragen aan een ander team").select_option("twente")
+        note = "Woont in Enschede. Wil een opleiding in de zorg."
+        karin.get_by_label("Notitie voor het andere team (verplicht)").fill(note)
+        karin.get_by_role("button", name="Overdragen").click()
+
+        expect(karin).to_have_url(re.compile(r"/coach\?melding=overgedragen$"))
+        expect(karin.get_by_role("status").filter(has_text="overgedragen")).to_have_text(
+            "Het ticket is overgedragen aan het andere team."
+        )
+        expect(karin.locator(f'tr[data-ref="{ticket.ref}"]')).to_have_count(0)
+
+        row = luuk.locator(f'tr[data-ref="{ticket.ref}"]')
+        expect(row).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+        assert same_page(luuk)
+        luuk.get_by_role("link", name=ticket.ref).click()
+        history = luuk.locator("#ticket-history")
+        expect(history).to_contain_text("Overgedragen aan een ander team")
+        expect(history).to_contain_text(f"Naar Leerwerkloket Twente. Notitie: {note}")
+        assert problems[0].seen == [] and problems[1].seen == []
+    finally:
+        first.close()
+        second.close()

@@ -1095,7 +1095,14 @@ async def test_transfer_needs_a_note_and_moves_the_ticket_to_the_other_team(clie
     note = "Woont in Groningen, wil daar naar het loket."
     reply = await act(client, ticket, "transfer", csrf, team="groningen", text=note)
     # Anna is not in team Groningen: she lands on her list, where the ticket is gone.
-    assert reply.status == 303 and reply.headers["Location"] == "/coach"
+    assert reply.status == 303 and reply.headers["Location"] == "/coach?melding=overgedragen"
+    listed = await (await client.get(reply.headers["Location"])).text()
+    assert (
+        '<p class="cb-flash" role="status">Het ticket is overgedragen aan het andere team.</p>'
+        in listed
+    )
+    # Only that message: any other code on the list shows nothing.
+    assert "cb-flash" not in await (await client.get("/coach?melding=gesloten")).text()
     moved = store.get_ticket(ticket.ref, url)
     assert (moved.team, moved.status, moved.coach_id, moved.live) == (
         "groningen",

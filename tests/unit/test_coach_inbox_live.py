@@ -132,7 +132,7 @@ async def test_a_transfer_away_from_the_coach_says_where_to_go(client, url, rasa
     csrf = await logged_in(client, "anna")
     await post_json(client, ticket, "claim", csrf)
     status, body = await post_json(client, ticket, "transfer", csrf, team="groningen", text="Zie")
-    assert status == 200 and body["redirect"] == "/coach"
+    assert status == 200 and body["redirect"] == "/coach?melding=overgedragen"
     assert body["message"] == present.FLASHES["overgedragen"]
     assert store.get_ticket(ticket.ref, url).team == "groningen"
 

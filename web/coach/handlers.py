@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import logging
 from typing import Any, Awaitable, Callable
+from urllib.parse import urlencode
 
 from aiohttp import web
 
@@ -194,7 +195,8 @@ async def post_transfer(request: web.Request, login: Login, ticket: store.Ticket
         request.app[RELAY], ticket.ref, login.coach, team, words, url_of(request)
     )
     if team not in login.coach.teams:
-        return see_other("/coach")
+        # The ticket is no longer theirs to see: the list says where it went.
+        return see_other("/coach?" + urlencode({"melding": "overgedragen"}))
     return "overgedragen"
 
 

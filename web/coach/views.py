@@ -123,6 +123,15 @@ def page_link(filters: Dict[str, Any], number: Optional[int]) -> str:
     return "/coach" + ("?" + urlencode(shown) if shown else "")
 
 
+# Messages the list shows after an action: only a ticket that left the coach's teams (a
+# transfer) sends the coach here instead of back to its page.
+LIST_FLASHES = ("overgedragen",)
+
+
+def list_flash(code: str) -> Optional[str]:
+    return FLASHES[code] if code in LIST_FLASHES else None
+
+
 @page
 async def ticket_list(request: web.Request, login: Login) -> web.StreamResponse:
     """GET /coach: tickets of the coach's own teams; filters ``status``, ``team``,
@@ -171,6 +180,7 @@ async def ticket_list(request: web.Request, login: Login) -> web.StreamResponse:
         urgencies=[(str(u), urgency_label(u)) for u in store.URGENCIES],
         # The live events start at the page's own time: nothing between is missed.
         events_url="/coach/events?" + urlencode({"since": read_at.isoformat()}),
+        flash=list_flash(request.query.get("melding", "")),
     )
 
 
