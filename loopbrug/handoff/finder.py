@@ -236,6 +236,24 @@ class Change:
     urgency: str
 
 
+# Events after which a ticket is new work for its team again: it arrived from another team,
+# or its coach let it go.
+NEW_AGAIN_KINDS = ("transfer", "unclaim")
+
+
+def _back_in_list(session: Session, ticket_ids: List[int], since: datetime) -> set:
+    """Ids among ``ticket_ids`` that came (back) into their team's list after ``since``."""
+    if not ticket_ids:
+        return set()
+    rows = session.execute(
+        select(TicketEventRecord.ticket_id)
+        .where(TicketEventRecord.ticket_id.in_(ticket_ids))
+        .where(TicketEventRecord.kind.in_(NEW_AGAIN_KINDS))
+        .where(TicketEventRecord.created_at > since)
+    )
+    return {ticket_id for (ticket_id,) in rows}
+
+
 def changes_since(
     teams: Sequence[str], since: datetime, url: Optional[str] = None
 ) -> Tuple[List[Change], datetime]:
@@ -261,13 +279,14 @@ def changes_since(
     )
     with factory(url).begin() as session:
         records = session.execute(select_).scalars().all()
+        back_in_list = _back_in_list(session, [r.id for r in records], since)
         found = []
         newest = since
         for record in records:
             created = aware(record.created_at)
             updated = aware(record.updated_at)
             spoke = aware(record.last_person_message_at)
-            if created > since:
+            if created > since or record.id in back_in_list:
                 kind = NEW
             elif spoke is not None and spoke > since:
                 kind = MESSAGE

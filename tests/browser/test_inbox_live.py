@@ -340,6 +340,7 @@ def test_a_transfer_to_another_team_with_a_note(browser, base_url, helpline):
 
         row = luuk.locator(f'tr[data-ref="{ticket.ref}"]')
         expect(row).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+        expect(row.locator(".cb-badge")).to_have_text("nieuw")  # new work for Twente
         assert same_page(luuk)
         luuk.get_by_role("link", name=ticket.ref).click()
         history = luuk.locator("#ticket-history")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -279,3 +280,26 @@ def test_a_message_of_the_person_and_other_changes_are_told_apart(url):
     changes, later = finder.changes_since(["landelijk"], cursor, url=url)
     assert changes == [finder.Change(ticket.ref, finder.UPDATE, "acute")]
     assert later == cursor + timedelta(seconds=5)
+
+
+def test_a_ticket_transferred_in_or_let_go_is_new_work_a_claim_is_not(url):
+    """The list marks only new work unread: a ticket that arrives from another team or is let
+    go by its coach is new again for the team; a claim or a note only changes the row."""
+    anna = coach(url, teams=("landelijk", "twente"))
+    ticket = make(url, "web-1", team="landelijk")
+
+    def after(step):
+        before = store.utcnow()
+        time.sleep(0.01)  # the step's times come after ``before``
+        step()
+        return finder.changes_since(["twente"], before, url=url)[0]
+
+    assert after(lambda: store.claim(ticket.ref, anna.id, url=url)) == []  # not Twente's yet
+    moved = after(
+        lambda: store.transfer(ticket.ref, anna.id, "twente", "Twente", "Zie notitie", url=url)
+    )
+    assert moved == [finder.Change(ticket.ref, finder.NEW, "normal")]
+    claimed = after(lambda: store.claim(ticket.ref, anna.id, url=url))
+    assert claimed == [finder.Change(ticket.ref, finder.UPDATE, "normal")]
+    let_go = after(lambda: store.unclaim(ticket.ref, anna.id, url=url))
+    assert let_go == [finder.Change(ticket.ref, finder.NEW, "normal")]

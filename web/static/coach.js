@@ -185,7 +185,9 @@
   }
 
   function remember(ref, urgency, kind) {
-    if (typeof ref !== "string") {
+    // Only new work is unread: a new ticket or a new message of the person. A claim, a note
+    // or a transfer (kind "update", the coach's own among them) only refreshes the row.
+    if (typeof ref !== "string" || (kind !== "new" && kind !== "message")) {
       return;
     }
     if (unread.indexOf(ref) < 0) {
