@@ -29,6 +29,10 @@ COACH = "coach"
 SIDES = (PERSON, COACH)
 
 SHOW_FOR_S = 6.0  # a signal shows this long; the widget and the page signal every 3 s
+# A typing signal sent just before the message can arrive just after it (two requests in
+# flight at once): for this long after a message, that side's signals are ignored, so the
+# indicator does not come back for SHOW_FOR_S after the message is already there.
+QUIET_AFTER_SEND_S = 1.5
 MAX_CONVERSATIONS = 10_000  # a bound on memory; the oldest signals go first
 
 Clock = Callable[[], float]
@@ -55,6 +59,7 @@ class Board:
         self._clock = clock
         self._max = max_conversations
         self._signals: OrderedDict[tuple, Signal] = OrderedDict()
+        self._sent: OrderedDict[tuple, float] = OrderedDict()  # when each side last sent
         self._lock = threading.Lock()
 
     def typing(self, conversation_id: str, side: str, name: str = "") -> None:
@@ -63,14 +68,28 @@ class Board:
             raise ValueError(f"unknown side {side!r}")
         key = (conversation_id, side)
         with self._lock:
+            now = self._clock()
+            if now - self._sent.get(key, float("-inf")) < QUIET_AFTER_SEND_S:
+                return  # a late signal of the message that just arrived
             self._signals.pop(key, None)
-            self._signals[key] = Signal(self._clock(), name)  # newest last
+            self._signals[key] = Signal(now, name)  # newest last
             self._forget_old()
 
     def stopped(self, conversation_id: str, side: str) -> None:
-        """``side`` stopped typing, or sent their message: the indicator goes at once."""
+        """``side`` stopped typing: the indicator goes at once."""
         with self._lock:
             self._signals.pop((conversation_id, side), None)
+
+    def sent(self, conversation_id: str, side: str) -> None:
+        """``side`` sent their message: the indicator goes at once, and a typing signal that
+        was on its way with the message is ignored (QUIET_AFTER_SEND_S)."""
+        key = (conversation_id, side)
+        with self._lock:
+            self._signals.pop(key, None)
+            self._sent.pop(key, None)
+            self._sent[key] = self._clock()
+            while len(self._sent) > self._max:
+                self._sent.popitem(last=False)
 
     def current(self, conversation_id: str, side: str) -> Optional[Signal]:
         """The signal of ``side`` in ``conversation_id`` when it is still fresh, else None."""

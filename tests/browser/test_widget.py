@@ -337,6 +337,12 @@ def test_a_coach_takes_over_the_widget_chat_and_hands_it_back(browser, base_url,
         question = f"Je vraag aan Lotte is afgerond (ticket {ref}). Heeft de coach je geholpen?"
         expect(page.locator(".lb-msg--bot .lb-msg__text").last).to_have_text(question)
         expect(page.locator(".lb-reply")).to_have_text(["Ja", "Nee"])
+        # A long log does not squeeze the buttons: both are whole, nothing to scroll to.
+        clipped = page.evaluate(
+            "() => { const r = document.querySelector('.lb-replies');"
+            " return r.scrollHeight - r.clientHeight; }"
+        )
+        assert clipped <= 1
         before = page.locator(".lb-msg--bot").count()
         page.get_by_role("button", name="Ja", exact=True).click()
         wait_for_answer(page, before)

@@ -60,6 +60,22 @@ def test_stopped_ends_it_at_once(board):
     board.stopped("web-never", signals.COACH)  # nothing to stop: no error
 
 
+def test_a_signal_that_arrives_just_after_the_message_is_ignored(board, clock):
+    """The widget's last "typing" and the message itself are in flight together; the message
+    may win. The indicator must not come back for six seconds after it."""
+    board.typing("web-a", signals.PERSON)
+    board.sent("web-a", signals.PERSON)
+    assert board.current("web-a", signals.PERSON) is None
+    clock.now += 0.3
+    board.typing("web-a", signals.PERSON)  # late
+    assert board.current("web-a", signals.PERSON) is None
+    board.typing("web-a", signals.COACH, "Anna")  # the other side is not affected
+    assert board.current("web-a", signals.COACH).name == "Anna"
+    clock.now += signals.QUIET_AFTER_SEND_S
+    board.typing("web-a", signals.PERSON)  # typing the next message
+    assert board.current("web-a", signals.PERSON) is not None
+
+
 def test_conversations_and_sides_are_kept_apart(board):
     board.typing("web-a", signals.PERSON)
     board.typing("web-b", signals.COACH, "Bram")

@@ -70,13 +70,13 @@ def setup(app: web.Application, settings: Settings) -> None:
 
 def coach_sent(app: web.Application, conversation_id: str) -> None:
     """The coach's message went out: their indicator goes at once (web/coach/handlers.py)."""
-    app[BOARD].stopped(conversation_id, signals.COACH)
+    app[BOARD].sent(conversation_id, signals.COACH)
     app[TELEGRAM].sent_message(conversation_id)
 
 
 def person_sent(app: web.Application, conversation_id: str) -> None:
     """The person's message came in: their indicator goes at once (web/app.py)."""
-    app[BOARD].stopped(conversation_id, signals.PERSON)
+    app[BOARD].sent(conversation_id, signals.PERSON)
 
 
 def person_typing(app: web.Application, conversation_id: str, typing: bool) -> None:
