@@ -37,7 +37,7 @@ import re
 from typing import Any, Dict, Iterable, List, Optional
 
 from loopbrug.assessment.coach import coach_lines
-from loopbrug.assessment.profile import from_dict, step_text
+from loopbrug.assessment.profile import from_dict, step_button
 from loopbrug.assessment.render import render_profile
 from loopbrug.conversation import Event, read_events, user_messages
 from loopbrug.handoff.amounts import amount_lines, typed_amounts
@@ -311,8 +311,10 @@ def money_lines(outcome: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
     if outcome.get("priority_debt_help"):
         lines.append(text("summary.money_debt_first"))
     for step in outcome.get("next_steps") or []:
-        # The money check's steps are not all profile steps; never show a bare intent name.
-        words = step_text(step) or STEP_LABELS.get(step)
+        # The step's short name ("Hulp bij schulden"), not the sentence the person read ("Vraag
+        # hulp bij schulden. Je gemeente ..."): the coach reads about the person. The money
+        # check's steps are not all profile steps; never show a bare intent name.
+        words = STEP_LABELS.get(step) or step_button(step)
         if words:
             lines.append(text("summary.money_tip", step=words))
     return {"colour": outcome.get("colour"), "lines": lines}

@@ -363,7 +363,7 @@ def test_money_check_lines_put_debt_help_first():
     lines = summary.money_lines(outcome)["lines"]
     assert "Schulden of achterstanden: eerst hulp bij schulden" in lines
     assert lines[lines.index("Schulden of achterstanden: eerst hulp bij schulden") + 1] == (
-        "Tip: Vraag hulp bij schulden. Je gemeente helpt gratis."
+        "Tip: Hulp bij schulden"
     )
 
 
