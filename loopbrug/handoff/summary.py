@@ -12,7 +12,8 @@ check, only after the person agreed. Structure (JSON in the ticket):
                  ben 34 en werk als buschauffeur"), so the coach reads it. Masked: BSN, IBAN,
                  phone numbers, e-mail addresses and addresses (loopbrug/privacy/masking.py).
                  Never what was typed inside a private form (self-test answers, amounts,
-                 the place and contact details: ``private_form``), nor button presses.
+                 the place and contact details: ``private_form``) except a crisis message
+                 (never an answer), nor button presses.
                  ``crisis`` is the crisis guard's mark. A long conversation keeps the first
                  MAX_FIRST and the last MAX_LAST messages with one entry between them,
                  {"text": "... N berichten weggelaten", "omitted": N}; the coach has the full
@@ -223,13 +224,16 @@ def _intents_and_messages(events: Iterable[Dict[str, Any]]):
             if intent and intent not in intents:
                 intents.append(intent)
             said = event.text
+            crisis = intent == "crisis"
             if (
                 said
                 and not said.startswith("/")  # a button press, not typed
                 and not event.by_helpline  # the follow-up question, not the person
-                and not private_form(active_loop)
+                # A crisis message inside a form is never taken as an answer (the forms' slot
+                # mappings refuse it): the coach must read it.
+                and (crisis or not private_form(active_loop))
             ):
-                messages.append({"text": _cut(said), "crisis": intent == "crisis"})
+                messages.append({"text": _cut(said), "crisis": crisis})
     return intents, bounded(messages)
 
 

@@ -152,6 +152,16 @@ def test_the_crisis_guards_mark_is_kept():
     ]
 
 
+def test_a_crisis_message_inside_a_form_is_kept_for_the_coach():
+    events = [
+        loop("money_form"),
+        user("2500", "inform"),
+        user("ik wil niet meer leven", "crisis"),
+        loop(None),
+    ]
+    assert build(events)["messages"] == [{"text": "ik wil niet meer leven", "crisis": True}]
+
+
 @pytest.mark.parametrize(
     "form",
     [
