@@ -3,7 +3,9 @@
 Flow (rules in bot/rules/handoff.yml):
   request_human -> action_handoff_start -> handoff_form -> action_handoff_finish
 The form first asks consent (``action_ask_handoff_consent`` says what is shared, with whom
-and for how long). "ja" goes on to place (when unknown), contact channel and details;
+and for how long). "ja" goes on to one question about the amounts typed into the money check
+or a calculator (only when there are any: may the coach see them?), then place (when
+unknown), contact channel and details;
 "nee" shares nothing and gives the public routes; "loket" gives the regional desk with a
 summary to take along. ``action_handoff_finish`` makes the ticket (idempotent: one open
 ticket per person) and tells the person what happens next, honest about office hours.
@@ -29,6 +31,7 @@ from actions.form_validation import OneValidatorForAllSlots
 from actions.location import known_place, place_answer, region_slots
 from loopbrug.conversation import last_slot, this_turn, triggered_by_helpline, user_messages
 from loopbrug.handoff import hours, service, store, summary
+from loopbrug.handoff.amounts import has_amounts
 from loopbrug.handoff.contact import (
     contact_choice,
     email_address,
@@ -46,6 +49,7 @@ logger = logging.getLogger(__name__)
 CONSENT_KEY = "handoff.consent"
 HANDOFF_SLOTS = (
     "handoff_consent",
+    "handoff_share_money",
     "handoff_region_skipped",
     "handoff_contact",
     "handoff_phone",
@@ -56,6 +60,9 @@ HANDOFF_SLOTS = (
 CONSENT_VALUES = ("ja", "nee", "loket", "bestaand")
 # The consent question read from what the person meant: yes, no, or "I'll go to the desk".
 CONSENT_BY_INTENT = {"affirm": "ja", "request_human": "ja", "deny": "nee", "find_loket": "loket"}
+# "Mag de coach ook je bedragen zien?": yes or no, by intent or by the button's words.
+SHARE_BY_INTENT = {"affirm": "ja", "deny": "nee"}
+SHARE_VALUES = ("ja", "nee")
 
 
 def consent_version() -> str:
@@ -157,9 +164,14 @@ class ActionAskHandoffConsent(Action):
 
 
 def consent_given_now(tracker: Tracker) -> bool:
-    """True in the turn in which the person said yes to sharing."""
-    consent = last_slot(this_turn(tracker.events), "handoff_consent")
-    return consent is not None and consent.value == "ja"
+    """True in the turn in which the person said yes to sharing, or answered the question
+    about their amounts that comes right after that yes."""
+    turn = this_turn(tracker.events)
+    consent = last_slot(turn, "handoff_consent")
+    shared = last_slot(turn, "handoff_share_money")
+    return (consent is not None and consent.value == "ja") or (
+        shared is not None and shared.value in SHARE_VALUES
+    )
 
 
 class ActionAskHandoffContact(Action):
@@ -213,6 +225,9 @@ class ValidateHandoffForm(OneValidatorForAllSlots, FormValidationAction):
         if consent not in ("ja", "loket"):
             return []  # "nee" or an existing ticket: nothing more to ask
         needed: List[str] = []
+        if consent == "ja" and has_amounts(tracker.events):
+            # Right after the yes: may the coach see the amounts typed in this conversation?
+            needed.append("handoff_share_money")
         if not tracker.get_slot("gemeente_code") and not tracker.get_slot("handoff_region_skipped"):
             needed.append("location_input")
         if consent == "loket":
@@ -234,6 +249,19 @@ class ValidateHandoffForm(OneValidatorForAllSlots, FormValidationAction):
         dispatcher.utter_message(text=text("handoff.consent_unclear"))
         dispatcher.utter_message(response="utter_form_way_out")
         return {"handoff_consent": None}
+
+    def validate_handoff_share_money(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
+        """Yes or no to showing the coach the amounts; "stop" ends the handoff as a no
+        (``stop``), a crisis message never reaches this question (its slot mapping)."""
+        said = str(value or "").strip().lower().strip(" .!")
+        if said in SHARE_VALUES:
+            return {"handoff_share_money": said}
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        if intent in SHARE_BY_INTENT:
+            return {"handoff_share_money": SHARE_BY_INTENT[intent]}
+        dispatcher.utter_message(text=text("handoff.share_money_unclear"))
+        dispatcher.utter_message(response="utter_form_way_out")
+        return {"handoff_share_money": None}
 
     def validate_location_input(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         said = str(value or "").strip()

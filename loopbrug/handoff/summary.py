@@ -7,13 +7,27 @@ check, only after the person agreed. Structure (JSON in the ticket):
     topic        werk | scholing | geld | algemeen | crisis (for routing)
     urgency      1 crisis, 2 acute debts, 3 normal (store.py)
     asked        what they asked about, as topic titles, oldest first
-    messages     their own last questions, as typed but with BSN, IBAN, phone numbers and
-                 e-mail addresses masked (loopbrug/privacy/masking.py); never answers
-                 typed into the money check or the self-test: amounts stay out, the
-                 results below cover them)
+    messages     every message the person typed, oldest first, as
+                 {"text": ..., "crisis": bool}: also what the bot did not understand ("ik
+                 ben 34 en werk als buschauffeur"), so the coach reads it. Masked: BSN, IBAN,
+                 phone numbers, e-mail addresses and addresses (loopbrug/privacy/masking.py).
+                 Never what was typed inside a private form (self-test answers, amounts,
+                 the place and contact details: ``private_form``) except a crisis message
+                 (never an answer), nor button presses.
+                 ``crisis`` is the crisis guard's mark. A long conversation keeps the first
+                 MAX_FIRST and the last MAX_LAST messages with one entry between them,
+                 {"text": "... N berichten weggelaten", "omitted": N}; the coach has the full
+                 conversation on the ticket page
     facts        key facts in short lines (place and region, crisis, debts, contact wish)
-    profile      {"lines": [...]} from the Persoonlijk Profiel, or None
+    profile      {"lines": [...], "own_lines": [...]} from the Persoonlijk Profiel, or None:
+                 ``lines`` about the person for the coach ("De persoon ...",
+                 loopbrug/assessment/coach.py), ``own_lines`` as the person read it (as_text)
     money_check  {"colour": ..., "lines": [...]} from the latest money check, or None
+    amounts      {"shared": bool, "lines": [...]} when the person typed amounts (money check
+                 or a calculator) or has a money check, else None: with the person's yes to
+                 the handoff question ``handoff_share_money`` the amounts as typed
+                 (loopbrug/handoff/amounts.py), otherwise one line saying the coach must ask
+                 them again
 
 ``as_text`` renders the same for a person to take to their desk themselves.
 """
@@ -23,9 +37,11 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Iterable, List, Optional
 
-from loopbrug.assessment.profile import from_dict, step_text
+from loopbrug.assessment.coach import coach_lines
+from loopbrug.assessment.profile import from_dict, step_button
 from loopbrug.assessment.render import render_profile
 from loopbrug.conversation import Event, read_events, user_messages
+from loopbrug.handoff.amounts import amount_lines, typed_amounts
 from loopbrug.handoff.store import ACUTE, CRISIS, NORMAL
 from loopbrug.labels import contact_wish, topic_title
 from loopbrug.money.check import STEP_LABELS
@@ -34,8 +50,13 @@ from loopbrug.privacy.masking import mask
 from loopbrug.region import the_region
 from loopbrug.texts import Labels, text
 
-MAX_MESSAGES = 5
-MAX_MESSAGE_CHARS = 300
+# A long conversation keeps its start (why the person came) and its end (where they are now);
+# the coach reads the rest in the full conversation on the ticket page.
+MAX_FIRST = 5
+MAX_LAST = 20
+MAX_MESSAGE_CHARS = 500
+# The slot of the handoff question "may the coach see your amounts?" (bot/domain/handoff.yml).
+SHARE_MONEY_SLOT = "handoff_share_money"
 # Forms whose answers are private details besides the money forms (self-test answers,
 # contact details, the place): what is typed while they run never goes into the "own words"
 # list. The money forms come from their registry, so a new calculator cannot be forgotten.
@@ -164,28 +185,66 @@ TIME_WORDS = Labels(
 )
 
 
+def _cut(said: str) -> str:
+    """A message, masked and at most MAX_MESSAGE_CHARS long (an ellipsis says it was cut)."""
+    # BSN, IBAN, phone numbers, e-mail addresses and addresses never reach a ticket.
+    masked = mask(said)
+    if len(masked) <= MAX_MESSAGE_CHARS:
+        return masked
+    return masked[: MAX_MESSAGE_CHARS - 1].rstrip() + "…"
+
+
+def _since_restart(events: Iterable[Dict[str, Any]]) -> List[Event]:
+    """The events after the latest restart: "opnieuw" means the person chose to start over."""
+    read = read_events(events)
+    restarts = [i for i, event in enumerate(read) if event.kind == "restart"]
+    return read[restarts[-1] + 1 :] if restarts else read
+
+
+def bounded(messages: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The first MAX_FIRST and last MAX_LAST messages, with one "N weggelaten" entry between."""
+    if len(messages) <= MAX_FIRST + MAX_LAST:
+        return messages
+    left_out = len(messages) - MAX_FIRST - MAX_LAST
+    gap = {"text": text("summary.messages_omitted", count=left_out), "omitted": left_out}
+    return messages[:MAX_FIRST] + [gap] + messages[-MAX_LAST:]
+
+
 def _intents_and_messages(events: Iterable[Dict[str, Any]]):
-    """Intents in order (no repeats) and the person's own free-text questions."""
+    """Intents in order (no repeats) and every message the person typed outside the private
+    forms, oldest first, with the crisis guard's mark."""
     intents: List[str] = []
-    messages: List[str] = []
+    messages: List[Dict[str, Any]] = []
     active_loop: Optional[str] = None
-    for event in read_events(events):
+    for event in _since_restart(events):
         if event.is_active_loop():
             active_loop = event.name
         elif event.is_user():
             intent = event.intent
             if intent and intent not in intents:
                 intents.append(intent)
-            text = event.text
+            said = event.text
+            crisis = intent == "crisis"
             if (
-                text
-                and not text.startswith("/")
-                and not private_form(active_loop)
-                and (intent in TOPIC_OF_INTENT or _request_topic_of(event))
+                said
+                and not said.startswith("/")  # a button press, not typed
+                and not event.by_helpline  # the follow-up question, not the person
+                # A crisis message inside a form is never taken as an answer (the forms' slot
+                # mappings refuse it): the coach must read it.
+                and (crisis or not private_form(active_loop))
             ):
-                # BSN, IBAN, phone numbers and e-mail addresses never reach a ticket.
-                messages.append(mask(text)[:MAX_MESSAGE_CHARS])
-    return intents, messages[-MAX_MESSAGES:]
+                messages.append({"text": _cut(said), "crisis": crisis})
+    return intents, bounded(messages)
+
+
+def message_texts(summary: Dict[str, Any]) -> List[str]:
+    """The texts of a summary's messages (also of a ticket stored when they were strings)."""
+    found: List[str] = []
+    for item in summary.get("messages") or []:
+        said = item.get("text") if isinstance(item, dict) else item
+        if isinstance(said, str) and said:
+            found.append(said)
+    return found
 
 
 REQUEST_MARK = "request_human:"
@@ -217,12 +276,31 @@ def urgency_for(intents: List[str], money_check: Optional[Dict[str, Any]], acute
 
 
 def profile_lines(stored: Optional[Dict[str, Any]]) -> Optional[Dict[str, List[str]]]:
-    """Short lines of the stored Persoonlijk Profiel (render_profile minus its framing)."""
+    """The stored Persoonlijk Profiel in short lines: about the person for the coach
+    (``lines``), and as the person read it (``own_lines``: render_profile minus its framing)."""
     if not stored:
         return None
-    lines = render_profile(from_dict(stored["profile"])).splitlines()
+    profile = from_dict(stored["profile"])
+    own = render_profile(profile).splitlines()
     # The first line introduces the profile to the person, the last invites them to choose.
-    return {"lines": [line for line in lines[1:-1] if line.strip()]}
+    return {
+        "lines": coach_lines(profile),
+        "own_lines": [line for line in own[1:-1] if line.strip()],
+    }
+
+
+def amounts_part(
+    events: List[Dict[str, Any]], slots: Dict[str, Any], money_check: Optional[Dict[str, Any]]
+) -> Optional[Dict[str, Any]]:
+    """The amounts the person typed, when they agreed to share them; else the honest line that
+    the coach must ask them again. None when there are no amounts and no money check."""
+    typed = typed_amounts(_since_restart(events))
+    if not typed and not money_check:
+        return None
+    lines = amount_lines(typed) if slots.get(SHARE_MONEY_SLOT) == "ja" else []
+    if not lines:
+        return {"shared": False, "lines": [text("summary.amounts_not_shared")]}
+    return {"shared": True, "lines": lines}
 
 
 def money_lines(outcome: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
@@ -237,8 +315,10 @@ def money_lines(outcome: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
     if outcome.get("priority_debt_help"):
         lines.append(text("summary.money_debt_first"))
     for step in outcome.get("next_steps") or []:
-        # The money check's steps are not all profile steps; never show a bare intent name.
-        words = step_text(step) or STEP_LABELS.get(step)
+        # The step's short name ("Hulp bij schulden"), not the sentence the person read ("Vraag
+        # hulp bij schulden. Je gemeente ..."): the coach reads about the person. The money
+        # check's steps are not all profile steps; never show a bare intent name.
+        words = STEP_LABELS.get(step) or step_button(step)
         if words:
             lines.append(text("summary.money_tip", step=words))
     return {"colour": outcome.get("colour"), "lines": lines}
@@ -307,6 +387,7 @@ def build_summary(
         "facts": facts,
         "profile": profile_lines(profile),
         "money_check": money_lines(money_check),
+        "amounts": amounts_part(events, slots, money_check),
     }
 
 
@@ -322,9 +403,12 @@ def as_text(summary: Dict[str, Any]) -> str:
             out.append(text("handoff.summary_lives_in", place=fact.removeprefix(lives_in).strip()))
         elif fact == text("summary.fact_acute_debt"):
             out.append(text("handoff.summary_money_worries"))
-    if summary.get("profile"):
+    profile = summary.get("profile")
+    if profile:
+        # The person's own words of the profile; a summary stored before it had them (only
+        # ``lines``) is shown as it was.
         out.append(text("handoff.summary_profile"))
-        out.extend(summary["profile"]["lines"][:8])
+        out.extend((profile.get("own_lines") or profile.get("lines") or [])[:8])
     if summary.get("money_check"):
         out.append(text("handoff.summary_money_check"))
         out.extend(summary["money_check"]["lines"])

@@ -1,7 +1,9 @@
 """Mask personal numbers and addresses in what people type, before it goes into a ticket.
 
 Found and masked: BSN (checked with the elfproef), IBAN (checked with its checksum), phone
-numbers (libphonenumber, Dutch by default) and e-mail addresses. Validation comes from
+numbers (libphonenumber, Dutch by default), e-mail addresses, and a postcode with a house
+number (an address: "3511 AB 12", "12, 3511AB"). A postcode alone stays: it only names an
+area, and the helpline asks for it to find the region. Validation comes from
 maintained libraries (python-stdnum, phonenumbers), so an ordinary number ("ik verdien 2400")
 is left alone. The person's chosen contact number is stored in its own field, never here.
 
@@ -31,7 +33,27 @@ IBAN_LIKE = re.compile(rf"(?<![A-Za-z0-9])[A-Za-z]{{2}}{_SEP}\d{{2}}(?:{_SEP}[A-
 BSN_LIKE = re.compile(rf"(?<![\d.\-])(?<!\d[.\-])\d(?:{_SEP}\d){{7,8}}(?!{_SEP}\d)")
 _SEPARATORS = re.compile(r"[ .\-]")
 
-MASKS = {"email": "[e-mail]", "iban": "[IBAN]", "bsn": "[BSN]", "phone": "[telefoonnummer]"}
+# A Dutch postcode: four digits (not starting with 0) and two letters, maybe after a space.
+# Lower-case letters after a space are often a word ("tussen 1200 en 1500"): those pairs, and
+# the letter pairs no postcode uses (SA, SD, SS), are never read as a postcode.
+_NOT_POSTCODE_LETTERS = (
+    "sa|sd|ss|en|of|op|in|de|te|is|al|nu|ik|je|we|ze|om|zo|na|er|pm|am|km|kg|cm|mg|eu|uur"
+)
+_POSTCODE = rf"[1-9]\d{{3}}(?:\s?(?!(?i:{_NOT_POSTCODE_LETTERS})\b)[A-Za-z]{{2}})\b"
+_HOUSE_NUMBER = r"\d{1,5}(?:\s?-?\s?[A-Za-z]\b|\s?-\s?\d{1,4}\b)?"
+# "3511 AB 12", "3511ab nr 12", "3511 AB, huisnummer 12-2" and "12a, 3511 AB".
+ADDRESS = re.compile(
+    rf"(?<![\w-]){_POSTCODE}[ ,]*(?:(?i:huisnummer|nummer|nr\.?)\s*)?{_HOUSE_NUMBER}(?![\w-])"
+    rf"|(?<![\w.,-]){_HOUSE_NUMBER}[ ,]+{_POSTCODE}(?![\w-])"
+)
+
+MASKS = {
+    "email": "[e-mail]",
+    "iban": "[IBAN]",
+    "bsn": "[BSN]",
+    "phone": "[telefoonnummer]",
+    "address": "[adres]",
+}
 
 
 def _longest_valid(candidate: str, valid: Callable[[str], bool]) -> int:
@@ -69,10 +91,13 @@ def _mask_with(pattern: re.Pattern, valid: Callable[[str], bool], label: str, te
 
 
 def mask(text: str) -> str:
-    """``text`` with every BSN, IBAN, phone number and e-mail address replaced by a label."""
+    """``text`` with every BSN, IBAN, phone number, e-mail address and address (postcode with
+    house number) replaced by a label."""
     if not text:
         return text
     text = EMAIL.sub(MASKS["email"], text)
+    # Addresses before phone numbers: "3511 AB 12" holds digits a phone matcher could take.
+    text = ADDRESS.sub(MASKS["address"], text)
     text = _mask_with(IBAN_LIKE, iban.is_valid, MASKS["iban"], text)
     # Phone numbers before BSNs: a Dutch phone number has ten digits, and nine of them could
     # pass the elfproef.

@@ -92,7 +92,9 @@ def test_web_handoff_ticket_live_relay_and_hand_back(helpline, api, url, db_path
     ticket = store.open_ticket_for(person.sender, url)
     assert ticket.ref == ref and ticket.team == "twente" and ticket.topic == "scholing"
     assert ticket.contact_channel == "chat" and ticket.consent_version.startswith("v1-")
-    assert "hoe kom ik aan een scholingsvoucher" in ticket.summary["messages"]
+    assert {"text": "hoe kom ik aan een scholingsvoucher", "crisis": False} in ticket.summary[
+        "messages"
+    ]
     assert "Scholingsvoucher" in ticket.summary["asked"]
     # The coach group hears of it, without personal details.
     api.wait_for(lambda: any(ref in t for t in api.texts(int(COACH_GROUP))), timeout=20)
@@ -308,7 +310,7 @@ def test_a_request_with_a_topic_starts_the_handoff_and_the_ticket_keeps_it(helpl
     ]
     ticket = store.open_ticket_for(chat.sender, url)
     assert ticket.topic == "scholing" and ticket.gemeente == "Deventer"
-    assert question in ticket.summary["messages"]
+    assert {"text": question, "crisis": False} in ticket.summary["messages"]
     assert "Woont in Deventer (regio Veluwe Stedendriehoek)" in ticket.summary["facts"]
     # The coach reads the person's own words in the ticket.
     page = Coach(helpline, "bram").page(ref)

@@ -154,7 +154,7 @@ def asked(chat: Chat, number: int):
         chat.say(reply)
 
 
-OUTCOME_END = "Dit is een schatting. Een coach kan het precies met je uitrekenen."
+OUTCOME_END = "Dit is een schatting. Een coach kan het precies met je uitrekenen. Je kiest zelf of je je bedragen deelt."
 ORANGE_STEPS = [
     "Leren met salaris",
     "Werkgever betaalt mee",

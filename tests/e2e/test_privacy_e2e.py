@@ -114,7 +114,7 @@ def test_personal_numbers_are_masked_in_tickets_and_never_logged(helpline, perso
     bsn, iban = random_bsn(), random_iban()
     phone = "061" + f"{random.randrange(10**6, 10**7)}"  # 061: always a valid mobile number
     email = f"test.{uuid.uuid4().hex[:10]}@voorbeeld.nl"
-    # One question whose intent is clear (only questions go into the summary), so the test
+    # One question whose intent is clear (every typed message goes into the summary), so the test
     # does not depend on how the random numbers sway the classifier.
     person.text(f"hoe kom ik aan een scholingsvoucher? bsn {bsn}, iban {iban}, mail {email}")
     # Written the way people write them: a BSN in dotted groups, an IBAN in lower case with

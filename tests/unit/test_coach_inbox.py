@@ -498,6 +498,42 @@ async def test_the_ticket_page_shows_details_summary_and_transcript(client, url,
     assert "/takeover" not in html and "/reply" not in html
 
 
+async def test_the_summary_shows_every_message_the_crisis_mark_and_the_amounts(client, url):
+    summary = {
+        **SUMMARY,
+        "messages": [
+            {"text": "Ik ben 34 en werk als buschauffeur", "crisis": False},
+            {"text": "ik zie het niet meer zitten", "crisis": True},
+            {"text": "... 3 berichten weggelaten (lees het hele gesprek hieronder)", "omitted": 3},
+            {"text": "ik wil een coach", "crisis": False},
+        ],
+        "amounts": {"shared": True, "lines": ["Netto inkomen nu: € 2.100 per maand"]},
+    }
+    ticket = make_ticket(url, "web-words", summary=summary)
+    await logged_in(client, "anna")
+    html = await (await client.get(f"/coach/tickets/{ticket.ref}")).text()
+    quotes = re.search(r'<ul class="cb-quotes">(.*?)</ul>', html, re.S).group(1)
+    assert re.findall(r"<li[^>]*>(.*?)</li>", quotes) == [
+        "Ik ben 34 en werk als buschauffeur",
+        '<strong class="cb-crisis">Crisissignaal</strong> ik zie het niet meer zitten',
+        "... 3 berichten weggelaten (lees het hele gesprek hieronder)",
+        "ik wil een coach",
+    ]
+    assert '<li class="cb-line--crisis">' in quotes
+    assert '<li class="cb-quotes__omitted">' in quotes
+    assert "<h3>Bedragen van de persoon</h3>" in html
+    assert '<ul class="cb-amounts"><li>Netto inkomen nu: € 2.100 per maand</li></ul>' in html
+
+
+def test_the_summary_view_reads_old_and_new_messages():
+    view = present.summary_view({"messages": ["oud", {"text": "nieuw", "crisis": True}, {}, 3]})
+    assert view["messages"] == [
+        {"text": "oud", "crisis": False, "omitted": False},
+        {"text": "nieuw", "crisis": True, "omitted": False},
+    ]
+    assert view["amounts"] == []
+
+
 async def test_a_summary_with_missing_parts_still_shows(client, url):
     ticket = make_ticket(url, "web-bare", summary={"reason": "Vraag", "messages": "geen lijst"})
     await logged_in(client, "anna")

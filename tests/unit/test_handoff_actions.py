@@ -123,6 +123,73 @@ async def test_required_slots_follow_consent_place_and_channel(slots, expected):
     assert await required(**slots) == expected
 
 
+# The money check's validation set these while the person typed amounts.
+AMOUNT_EVENTS = [
+    {"event": "active_loop", "name": "money_form"},
+    {"event": "slot", "name": "m_net_income", "value": 2100.0},
+    {"event": "slot", "name": "m_fixed_costs", "value": 1400.0},
+    {"event": "active_loop", "name": None},
+]
+
+
+async def required_after(events: List[Dict[str, Any]], **slots: Any) -> List[str]:
+    tracker = make_tracker("", None, events=events, slots=slots)
+    return await ValidateHandoffForm().required_slots([], CollectingDispatcher(), tracker, {})
+
+
+async def test_after_typed_amounts_the_yes_is_followed_by_the_amounts_question():
+    assert await required_after(AMOUNT_EVENTS, handoff_consent="ja") == [
+        "handoff_share_money",
+        "location_input",
+        "handoff_contact",
+    ]
+    # Answered: the form goes on to the place and the contact wish.
+    assert await required_after(
+        AMOUNT_EVENTS, handoff_consent="ja", handoff_share_money="nee", gemeente_code="GM0153"
+    ) == ["handoff_share_money", "handoff_contact"]
+    # Not asked without amounts, nor for the desk route or a no.
+    assert await required_after([], handoff_consent="ja", gemeente_code="GM0153") == [
+        "handoff_contact"
+    ]
+    assert await required_after(AMOUNT_EVENTS, handoff_consent="loket") == ["location_input"]
+    assert await required_after(AMOUNT_EVENTS, handoff_consent="nee") == []
+
+
+@pytest.mark.parametrize(
+    "value, intent, expected",
+    [
+        ("ja", "affirm", "ja"),
+        ("Nee", "deny", "nee"),
+        ("/affirm", "affirm", "ja"),
+        ("/deny", "deny", "nee"),
+        ("prima hoor", "affirm", "ja"),
+        ("liever niet", "deny", "nee"),
+    ],
+)
+def test_the_amounts_question_reads_yes_and_no(value, intent, expected):
+    assert validate("handoff_share_money", value, intent) == (
+        {"handoff_share_money": expected},
+        "",
+    )
+
+
+def test_an_unclear_answer_to_the_amounts_question_is_asked_again():
+    result, said = validate("handoff_share_money", "wat bedoel je", "nlu_fallback")
+    assert result == {"handoff_share_money": None}
+    assert said.splitlines()[0] == (
+        "Kies ja of nee. Zeg je nee? Dan vraagt de coach je bedragen zelf."
+    )
+
+
+def test_stop_at_the_amounts_question_ends_the_handoff_as_a_no():
+    events = ValidateHandoffForm().stop("handoff_share_money", CollectingDispatcher())
+    assert {e["name"]: e["value"] for e in events} == {
+        "handoff_share_money": None,
+        "handoff_consent": "nee",
+        "requested_slot": None,
+    }
+
+
 def validate(slot: str, value: Any, intent: Optional[str] = "nlu_fallback", slots=None):
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(str(value), intent, slots=slots)
@@ -343,7 +410,9 @@ async def test_yes_makes_one_ticket_with_a_ref(db_url, clock):
     assert ticket.consent_version == consent_version()
     assert ticket.consent_at == WEDNESDAY_NOON
     assert ticket.followup_due_at == WEDNESDAY_NOON + timedelta(days=3)
-    assert ticket.summary["messages"] == ["Hoe werkt de scholingsvoucher?"]
+    assert ticket.summary["messages"] == [
+        {"text": "Hoe werkt de scholingsvoucher?", "crisis": False}
+    ]
     assert ticket.summary["facts"][0] == "Woont in Enschede (regio Twente)"
     assert ticket_count(db_url) == 1
 
@@ -420,6 +489,30 @@ async def test_the_summary_carries_the_stored_money_check(db_url, clock):
     ticket = store.open_ticket_for(SENDER)
     assert ticket.summary["money_check"]["colour"] == "rood"
     assert ticket.urgency == store.ACUTE
+
+
+async def test_the_ticket_lists_the_amounts_only_after_a_yes(db_url, clock):
+    slots = {**TWENTE_SLOTS, "handoff_consent": "ja", "handoff_contact": "chat"}
+    await finish({**slots, "handoff_share_money": "ja"}, AMOUNT_EVENTS + FUNDING_EVENTS)
+    ticket = store.open_ticket_for(SENDER)
+    assert ticket.summary["amounts"] == {
+        "shared": True,
+        "lines": [
+            "Netto inkomen nu: € 2.100 per maand",
+            "Vaste lasten van het huishouden: € 1.400 per maand",
+        ],
+    }
+
+
+async def test_the_ticket_says_the_amounts_are_not_shared_after_a_no(db_url, clock):
+    slots = {**TWENTE_SLOTS, "handoff_consent": "ja", "handoff_contact": "chat"}
+    await finish({**slots, "handoff_share_money": "nee"}, AMOUNT_EVENTS + FUNDING_EVENTS)
+    ticket = store.open_ticket_for(SENDER)
+    assert ticket.summary["amounts"] == {
+        "shared": False,
+        "lines": ["De persoon deelt de bedragen niet; vraag ze zelf opnieuw."],
+    }
+    assert "2.100" not in repr(ticket.summary) and "2100" not in repr(ticket.summary)
 
 
 async def test_during_office_hours_coaches_are_at_work(db_url, clock, monkeypatch):

@@ -169,6 +169,20 @@ async def test_handoff_says_the_known_place_right_after_yes():
     assert second["response"] == "utter_ask_handoff_contact"
 
 
+async def test_handoff_says_the_known_place_right_after_the_amounts_question():
+    # After a money check the yes is followed by "may the coach see your amounts?"; the
+    # place comes right after that answer.
+    answered = consent_events() + [
+        action("handoff_form"),
+        action("action_listen"),
+        user("nee", "deny"),
+        {"event": "slot", "name": "handoff_share_money", "value": "nee"},
+    ]
+    first, second = await ask_contact(ZWOLLE, answered)
+    assert first["response"] == "utter_handoff_place_used" and first["place"] == "Zwolle"
+    assert second["response"] == "utter_ask_handoff_contact"
+
+
 async def test_handoff_asks_contact_only_without_a_place_or_when_asked_again():
     [only] = await ask_contact({}, consent_events())
     assert only["response"] == "utter_ask_handoff_contact"
@@ -228,10 +242,17 @@ def test_the_ticket_keeps_the_question_asked_with_the_request():
     ]
     built = summary.build_summary(events, {}, None, None, "Vraagt zelf om een coach")
     assert built["topic"] == "scholing"
-    [kept] = built["messages"]
-    assert kept.startswith("Ik wil iemand spreken over een opleiding tot doktersassistent")
-    assert "0612345678" not in kept  # masked like every other message
+    # Every message the person typed is kept, the request too; the answers in the handoff
+    # questions ("ja") are not.
+    [hello, kept] = summary.message_texts(built)
+    assert hello == "hoi"
+    assert (
+        kept
+        == "Ik wil iemand spreken over een opleiding tot doktersassistent, bel [telefoonnummer]"
+    )
     assert summary.request_question(events) == kept
     bare = [user("ik wil een coach", "request_human")]
-    assert summary.build_summary(bare, {}, None, None, "x")["messages"] == []
+    assert summary.message_texts(summary.build_summary(bare, {}, None, None, "x")) == [
+        "ik wil een coach"
+    ]
     assert summary.request_question(bare) is None

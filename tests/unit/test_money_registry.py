@@ -37,6 +37,12 @@ def domain() -> Tuple[Dict[str, List[str]], Dict[str, list]]:
     return forms, responses
 
 
+def yes_or_no(variant: dict) -> bool:
+    """True for a question answered only by the yes and no buttons."""
+    payloads = {str(b.get("payload")) for b in variant.get("buttons") or []}
+    return payloads == {"/affirm", "/deny"}
+
+
 def asks_for_money(slot: str, responses: Dict[str, list]) -> bool:
     """True when the slot is a registered money slot, or its question asks for an amount."""
     try:
@@ -46,6 +52,9 @@ def asks_for_money(slot: str, responses: Dict[str, list]) -> bool:
         pass
     for variant in responses.get(f"utter_ask_{slot}") or []:
         question = str(variant.get("text") or "").lower()
+        if yes_or_no(variant):
+            # "Mag de coach ook de bedragen zien?" asks permission, not an amount.
+            continue
         if ASKS_QUANTITY.search(question) and NAMES_MONEY.search(question):
             return True
     return False

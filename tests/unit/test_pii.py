@@ -126,6 +126,12 @@ def test_every_e_mail_address_is_masked(local, domain, upper, before, after):
         ("06 123 456 78", "[telefoonnummer]"),
         ("bel 0031 6 12345678", "bel [telefoonnummer]"),
         ("020-1234567 of Piet.Jansen@Example.NL", "[telefoonnummer] of [e-mail]"),
+        # A postcode with a house number is an address (issue 19).
+        ("ik woon op 3511 AB 12", "ik woon op [adres]"),
+        ("3511ab nr 12 in utrecht", "[adres] in utrecht"),
+        ("3511 AB, huisnummer 12-2", "[adres]"),
+        ("Dorpsstraat 12a, 3511 AB Utrecht", "Dorpsstraat [adres] Utrecht"),
+        ("mijn adres 7511 JK 4, bel 0612345678", "mijn adres [adres], bel [telefoonnummer]"),
     ],
 )
 def test_formats_people_use(text, masked):
@@ -138,6 +144,9 @@ def test_formats_people_use(text, masked):
         "ik verdien 2400 per maand",
         "ik heb 12.345 euro schuld",
         "postcode 3511 AB",
+        "3511AB",
+        "tussen 1200 en 1500 per maand",
+        "ik verdien 2400 of 2600",
         "in 2026 stop ik",
         "ik ben 45 en werk 20 jaar",
     ],

@@ -174,21 +174,43 @@ def text_list(value: Any) -> List[str]:
     return [str(item) for item in value if isinstance(item, (str, int, float)) and str(item)]
 
 
+def message_list(value: Any) -> List[Dict[str, Any]]:
+    """The person's messages as ``{"text", "crisis", "omitted"}``: a ticket stored before the
+    crisis guard's mark was kept holds plain strings."""
+    if not isinstance(value, list):
+        return []
+    shown: List[Dict[str, Any]] = []
+    for item in value:
+        if isinstance(item, str) and item:
+            shown.append({"text": item, "crisis": False, "omitted": False})
+        elif isinstance(item, dict) and isinstance(item.get("text"), str) and item["text"]:
+            shown.append(
+                {
+                    "text": item["text"],
+                    "crisis": item.get("crisis") is True,
+                    "omitted": bool(item.get("omitted")),
+                }
+            )
+    return shown
+
+
 def summary_view(summary: Any) -> Dict[str, Any]:
     """The ticket's summary with every part present and of the expected type."""
     summary = summary if isinstance(summary, dict) else {}
     reason = summary.get("reason")
     profile = summary.get("profile")
     money = summary.get("money_check")
+    amounts = summary.get("amounts")
     return {
         "reason": reason if isinstance(reason, str) else "",
         "asked": text_list(summary.get("asked")),
-        "messages": text_list(summary.get("messages")),
+        "messages": message_list(summary.get("messages")),
         "facts": text_list(summary.get("facts")),
         "profile": text_list(profile.get("lines")) if isinstance(profile, dict) else [],
         "money_colour": (str(money.get("colour") or "") if isinstance(money, dict) else ""),
         "money": text_list(money.get("lines")) if isinstance(money, dict) else [],
         "has_money": isinstance(money, dict),
+        "amounts": text_list(amounts.get("lines")) if isinstance(amounts, dict) else [],
     }
 
 
