@@ -297,9 +297,11 @@ class ValidateHandoffForm(OneValidatorForAllSlots, FormValidationAction):
             dispatcher.utter_message(text=text("handoff.contact_unclear"))
             return {"handoff_contact": None}
         result: Dict[str, Any] = {"handoff_contact": choice}
-        # "bel me op 06 12345678" answers two questions at once.
+        # "bel me op 06 12345678 in de ochtend" answers two or three questions at once.
         if choice == "telefoon" and phone_number(said):
             result["handoff_phone"] = phone_number(said)
+        if choice == "telefoon" and time_choice(said):
+            result["handoff_time"] = time_choice(said)
         if choice == "email" and email_address(said):
             result["handoff_email"] = email_address(said)
         return result
@@ -307,7 +309,10 @@ class ValidateHandoffForm(OneValidatorForAllSlots, FormValidationAction):
     def validate_handoff_phone(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         said = str(value or "")
         found = phone_number(said)
-        return contact_detail("handoff_phone", found, said, "handoff.phone_wrong", dispatcher)
+        result = contact_detail("handoff_phone", found, said, "handoff.phone_wrong", dispatcher)
+        if found and time_choice(said):  # "06 12345678, liefst 's avonds"
+            result["handoff_time"] = time_choice(said)
+        return result
 
     def validate_handoff_email(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         said = str(value or "")

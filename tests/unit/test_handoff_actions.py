@@ -222,6 +222,16 @@ def test_other_consent_answers_are_asked_again(value):
         ),
         ("mail naar a@b.nl", {"handoff_contact": "email", "handoff_email": "a@b.nl"}),
         ("a@b.nl", {"handoff_contact": "email", "handoff_email": "a@b.nl"}),
+        # Three answers in one message: the time is not asked again.
+        (
+            "bel mij op 0612345678 in de ochtend",
+            {
+                "handoff_contact": "telefoon",
+                "handoff_phone": "+31 6 12345678",
+                "handoff_time": "ochtend",
+            },
+        ),
+        ("bel me maar s avonds", {"handoff_contact": "telefoon", "handoff_time": "avond"}),
     ],
 )
 def test_the_contact_channel_is_read_from_free_text(text, expected):
@@ -251,6 +261,10 @@ def test_no_to_the_contact_question_withdraws_consent():
         ("mijn nummer is 053 123 4567", {"handoff_phone": "+31 53 123 4567"}),
         ("+32 470 12 34 56", {"handoff_phone": "+32 470 12 34 56"}),
         ("toch liever chat", {"handoff_phone": None, "handoff_contact": "chat"}),
+        (
+            "0612345678, liefst 's middags",
+            {"handoff_phone": "+31 6 12345678", "handoff_time": "middag"},
+        ),
     ],
 )
 def test_phone_numbers_are_checked_and_formatted(text, expected):
