@@ -135,6 +135,15 @@ class ActionHandoffStart(Action):
 
     async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[str, Any]]:
         events: List[Dict[str, Any]] = [SlotSet(slot, None) for slot in HANDOFF_SLOTS]
+        # "ik wil een coach, ik woon in Leeuwaarden": the place is used, not asked (issue 16).
+        said = str((tracker.latest_message or {}).get("text") or "")
+        match = None if said.startswith("/") else get_region_model().resolve(said)
+        if match is not None and match.status == "found" and match.gemeente:
+            events += region_slots(match.gemeente, said)
+        elif not tracker.get_slot("gemeente_code"):
+            # No known place: whatever was typed before as one (a number, a place we could not
+            # find) must not count as the answer to the form's place question.
+            events.append(SlotSet("location_input", None))
         try:
             existing = store.open_ticket_for(tracker.sender_id)
         except Exception:  # the database is down: still offer the handoff, fail at the end
@@ -142,12 +151,6 @@ class ActionHandoffStart(Action):
             existing = None
         if existing is not None:
             events.append(SlotSet("handoff_consent", "bestaand"))
-        # "ik wil een coach, ik woon in Leeuwaarden": the place is used, not asked (issue 16).
-        said = str((tracker.latest_message or {}).get("text") or "")
-        if not said.startswith("/"):
-            match = get_region_model().resolve(said)
-            if match.status == "found" and match.gemeente:
-                events += region_slots(match.gemeente, said)
         return events
 
 

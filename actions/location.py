@@ -194,7 +194,9 @@ class ActionSetLocation(Action):
                 # "10" or "2900" when nobody asked for a place: a number without its question
                 # (years, a salary), not a wrong postcode ("Dat lijkt geen postcode" misled).
                 dispatcher.utter_message(response="utter_number_without_question")
-                return []
+                # Not a place: the number must not stay behind as one (the handoff form then
+                # skipped its place question because location_input had "1800" in it).
+                return [SlotSet("location_input", None)]
             explain_match(match, dispatcher)
             return []
         place = match.gemeente

@@ -339,3 +339,16 @@ def test_a_place_in_the_request_for_a_person_is_used_not_asked(helpline):
         ("Ik geef door dat je in Leeuwarden woont. Woon je ergens anders? Typ dan je plaats.", []),
         ("Hoe wil je contact met de coach?", ["Hier in de chat", "Bel mij", "Mail mij"]),
     ]
+
+
+def test_a_number_typed_before_is_not_taken_for_the_place(helpline):
+    """"1800" typed when nobody asked for a place is a number, not where the person lives:
+    the handoff still asks the place (it skipped the question before)."""
+    person = WebPerson(helpline)
+    assert person.text("1800").startswith("Ik weet niet waar dit getal bij hoort.")
+    assert "Vind je dat goed?" in person.text("ik wil graag een coach")
+    assert person.text("ja") == (
+        "In welke gemeente woon je? Dan zoek ik een coach bij jou in de buurt. "
+        "Wil je dit liever niet zeggen? Typ dan 'sla over'."
+    )
+    assert person.text("Zwolle") == "Hoe wil je contact met de coach?"

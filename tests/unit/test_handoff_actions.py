@@ -357,7 +357,22 @@ def test_an_unknown_place_is_asked_again_with_the_way_out():
 
 async def test_start_clears_earlier_answers(db_url):
     events, _ = await run(ActionHandoffStart())
-    assert slots_of(events) == {slot: None for slot in actions.HANDOFF_SLOTS}
+    assert slots_of(events) == {
+        **{slot: None for slot in actions.HANDOFF_SLOTS},
+        "location_input": None,  # no known place: the form asks it
+    }
+
+
+async def test_a_number_typed_earlier_does_not_count_as_the_place(db_url):
+    """ "1800" typed outside any question left location_input filled, and the handoff form
+    then skipped its place question; a known place is kept and not asked."""
+    events, _ = await run(
+        ActionHandoffStart(), "ik wil een coach", "request_human", slots={"location_input": "1800"}
+    )
+    assert slots_of(events)["location_input"] is None
+    known = {"location_input": "Zwolle", "gemeente_code": "GM0193"}
+    events, _ = await run(ActionHandoffStart(), "ik wil een coach", "request_human", slots=known)
+    assert "location_input" not in slots_of(events)
 
 
 async def test_start_with_an_open_ticket_does_not_ask_again(db_url):
