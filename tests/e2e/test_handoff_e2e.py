@@ -342,7 +342,7 @@ def test_a_place_in_the_request_for_a_person_is_used_not_asked(helpline):
 
 
 def test_a_number_typed_before_is_not_taken_for_the_place(helpline):
-    """"1800" typed when nobody asked for a place is a number, not where the person lives:
+    """A "1800" typed when nobody asked for a place is a number, not where the person lives:
     the handoff still asks the place (it skipped the question before)."""
     person = WebPerson(helpline)
     assert person.text("1800").startswith("Ik weet niet waar dit getal bij hoort.")
