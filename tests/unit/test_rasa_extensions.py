@@ -10,7 +10,7 @@ from rasa.core.actions.action import RemoteAction
 from rasa.core.constants import DEFAULT_LOCK_LIFETIME
 
 from bot import extensions, rasa_server
-from bot.extensions import action_reply_schema, action_timeout
+from bot.extensions import action_reply_schema, action_timeout, dialogue_states
 from connectors import reliability
 from loopbrug.settings import Settings
 
@@ -28,6 +28,8 @@ def unpatched(monkeypatch):
         RemoteAction, "_validate_action_result", RemoteAction._validate_action_result
     )
     monkeypatch.setattr(rasa_action, "DEFAULT_REQUEST_TIMEOUT", 300)
+    yield
+    dialogue_states.undo()
 
 
 @pytest.fixture
