@@ -1,0 +1,150 @@
+"""The action server's request: each event turned into JSON once, not on every call.
+
+What Rasa does: every call of a custom action (also each form validation and each slot
+extraction with a custom mapping) sends the whole tracker: ``RemoteAction._action_call_format``
+turns every event of the session into a dict (``tracker.current_state(EventVerbosity.ALL)``)
+and the domain into a dict, and aiohttp encodes all of it as JSON. At message 400 of one
+conversation this was 30 % of the Rasa process's time (py-spy, issue 20), growing with the
+conversation.
+
+Here the body is the same JSON, built from pieces: the JSON of each event is kept on the event
+itself, so the copies Rasa makes of a tracker for each action (``tracker.copy()``, forms'
+``from_events``), which hold the same event objects, find it too. The person's latest message
+and what came after it are encoded on every call: Rasa may still change that message in place
+(``EntitiesAdded``, ``DefinePrevUserUtteredFeaturization``); older events are not changed
+(Rasa gives an event new metadata as a new dict, which is checked). The domain's JSON is made
+once per domain. Only the order of keys differs (``events`` comes last in ``tracker``), which
+JSON readers ignore. The body Rasa's hooks see is the same dict without the events (Rasa Open
+Source has no hook that reads it).
+
+tests/unit/test_action_payload.py checks that the JSON equals Rasa's at every point of a long
+conversation.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import Any, Dict, Optional, Tuple
+
+from rasa.shared.core.events import UserUttered
+
+from bot.extensions import require_rasa
+
+# Written for Rasa 3.6.21: replaces RemoteAction._action_call_format (the body's keys, the
+# selective domain check) and wraps EndpointConfig.request, through which RemoteAction.run
+# sends the body as its ``json`` argument. Another Rasa may build the body differently.
+RASA_VERSION = "3.6.21"
+
+_ORIGINAL: Dict[str, Any] = {}
+
+
+class EncodedBody(dict):
+    """The request body for Rasa's hooks (without the events), and its whole JSON text."""
+
+    def __init__(self, body: Dict[str, Any], text: str) -> None:
+        super().__init__(body)
+        self.text = text
+
+
+# On each event: (its metadata when encoded, its JSON). Rasa changes an event's metadata by
+# giving it a new dict (DialogueStateTracker.update), so a new dict means: encode again.
+KEPT = "_loopbrug_json"
+# id -> (domain, its dict, its JSON): a domain never changes once loaded.
+_DOMAIN: Dict[int, Any] = {}
+
+
+def _encoded(event: Any) -> str:
+    kept = event.__dict__.get(KEPT)
+    if kept is not None and kept[0] is event.metadata:
+        return kept[1]
+    text = json.dumps(event.as_dict())
+    event.__dict__[KEPT] = (event.metadata, text)
+    return text
+
+
+def events_json(tracker: Any) -> str:
+    """The JSON array of all the tracker's events, as Rasa's body holds them."""
+    events = list(tracker.events)
+    settled = len(events)
+    for index in range(len(events) - 1, -1, -1):
+        if isinstance(events[index], UserUttered):
+            settled = index
+            break
+    parts = [_encoded(event) for event in events[:settled]]
+    parts += [json.dumps(event.as_dict()) for event in events[settled:]]
+    return "[" + ", ".join(parts) + "]"
+
+
+def _domain_dict_and_json(domain: Any) -> Tuple[Dict[str, Any], str]:
+    kept = _DOMAIN.get(id(domain))
+    if kept is None or kept[0] is not domain:
+        as_dict = domain.as_dict()
+        kept = (domain, as_dict, json.dumps(as_dict))
+        _DOMAIN.clear()  # one model at a time
+        _DOMAIN[id(domain)] = kept
+    return kept[1], kept[2]
+
+
+def _with(text: str, key: str, value_json: str) -> str:
+    """``text`` (a JSON object) with one more key whose value is already JSON."""
+    inner = text[1:-1]
+    return "{" + inner + (", " if inner else "") + json.dumps(key) + ": " + value_json + "}"
+
+
+def action_call_format(self: Any, tracker: Any, domain: Any) -> EncodedBody:
+    """RemoteAction._action_call_format, with the JSON made from kept pieces."""
+    import rasa
+    from rasa.shared.core.trackers import EventVerbosity
+
+    state = tracker.current_state(EventVerbosity.NONE)  # all but the events
+    state.pop("events", None)
+    body: Dict[str, Any] = {
+        "next_action": self._name,
+        "sender_id": tracker.sender_id,
+        "tracker": state,
+        "version": rasa.__version__,
+    }
+    head = {key: value for key, value in body.items() if key != "tracker"}
+    text = _with(
+        json.dumps(head), "tracker", _with(json.dumps(state), "events", events_json(tracker))
+    )
+    if not self._is_selective_domain_enabled() or domain.does_custom_action_explicitly_need_domain(
+        self.name()
+    ):
+        body["domain"], domain_json = _domain_dict_and_json(domain)
+        text = _with(text, "domain", domain_json)
+    return EncodedBody(body, text)
+
+
+def apply() -> None:
+    """Let Rasa send action server requests built from kept JSON."""
+    require_rasa(RASA_VERSION, __name__)
+    from rasa.core.actions.action import RemoteAction
+    from rasa.utils.endpoints import EndpointConfig
+
+    if "request" in _ORIGINAL:
+        return
+    request = _ORIGINAL["request"] = EndpointConfig.request
+    _ORIGINAL["_action_call_format"] = RemoteAction._action_call_format
+
+    @functools.wraps(request)
+    async def send_encoded(self: Any, *args: Any, **kwargs: Any) -> Optional[Any]:
+        body = kwargs.get("json")
+        if isinstance(body, EncodedBody):
+            del kwargs["json"]
+            kwargs["data"] = body.text.encode("utf-8")  # Content-Type stays application/json
+        return await request(self, *args, **kwargs)
+
+    EndpointConfig.request = send_encoded
+    RemoteAction._action_call_format = action_call_format
+
+
+def undo() -> None:
+    """Rasa's own request again (tests)."""
+    from rasa.core.actions.action import RemoteAction
+    from rasa.utils.endpoints import EndpointConfig
+
+    if "request" in _ORIGINAL:
+        EndpointConfig.request = _ORIGINAL.pop("request")
+        RemoteAction._action_call_format = _ORIGINAL.pop("_action_call_format")
