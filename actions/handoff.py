@@ -16,6 +16,7 @@ contact), and every sentence is a text in data/texts/nl/handoff.yml.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from typing import Any, Dict, List, Optional
@@ -129,7 +130,8 @@ class ActionHandoffStart(Action):
     async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[str, Any]]:
         events: List[Dict[str, Any]] = [SlotSet(slot, None) for slot in HANDOFF_SLOTS]
         try:
-            existing = store.open_ticket_for(tracker.sender_id)
+            # A database call: off the action server's event loop (other turns go on).
+            existing = await asyncio.to_thread(store.open_ticket_for, tracker.sender_id)
         except Exception:  # the database is down: still offer the handoff, fail at the end
             logger.exception("handoff: could not look up open tickets")
             existing = None
@@ -393,7 +395,7 @@ class ActionHandoffStatus(Action):
 
     async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[str, Any]]:
         try:
-            ticket = store.latest_ticket_for(tracker.sender_id)
+            ticket = await asyncio.to_thread(store.latest_ticket_for, tracker.sender_id)
         except Exception:
             logger.exception("handoff: could not read the ticket")
             dispatcher.utter_message(text=text("handoff.status_unavailable"))
