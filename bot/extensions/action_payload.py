@@ -13,7 +13,9 @@ itself, so the copies Rasa makes of a tracker for each action (``tracker.copy()`
 and what came after it are encoded on every call: Rasa may still change that message in place
 (``EntitiesAdded``, ``DefinePrevUserUtteredFeaturization``); older events are not changed
 (Rasa gives an event new metadata as a new dict, which is checked). The domain's JSON is made
-once per domain. Only the order of keys differs (``events`` comes last in ``tracker``), which
+once per domain. The joined JSON of all settled events is kept on the newest of them (with
+the first event and their number, checked), so a call only encodes and appends the rest.
+Only the order of keys differs (``events`` comes last in ``tracker``), which
 JSON readers ignore. The body Rasa's hooks see is the same dict without the events (Rasa Open
 Source has no hook that reads it).
 
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa.shared.core.events import UserUttered
 
@@ -50,6 +52,10 @@ class EncodedBody(dict):
 # On each event: (its metadata when encoded, its JSON). Rasa changes an event's metadata by
 # giving it a new dict (DialogueStateTracker.update), so a new dict means: encode again.
 KEPT = "_loopbrug_json"
+# On the newest settled event of a conversation: (the first event, how many, their JSON
+# joined), so the next call only encodes and appends what came after.
+PREFIX = "_loopbrug_json_prefix"
+LOOK_BACK = 200  # events searched back for that joined text
 # id -> (domain, its dict, its JSON): a domain never changes once loaded.
 _DOMAIN: Dict[int, Any] = {}
 
@@ -63,17 +69,39 @@ def _encoded(event: Any) -> str:
     return text
 
 
+def _settled(events: List[Any]) -> int:
+    """How many events come before the person's latest message (all, if there is none)."""
+    for index in range(len(events) - 1, -1, -1):
+        if isinstance(events[index], UserUttered):
+            return index
+    return len(events)
+
+
+def _joined_before(events: List[Any], settled: int) -> Tuple[int, str]:
+    """(count, text): the JSON of the first ``count`` events, joined, as kept before."""
+    for index in range(settled - 1, max(settled - LOOK_BACK, 0) - 1, -1):
+        kept = events[index].__dict__.get(PREFIX)
+        if kept is not None:
+            first, count, text = kept
+            if count == index + 1 and first is events[0]:
+                return count, text
+            return 0, ""
+    return 0, ""
+
+
 def events_json(tracker: Any) -> str:
     """The JSON array of all the tracker's events, as Rasa's body holds them."""
     events = list(tracker.events)
-    settled = len(events)
-    for index in range(len(events) - 1, -1, -1):
-        if isinstance(events[index], UserUttered):
-            settled = index
-            break
-    parts = [_encoded(event) for event in events[:settled]]
-    parts += [json.dumps(event.as_dict()) for event in events[settled:]]
-    return "[" + ", ".join(parts) + "]"
+    settled = _settled(events)
+    count, head = _joined_before(events, settled)
+    parts = [_encoded(event) for event in events[count:settled]]
+    joined = ", ".join([head] + parts) if head else ", ".join(parts)
+    if settled > count:  # the joined text moves to the newest settled event
+        if count:
+            events[count - 1].__dict__.pop(PREFIX, None)
+        events[settled - 1].__dict__[PREFIX] = (events[0], settled, joined)
+    fresh = [json.dumps(event.as_dict()) for event in events[settled:]]
+    return "[" + ", ".join(([joined] if joined else []) + fresh) + "]"
 
 
 def _domain_dict_and_json(domain: Any) -> Tuple[Dict[str, Any], str]:

@@ -17,7 +17,14 @@ objects a replay would point to) and a copy of the active loop (the loop is chan
 A replay also applies each event again to objects both trackers share (the person's
 messages); those changes set what was set before, so skipping them changes nothing.
 
-tests/unit/test_tracker_copy.py compares the copy with Rasa's at every point of a long
+The same for ``DialogueStateTracker.from_events``, which forms call on every validation
+(``FormAction._temporary_tracker``) and slot extraction calls with a custom validation
+(``ActionExtractSlots``): the events of a tracker copied just before, plus a few more. When the
+given events begin with exactly the events (the same objects) of one of the last trackers
+copied here, with the same slots, the new tracker takes over that tracker's state and replays
+only the rest; otherwise it replays everything, as Rasa does.
+
+tests/unit/test_tracker_copy.py compares the copies with Rasa's at every point of a long
 conversation.
 """
 
@@ -25,23 +32,26 @@ from __future__ import annotations
 
 import copy
 import functools
-from typing import Any, Dict
+import operator
+import weakref
+from collections import deque
+from typing import Any, Deque, Dict, List, Optional
 
 from bot.extensions import require_rasa
 
-# Written for Rasa 3.6.21: replaces DialogueStateTracker.copy and sets the attributes its
+# Written for Rasa 3.6.21: replaces DialogueStateTracker.copy and from_events and sets the attributes its
 # __init__ defines as "current state" (slots' _value and _has_been_set, _paused,
 # followup_action, latest_action, latest_message, latest_bot_utterance, active_loop) and
 # events (made by _create_events). Another Rasa may keep more state on a tracker.
 RASA_VERSION = "3.6.21"
 
 _ORIGINAL: Dict[str, Any] = {}
+# The last trackers copied (and their sources): what from_events can start from.
+_RECENT: Deque[Any] = deque(maxlen=8)
 
 
-def copy_tracker(tracker: Any) -> Any:
-    """What ``tracker.travel_back_in_time(float("inf"))`` returns, without the replay."""
-    duplicate = tracker.init_copy()
-    duplicate.events = duplicate._create_events(list(tracker.events))
+def _take_over(duplicate: Any, tracker: Any) -> None:
+    """Give ``duplicate`` (fresh, with the same slots) the state of ``tracker``."""
     for name, slot in tracker.slots.items():
         if name in duplicate.slots:
             duplicate.slots[name]._value = slot._value
@@ -52,7 +62,52 @@ def copy_tracker(tracker: Any) -> Any:
     duplicate.latest_message = tracker.latest_message
     duplicate.latest_bot_utterance = tracker.latest_bot_utterance
     duplicate.active_loop = copy.copy(tracker.active_loop)
+
+
+def copy_tracker(tracker: Any) -> Any:
+    """What ``tracker.travel_back_in_time(float("inf"))`` returns, without the replay."""
+    duplicate = tracker.init_copy()
+    duplicate.events = duplicate._create_events(list(tracker.events))
+    _take_over(duplicate, tracker)
+    _RECENT.append(weakref.ref(tracker))
+    _RECENT.append(weakref.ref(duplicate))
     return duplicate
+
+
+def _start_from(evts: List[Any], slots: Any) -> Optional[Any]:
+    """The most recent copied tracker whose events begin ``evts``, with these slots."""
+    for reference in reversed(_RECENT):
+        tracker = reference()
+        if tracker is None or not tracker.events or len(tracker.events) > len(evts):
+            continue
+        if set(tracker.slots) != set(slots) or type(tracker.slots) is not type(slots):
+            continue
+        if all(map(operator.is_, tracker.events, evts)):
+            return tracker
+    return None
+
+
+def from_events(
+    cls: Any,
+    sender_id: Any,
+    evts: List[Any],
+    slots: Any = None,
+    max_event_history: Optional[int] = None,
+    sender_source: Any = None,
+    domain: Any = None,
+) -> Any:
+    """``DialogueStateTracker.from_events``, continuing a copied tracker's state if it can."""
+    tracker = cls(sender_id, slots, max_event_history, sender_source)
+    evts = list(evts)
+    start = _start_from(evts, tracker.slots) if max_event_history is None else None
+    done = 0
+    if start is not None:
+        done = len(start.events)
+        tracker.events = tracker._create_events(evts[:done])
+        _take_over(tracker, start)
+    for event in evts[done:]:
+        tracker.update(event, domain)
+    return tracker
 
 
 def apply() -> None:
@@ -63,7 +118,9 @@ def apply() -> None:
     if "copy" in _ORIGINAL:
         return
     original = _ORIGINAL["copy"] = DialogueStateTracker.copy
+    _ORIGINAL["from_events"] = DialogueStateTracker.__dict__["from_events"]
     DialogueStateTracker.copy = functools.wraps(original)(copy_tracker)
+    DialogueStateTracker.from_events = classmethod(from_events)
 
 
 def undo() -> None:
@@ -72,3 +129,5 @@ def undo() -> None:
 
     if "copy" in _ORIGINAL:
         DialogueStateTracker.copy = _ORIGINAL.pop("copy")
+        DialogueStateTracker.from_events = _ORIGINAL.pop("from_events")
+        _RECENT.clear()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from rasa.shared.core.events import ActionExecuted, ConversationPaused, Restarted
+from rasa.shared.core.events import ActionExecuted, ConversationPaused, Restarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
 from bot.extensions import tracker_copy
@@ -53,3 +53,31 @@ def test_the_patch_replaces_copy():
     finally:
         tracker_copy.undo()
     assert DialogueStateTracker.copy is not tracker_copy.copy_tracker
+
+
+def test_from_events_after_a_copy_equals_rasas_replay(model):  # noqa: F811
+    """What a form does on every validation: the copied tracker's events plus a few more."""
+    domain = model[0]
+    rasas_from_events = DialogueStateTracker.from_events
+    tracker = DialogueStateTracker("lang", domain.slots)
+    tracker_copy.apply()
+    try:
+        for index, event in enumerate(long_conversation(domain)):
+            tracker.update(event, domain)
+            copied = tracker.copy()
+            extra = [SlotSet("requested_slot", None), ActionExecuted("location_form")]
+            if index % 2:
+                extra.append(Restarted())  # a restart among the new events
+            evts = list(copied.events) + extra
+            ours = DialogueStateTracker.from_events("lang", evts, slots=domain.slots)
+            rasas = rasas_from_events("lang", evts, slots=domain.slots)
+            assert everything(ours) == everything(rasas)
+            assert tracker_copy._start_from(evts, ours.slots) is not None
+        # Other events than a copied tracker's: replayed as Rasa does.
+        other = list(tracker.events)[5:]
+        assert tracker_copy._start_from(other, tracker.slots) is None
+        assert everything(DialogueStateTracker.from_events("lang", other, domain.slots)) == (
+            everything(rasas_from_events("lang", other, domain.slots))
+        )
+    finally:
+        tracker_copy.undo()
