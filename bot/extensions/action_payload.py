@@ -27,11 +27,13 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import Any, Dict, List, Optional, Tuple
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from rasa.shared.core.events import UserUttered
 
 from bot.extensions import require_rasa
+from loopbrug import event_chain
 
 # Written for Rasa 3.6.21: replaces RemoteAction._action_call_format (the body's keys, the
 # selective domain check) and wraps EndpointConfig.request, through which RemoteAction.run
@@ -42,11 +44,18 @@ _ORIGINAL: Dict[str, Any] = {}
 
 
 class EncodedBody(dict):
-    """The request body for Rasa's hooks (without the events), and its whole JSON text."""
+    """The request body for Rasa's hooks (without the events), and its whole JSON text.
 
-    def __init__(self, body: Dict[str, Any], text: str) -> None:
+    ``from_start``: the text with every event again, for an action server that refused the
+    chain the text builds on (409).
+    """
+
+    def __init__(
+        self, body: Dict[str, Any], text: str, from_start: Optional[Callable[[], str]] = None
+    ) -> None:
         super().__init__(body)
         self.text = text
+        self.from_start = from_start
 
 
 # On each event: (its metadata when encoded, its JSON). Rasa changes an event's metadata by
@@ -77,31 +86,63 @@ def _settled(events: List[Any]) -> int:
     return len(events)
 
 
-def _joined_before(events: List[Any], settled: int) -> Tuple[int, str]:
-    """(count, text): the JSON of the first ``count`` events, joined, as kept before."""
+def _joined_before(events: List[Any], settled: int) -> Tuple[int, str, Any]:
+    """(count, text, digest): the JSON of the first ``count`` events, joined, as kept before."""
     for index in range(settled - 1, max(settled - LOOK_BACK, 0) - 1, -1):
         kept = events[index].__dict__.get(PREFIX)
         if kept is not None:
-            first, count, text = kept
+            first, count, text, digest = kept
             if count == index + 1 and first is events[0]:
-                return count, text
-            return 0, ""
-    return 0, ""
+                return count, text, digest
+            break
+    return 0, "", event_chain.new_digest()
+
+
+@dataclass
+class Texts:
+    """A tracker's events as JSON: the first ``count`` joined (kept), then one text each."""
+
+    count: int
+    head: str
+    digest: Any  # of the head
+    texts: List[str]  # of the events after the head
+    settled: int  # events before the person's latest message
+
+    def array(self) -> str:
+        return "[" + ", ".join(([self.head] if self.head else []) + self.texts) + "]"
+
+    def delta(self) -> str:
+        return event_chain.delta(self.count, self.digest.hexdigest(), self.texts, self.settled)
+
+
+def event_texts(tracker: Any) -> Texts:
+    """The tracker's events as JSON, the settled part joined and kept for the next call."""
+    events = list(tracker.events)
+    settled = _settled(events)
+    count, head, digest = _joined_before(events, settled)
+    parts = [_encoded(event) for event in events[count:settled]]
+    fresh = [json.dumps(event.as_dict()) for event in events[settled:]]
+    if settled > count:  # the joined text moves to the newest settled event
+        joined = ", ".join([head] + parts) if head else ", ".join(parts)
+        if count:
+            events[count - 1].__dict__.pop(PREFIX, None)
+        kept = (events[0], settled, joined, event_chain.extend(digest, count, parts))
+        events[settled - 1].__dict__[PREFIX] = kept
+    return Texts(count, head, digest, parts + fresh, settled)
+
+
+def all_texts(tracker: Any) -> Texts:
+    """Every event's JSON from the start (for an action server that holds nothing yet)."""
+    events = list(tracker.events)
+    settled = _settled(events)
+    texts = [_encoded(event) for event in events[:settled]]
+    texts += [json.dumps(event.as_dict()) for event in events[settled:]]
+    return Texts(0, "", event_chain.new_digest(), texts, settled)
 
 
 def events_json(tracker: Any) -> str:
     """The JSON array of all the tracker's events, as Rasa's body holds them."""
-    events = list(tracker.events)
-    settled = _settled(events)
-    count, head = _joined_before(events, settled)
-    parts = [_encoded(event) for event in events[count:settled]]
-    joined = ", ".join([head] + parts) if head else ", ".join(parts)
-    if settled > count:  # the joined text moves to the newest settled event
-        if count:
-            events[count - 1].__dict__.pop(PREFIX, None)
-        events[settled - 1].__dict__[PREFIX] = (events[0], settled, joined)
-    fresh = [json.dumps(event.as_dict()) for event in events[settled:]]
-    return "[" + ", ".join(([joined] if joined else []) + fresh) + "]"
+    return event_texts(tracker).array()
 
 
 def _domain_dict_and_json(domain: Any) -> Tuple[Dict[str, Any], str]:
@@ -120,6 +161,12 @@ def _with(text: str, key: str, value_json: str) -> str:
     return "{" + inner + (", " if inner else "") + json.dumps(key) + ": " + value_json + "}"
 
 
+def _uses_chain(action: Any) -> bool:
+    """Whether the action server keeps event chains (``events_chain: true`` in its endpoint)."""
+    endpoint = getattr(action, "action_endpoint", None)
+    return bool(endpoint is not None and endpoint.kwargs.get("events_chain"))
+
+
 def action_call_format(self: Any, tracker: Any, domain: Any) -> EncodedBody:
     """RemoteAction._action_call_format, with the JSON made from kept pieces."""
     import rasa
@@ -134,15 +181,26 @@ def action_call_format(self: Any, tracker: Any, domain: Any) -> EncodedBody:
         "version": rasa.__version__,
     }
     head = {key: value for key, value in body.items() if key != "tracker"}
-    text = _with(
-        json.dumps(head), "tracker", _with(json.dumps(state), "events", events_json(tracker))
-    )
+    domain_json = None
     if not self._is_selective_domain_enabled() or domain.does_custom_action_explicitly_need_domain(
         self.name()
     ):
         body["domain"], domain_json = _domain_dict_and_json(domain)
-        text = _with(text, "domain", domain_json)
-    return EncodedBody(body, text)
+
+    def text(events: str, chain: Optional[str] = None) -> str:
+        whole = _with(json.dumps(head), "tracker", _with(json.dumps(state), "events", events))
+        if domain_json is not None:
+            whole = _with(whole, "domain", domain_json)
+        return whole if chain is None else _with(whole, event_chain.KEY, chain)
+
+    if not _uses_chain(self):
+        return EncodedBody(body, text(event_texts(tracker).array()))
+    # The events go as a chain (loopbrug/event_chain.py); the tracker's own list stays empty.
+    return EncodedBody(
+        body,
+        text("[]", event_texts(tracker).delta()),
+        from_start=lambda: text("[]", all_texts(tracker).delta()),
+    )
 
 
 def apply() -> None:
@@ -158,11 +216,18 @@ def apply() -> None:
 
     @functools.wraps(request)
     async def send_encoded(self: Any, *args: Any, **kwargs: Any) -> Optional[Any]:
-        body = kwargs.get("json")
-        if isinstance(body, EncodedBody):
-            del kwargs["json"]
-            kwargs["data"] = body.text.encode("utf-8")  # Content-Type stays application/json
-        return await request(self, *args, **kwargs)
+        from rasa.utils.endpoints import ClientResponseError
+
+        body = kwargs.pop("json", None)
+        if not isinstance(body, EncodedBody):
+            return await request(self, *args, json=body, **kwargs)
+        try:  # Content-Type stays application/json
+            return await request(self, *args, data=body.text.encode("utf-8"), **kwargs)
+        except ClientResponseError as error:
+            if body.from_start is None or error.status != event_chain.UNKNOWN_BASE:
+                raise
+        # The action server does not hold what the chain builds on: every event again.
+        return await request(self, *args, data=body.from_start().encode("utf-8"), **kwargs)
 
     EndpointConfig.request = send_encoded
     RemoteAction._action_call_format = action_call_format

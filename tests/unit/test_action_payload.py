@@ -59,10 +59,9 @@ async def test_the_request_sends_the_text(action, monkeypatch):
     async def request(self, *args, **kwargs):
         sent.update(kwargs)
 
-    monkeypatch.setitem(action_payload._ORIGINAL, "request", request)
     action_payload.undo()
-    monkeypatch.setattr(EndpointConfig, "request", request)
-    action_payload.apply()
+    monkeypatch.setattr(EndpointConfig, "request", request)  # undone after the test
+    action_payload.apply()  # wraps the fake request
     body = action_payload.EncodedBody({"next_action": "x"}, '{"next_action": "x", "tracker": {}}')
     await EndpointConfig("http://127.0.0.1:1").request(json=body, method="post")
     assert sent == {"data": b'{"next_action": "x", "tracker": {}}', "method": "post"}
