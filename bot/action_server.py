@@ -12,6 +12,10 @@ bot/endpoints.yml): only the events after those of its previous call, with a dig
 A request hook puts the whole list back in the request's tracker before rasa-sdk reads it, or
 answers 409 when this server does not hold what the chain builds on (then Rasa sends every
 event again). A request without a chain goes to rasa-sdk as it came.
+
+Before it answers, the server builds what the first question would otherwise wait for: the
+knowledge base's retriever (about 2 s) and the other data the actions read (issue 20: no work
+per message that can be done at start-up).
 """
 
 from __future__ import annotations
@@ -33,6 +37,19 @@ TOKEN_ENV = "LOOPBRUG_ACTION_TOKEN"
 OPEN_PATHS = {"/health"}
 
 
+def warm() -> None:
+    """Load and build, once, the data every action server process reads on first use."""
+    from loopbrug.assessment.questions import get_questions
+    from loopbrug.knowledge.retrieve import get_retriever
+    from loopbrug.region import get_region_model
+    from loopbrug.texts import catalogue
+
+    get_retriever()
+    get_region_model()
+    catalogue()
+    get_questions()
+
+
 def build_app(token: str, chains: Chains | None = None):
     """rasa-sdk's app for the ``actions`` package, refusing calls without ``token``."""
     chains = chains if chains is not None else Chains()
@@ -49,6 +66,10 @@ def build_app(token: str, chains: Chains | None = None):
             logger.warning("action server: a call without the right token was refused")
             return response.json({"error": "unauthorised"}, status=401)
         return None
+
+    @app.before_server_start
+    async def warm_up(_app, _loop):
+        warm()
 
     @app.on_request
     async def events_from_chain(request: Request):
