@@ -10,6 +10,7 @@ as usual, and the question simply stays unanswered.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, Dict, List
 
@@ -40,7 +41,8 @@ class ActionFeedback(Action):
     async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[str, Any]]:
         if triggered_by_helpline(tracker.latest_message or {}):
             try:
-                ticket = store.latest_ticket_for(tracker.sender_id)
+                # A database call: off the action server's event loop.
+                ticket = await asyncio.to_thread(store.latest_ticket_for, tracker.sender_id)
             except Exception:
                 logger.exception("feedback: could not read the ticket")
                 ticket = None

@@ -18,6 +18,7 @@ contact), and every sentence is a text in data/texts/nl/handoff.yml.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from typing import Any, Dict, List, Optional
@@ -145,7 +146,8 @@ class ActionHandoffStart(Action):
             # find) must not count as the answer to the form's place question.
             events.append(SlotSet("location_input", None))
         try:
-            existing = store.open_ticket_for(tracker.sender_id)
+            # A database call: off the action server's event loop (other turns go on).
+            existing = await asyncio.to_thread(store.open_ticket_for, tracker.sender_id)
         except Exception:  # the database is down: still offer the handoff, fail at the end
             logger.exception("handoff: could not look up open tickets")
             existing = None
@@ -429,7 +431,7 @@ class ActionHandoffStatus(Action):
 
     async def run(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[str, Any]]:
         try:
-            ticket = store.latest_ticket_for(tracker.sender_id)
+            ticket = await asyncio.to_thread(store.latest_ticket_for, tracker.sender_id)
         except Exception:
             logger.exception("handoff: could not read the ticket")
             dispatcher.utter_message(text=text("handoff.status_unavailable"))

@@ -10,6 +10,7 @@ once, inside or outside the check. The calculators are in actions/money.py.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any, Dict, List, Optional
 
@@ -159,7 +160,7 @@ class ActionStartMoneyCheck(Action):
         return [SlotSet(slot, None) for slot in ANSWER_SLOTS + (INCOME_HELP_SLOT,)]
 
 
-def outcome_events(
+async def outcome_events(
     answers: Dict[str, Any], tracker: Tracker, dispatcher: CollectingDispatcher
 ) -> List[Dict[str, Any]]:
     """Assess ``answers`` (slot values), answer, store the outcome and forget the amounts.
@@ -177,7 +178,8 @@ def outcome_events(
     ]
     buttons.append({"title": say("money.change_button"), "payload": "/money_change"})
     dispatcher.utter_message(text=check.outcome_text(outcome), buttons=buttons)
-    db.save_money_check(tracker.sender_id, outcome.storable())
+    # A database call: off the action server's event loop (other turns go on).
+    await asyncio.to_thread(db.save_money_check, tracker.sender_id, outcome.storable())
     # The amounts were only needed for this calculation (privacy): clear them.
     return (
         [SlotSet(slot, answers.get(slot)) for slot in ANSWER_SLOTS]
@@ -213,7 +215,7 @@ class ActionMoneyOutcome(Action):
     ) -> List[Dict[str, Any]]:
         """Assess, answer, store the outcome and forget the amounts."""
         answers = {slot: tracker.get_slot(slot) for slot in ANSWER_SLOTS}
-        return outcome_events(answers, tracker, dispatcher)
+        return await outcome_events(answers, tracker, dispatcher)
 
 
 class ActionMoneyChange(Action):
@@ -247,7 +249,7 @@ class ActionMoneyChange(Action):
             if new is not None:
                 dispatcher.utter_message(response="utter_money_changed", what=CHANGE_NAMES[slot])
                 answers = {**previous, **new}
-                return outcome_events(answers, tracker, dispatcher) + [
+                return (await outcome_events(answers, tracker, dispatcher)) + [
                     SlotSet(CHANGE_READY_SLOT, False)
                 ]
         # Ask only this question again: the other answers go back into their slots.

@@ -9,6 +9,7 @@ reply, scoring, the profile's words and storing it under a pseudonymous key are
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any, Dict, List
 
@@ -112,7 +113,8 @@ class ActionFinishAssessment(Action):
         """The profile message with tailored next steps."""
         answers = answers_from(tracker)
         profile = score_profile(answers)
-        store.save(tracker.sender_id, answers, profile)
+        # Database calls: off the action server's event loop (other turns go on).
+        await asyncio.to_thread(store.save, tracker.sender_id, answers, profile)
         dispatcher.utter_message(text=render_profile(profile), buttons=profile_buttons(profile))
         return []
 
@@ -138,7 +140,7 @@ class ActionShowProfile(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
         """Profile, or a way to start or finish the test."""
-        profile, _ = store.load(tracker.sender_id)
+        profile, _ = await asyncio.to_thread(store.load, tracker.sender_id)
         if profile is not None:
             restart = {"title": say("assessment.button_restart"), "payload": "/restart_assessment"}
             dispatcher.utter_message(

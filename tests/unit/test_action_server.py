@@ -1,5 +1,6 @@
 """The action server answers only calls that carry Rasa's token (bot/action_server.py)."""
 
+import json
 import os
 import subprocess
 import sys
@@ -64,3 +65,30 @@ def test_no_token_no_server():
 
     with pytest.raises(SystemExit):
         build_app("")
+
+
+def test_events_sent_as_a_chain_reach_the_action(server):
+    """Rasa sends only new events (loopbrug/event_chain.py); the server adds the ones it holds."""
+    from loopbrug.event_chain import KEY, delta
+
+    listen = '{"event": "action", "name": "action_listen"}'
+    said = '{"event": "user", "text": "wis alles", "parse_data": {}}'
+
+    def chain(base: int, digest: str, texts: list) -> httpx.Response:
+        body = {
+            "next_action": "action_does_not_exist",
+            "sender_id": "web-chain",
+            "tracker": {"sender_id": "web-chain", "events": []},
+            KEY: json.loads(delta(base, digest, texts, base + len(texts))),
+        }
+        return httpx.post(f"{server}/webhook", json=body, params={"token": TOKEN}, timeout=10)
+
+    assert chain(1, "unknown", [said]).status_code == 409  # nothing held: Rasa sends all
+    first = chain(0, "", [listen])
+    assert first.status_code not in (401, 409)  # rasa-sdk answers (the action is unknown)
+    from loopbrug.event_chain import extend, new_digest
+
+    digest = extend(new_digest(), 0, [listen]).hexdigest()
+    second = chain(1, digest, [said])
+    assert second.status_code not in (401, 409)
+    assert chain(1, "another digest", [said]).status_code == 409

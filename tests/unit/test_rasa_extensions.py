@@ -10,7 +10,14 @@ from rasa.core.actions.action import RemoteAction
 from rasa.core.constants import DEFAULT_LOCK_LIFETIME
 
 from bot import extensions, rasa_server
-from bot.extensions import action_reply_schema, action_timeout
+from bot.extensions import (
+    action_payload,
+    action_reply_schema,
+    action_timeout,
+    applied_events,
+    dialogue_states,
+    tracker_copy,
+)
 from connectors import reliability
 from loopbrug.settings import Settings
 
@@ -28,6 +35,11 @@ def unpatched(monkeypatch):
         RemoteAction, "_validate_action_result", RemoteAction._validate_action_result
     )
     monkeypatch.setattr(rasa_action, "DEFAULT_REQUEST_TIMEOUT", 300)
+    yield
+    dialogue_states.undo()
+    applied_events.undo()
+    action_payload.undo()
+    tracker_copy.undo()
 
 
 @pytest.fixture
