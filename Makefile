@@ -98,8 +98,8 @@ conversations: train ## conversation tests against the trained model
 	$(BIN)/rasa test core --model models --stories tests/conversations \
 		--out var/results/conversations --fail-on-prediction-errors --no-plot
 
-e2e: train services-deps ## starts the real Rasa and action servers and talks to them
-	$(PY) -m pytest tests/e2e -q
+e2e: train services-deps ## the trained model's policies (tests/model), then the real Rasa and action servers
+	$(PY) -m pytest tests/model tests/e2e -q
 
 # Golden conversations (tests/golden/) run inside `make e2e`; this target rewrites their
 # snapshots for an intended change: review `git diff tests/golden/snapshots` before committing.

@@ -7,7 +7,7 @@ from rasa.shared.core.events import ActionExecuted, ConversationPaused, Restarte
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
 from bot.extensions import tracker_copy
-from tests.unit.test_dialogue_states import long_conversation, model  # noqa: F401 (fixture)
+from tests.model.test_dialogue_states import long_conversation, model  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.filterwarnings("ignore:Slot auto-fill:UserWarning")
 

@@ -14,7 +14,7 @@ from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 
 from bot.extensions import action_payload
 from loopbrug.event_chain import KEY, Chains, UnknownBase, delta
-from tests.unit.test_dialogue_states import long_conversation, model  # noqa: F401 (fixture)
+from tests.model.test_dialogue_states import long_conversation, model  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.filterwarnings("ignore:Slot auto-fill:UserWarning")
 

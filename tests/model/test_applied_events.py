@@ -15,7 +15,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.extensions import applied_events
-from tests.unit.test_dialogue_states import long_conversation, model  # noqa: F401 (fixture)
+from tests.model.test_dialogue_states import long_conversation, model  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.filterwarnings("ignore:Slot auto-fill:UserWarning")
 

@@ -11,7 +11,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.extensions import action_payload
-from tests.unit.test_dialogue_states import long_conversation, model  # noqa: F401 (fixture)
+from tests.model.test_dialogue_states import long_conversation, model  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.filterwarnings("ignore:Slot auto-fill:UserWarning")
 
