@@ -64,3 +64,17 @@ def make_tracker(
         active_loop={},
         latest_action_name="action_listen",
     )
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """One throw-away PostgreSQL for the whole run, started on first use (tests/services.py);
+    each test makes its own database on it (``Postgres.new_database``)."""
+    from tests.services import Postgres, postgres_bin_dir
+
+    server = Postgres(postgres_bin_dir())
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()

@@ -70,6 +70,16 @@ class Postgres:
     def url(self) -> str:
         return f"postgresql://loopbrug@127.0.0.1:{self.port}/loopbrug"
 
+    def new_database(self, name: str) -> str:
+        """Create an empty database ``name`` on this server; returns its URL."""
+        import sqlalchemy as sa
+
+        admin = sa.create_engine(self.url, future=True, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        return self.url.rsplit("/", 1)[0] + f"/{name}"
+
     def run(self, program: str, *args: str) -> None:
         argv = [str(self.bin_dir / program), *args]
         if self.owner:

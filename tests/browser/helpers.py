@@ -81,9 +81,13 @@ def stored_session(page) -> str:
 
 
 def run_axe(page) -> list:
-    """WCAG 2.0/2.1 A and AA violations on the page as it is now (axe-core)."""
+    """WCAG 2.0/2.1 A and AA violations on the page as it is now (axe-core).
+
+    axe-core goes in through DevTools (``evaluate``), which the page's CSP does not govern, so
+    the page is checked as people get it, CSP and all (an inline script tag would be refused).
+    """
     if page.evaluate("typeof window.axe") == "undefined":
-        page.add_script_tag(path=str(AXE))
+        page.evaluate(AXE.read_text(encoding="utf-8"))
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
     )
@@ -122,3 +126,25 @@ def coach_login(context, base_url: str, username: str):
     inbox.get_by_role("button", name="Inloggen").click()
     expect(inbox).to_have_url(re.compile(r"/coach$"))
     return inbox
+
+
+def add_coach(helpline: Helpline, username: str, name: str, teams=("landelijk",)):
+    """A coach account with the tests' password, in the helpline's database."""
+    from loopbrug.handoff.coaches import add_coach as add
+
+    return add(username, name, list(teams), COACH_PASSWORD, url=helpline.settings.database_url)
+
+
+def ask_for_a_coach_in_the_chat(page) -> str:
+    """The person asks for a human, agrees, skips the place and chooses the chat; returns the
+    ticket's reference."""
+    say(page, "ik wil met een mens praten")
+    assert "Vind je dat goed?" in log_texts(page)[-1]
+    before = page.locator(".lb-msg--bot").count()
+    page.get_by_role("button", name="Ja, dat is goed").click()
+    wait_for_answer(page, before)
+    say(page, "sla over")
+    before = page.locator(".lb-msg--bot").count()
+    page.get_by_role("button", name="Hier in de chat").click()
+    wait_for_answer(page, before)
+    return re.search(r"LB-[A-Z0-9]{6}", log_texts(page)[-1]).group(0)

@@ -13,28 +13,21 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.helpers import (
-    COACH_PASSWORD,
     LOG_DIR,
     REPLY_TIMEOUT_MS,
     Problems,
+    add_coach,
+    ask_for_a_coach_in_the_chat,
     coach_login,
-    log_texts,
     open_and_accept,
     run_axe,
     say,
-    wait_for_answer,
 )
 
 pytestmark = pytest.mark.e2e
 
 WIDE = {"width": 1366, "height": 900}
 MARKER = "window.stillTheSamePage = true"  # a reload or a navigation would lose it
-
-
-def add_coach(helpline, username: str, name: str, teams=("landelijk",)) -> int:
-    from loopbrug.handoff.coaches import add_coach as add
-
-    return add(username, name, list(teams), COACH_PASSWORD, url=helpline.settings.database_url).id
 
 
 def person_asks_for_a_coach(browser, base_url: str):
@@ -44,15 +37,7 @@ def person_asks_for_a_coach(browser, base_url: str):
     page.set_default_timeout(REPLY_TIMEOUT_MS)
     page.goto(base_url)
     open_and_accept(page)
-    say(page, "ik wil met een mens praten")
-    before = page.locator(".lb-msg--bot").count()
-    page.get_by_role("button", name="Ja, dat is goed").click()
-    wait_for_answer(page, before)
-    say(page, "sla over")
-    before = page.locator(".lb-msg--bot").count()
-    page.get_by_role("button", name="Hier in de chat").click()
-    wait_for_answer(page, before)
-    ref = re.search(r"LB-[A-Z0-9]{6}", log_texts(page)[-1]).group(0)
+    ref = ask_for_a_coach_in_the_chat(page)
     return person, page, ref
 
 
@@ -273,16 +258,16 @@ def test_a_canned_reply_by_keyboard_only(browser, base_url, helpline):
 
 def test_axe_finds_no_violations_on_the_ticket_page_in_its_new_states(browser, base_url, helpline):
     """The live chat with canned replies and sound control, a field error, a flash message,
-    and a colleague's claim shown without reload (bypass_csp only to inject axe-core)."""
+    and a colleague's claim shown without reload."""
     from loopbrug.handoff import store
     from tests.handoff_fixtures import make_ticket
 
     url = helpline.settings.database_url
     add_coach(helpline, "nina", "Nina")
-    other = add_coach(helpline, "otto", "Otto")
+    other = add_coach(helpline, "otto", "Otto").id
     ticket = make_ticket(url, "web-live-axe-" + "C" * 20)
     watched = make_ticket(url, "web-live-axe-watched")
-    context = browser.new_context(viewport=WIDE, locale="nl-NL", bypass_csp=True)
+    context = browser.new_context(viewport=WIDE, locale="nl-NL")
     try:
         inbox = coach_login(context, base_url, "nina")
         inbox.goto(f"{base_url}/coach/tickets/{ticket.ref}")

@@ -7,7 +7,6 @@ the coach's page shows "De persoon typt…" while the person types, the widget s
 
 from __future__ import annotations
 
-import re
 from typing import List
 
 import httpx
@@ -15,16 +14,13 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.helpers import (
-    AXE,
-    COACH_PASSWORD,
     REPLY_TIMEOUT_MS,
     Problems,
+    add_coach,
+    ask_for_a_coach_in_the_chat,
     coach_login,
-    log_texts,
     open_and_accept,
     run_axe,
-    say,
-    wait_for_answer,
     web_url,
 )
 
@@ -45,32 +41,9 @@ def warm(helpline):
         httpx.post(f"{url}/api/message", json={"session": session, "message": words}, timeout=60)
 
 
-def axe_violations(page) -> list:
-    """run_axe on a page that keeps its CSP: axe-core goes in through DevTools (evaluate),
-    which the page's CSP does not govern, instead of an inline script tag."""
-    if page.evaluate("typeof window.axe") == "undefined":
-        page.evaluate(AXE.read_text(encoding="utf-8"))
-    return run_axe(page)
-
-
-def ask_for_a_coach_in_the_chat(page) -> str:
-    """The person asks for a human and wants to talk here; returns the ticket's reference."""
-    say(page, "ik wil met een mens praten")
-    assert "Vind je dat goed?" in log_texts(page)[-1]
-    before = page.locator(".lb-msg--bot").count()
-    page.get_by_role("button", name="Ja, dat is goed").click()
-    wait_for_answer(page, before)
-    say(page, "sla over")
-    before = page.locator(".lb-msg--bot").count()
-    page.get_by_role("button", name="Hier in de chat").click()
-    wait_for_answer(page, before)
-    return re.search(r"LB-[A-Z0-9]{6}", log_texts(page)[-1]).group(0)
-
-
 def test_both_sides_see_the_other_typing_during_a_live_chat(browser, base_url, helpline):
-    from loopbrug.handoff.coaches import add_coach
 
-    add_coach("sanne", "Sanne", ["landelijk"], COACH_PASSWORD, url=helpline.settings.database_url)
+    add_coach(helpline, "sanne", "Sanne", ("landelijk",))
     person = browser.new_context(viewport={"width": 390, "height": 800}, locale="nl-NL")
     coach = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
     try:
@@ -106,7 +79,7 @@ def test_both_sides_see_the_other_typing_during_a_live_chat(browser, base_url, h
         page.get_by_label("Jouw bericht").press_sequentially("ik heb een vraag over", delay=30)
         expect(status).to_have_text("De persoon typt…", timeout=SHOWN_WITHIN_MS)
         assert 1 <= len(signals) <= 2  # throttled: not one signal per key
-        assert axe_violations(inbox) == []
+        assert run_axe(inbox) == []
 
         # The message is sent: the indicator goes (and the message is in the transcript).
         page.get_by_label("Jouw bericht").press_sequentially(" mijn opleiding", delay=10)
@@ -122,7 +95,7 @@ def test_both_sides_see_the_other_typing_during_a_live_chat(browser, base_url, h
         expect(typing).to_have_attribute("role", "status")
         inbox.get_by_label("Bericht aan de persoon").press_sequentially("Goed dat je", delay=30)
         expect(typing).to_have_text("Sanne typt…", timeout=SHOWN_WITHIN_MS)
-        assert axe_violations(page) == []
+        assert run_axe(page) == []
 
         # The reply is sent: the message arrives and "typt…" goes.
         inbox.get_by_label("Bericht aan de persoon").press_sequentially(" het vraagt.", delay=10)
@@ -134,7 +107,7 @@ def test_both_sides_see_the_other_typing_during_a_live_chat(browser, base_url, h
         expect(typing).to_have_text("")
         expect(inbox.locator("#typing-state")).to_have_text("")
 
-        assert axe_violations(page) == [] and axe_violations(inbox) == []
+        assert run_axe(page) == [] and run_axe(inbox) == []
         assert person_problems.seen == [] and coach_problems.seen == []
     finally:
         person.close()
@@ -143,9 +116,8 @@ def test_both_sides_see_the_other_typing_during_a_live_chat(browser, base_url, h
 
 def test_the_coach_typing_goes_by_itself_when_the_coach_stops(browser, base_url, helpline):
     """No message, no "stopped": the widget's "typt…" goes after about 6 seconds."""
-    from loopbrug.handoff.coaches import add_coach
 
-    add_coach("ruben", "Ruben", ["landelijk"], COACH_PASSWORD, url=helpline.settings.database_url)
+    add_coach(helpline, "ruben", "Ruben", ("landelijk",))
     person = browser.new_context(viewport={"width": 390, "height": 800}, locale="nl-NL")
     coach = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
     try:

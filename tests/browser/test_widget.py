@@ -16,14 +16,15 @@ from playwright.sync_api import expect
 
 from loopbrug.settings import ROOT
 from tests.browser.helpers import (
-    COACH_PASSWORD,
     FORGED,
     LOG_DIR,
     REPLY_TIMEOUT_MS,
     SCREENSHOT,
     SESSION_SHAPE,
     Problems,
+    add_coach,
     add_tracker_events,
+    ask_for_a_coach_in_the_chat,
     coach_login,
     log_texts,
     open_and_accept,
@@ -218,8 +219,7 @@ def test_a_forged_session_is_refused_and_replaced(page, base_url):
 
 @pytest.mark.parametrize("width, height", [(1280, 800), (320, 640)])
 def test_axe_finds_no_wcag_a_or_aa_violations(browser, base_url, width, height):
-    # bypass_csp only to inject axe-core; the widget itself runs under the CSP elsewhere.
-    context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
+    context = browser.new_context(viewport={"width": width, "height": height})
     try:
         page = context.new_page()
         page.set_default_timeout(REPLY_TIMEOUT_MS)
@@ -281,9 +281,8 @@ def test_small_screens_and_zoom_need_no_sideways_scrolling(browser, base_url, wi
 
 
 def test_a_coach_takes_over_the_widget_chat_and_hands_it_back(browser, base_url, helpline):
-    from loopbrug.handoff.coaches import add_coach
 
-    add_coach("lotte", "Lotte", ["landelijk"], COACH_PASSWORD, url=helpline.settings.database_url)
+    add_coach(helpline, "lotte", "Lotte", ("landelijk",))
     person = browser.new_context(viewport={"width": 390, "height": 800}, locale="nl-NL")
     coach = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
     try:
@@ -292,16 +291,7 @@ def test_a_coach_takes_over_the_widget_chat_and_hands_it_back(browser, base_url,
         person_problems = Problems(page)
         page.goto(base_url)
         open_and_accept(page)
-        say(page, "ik wil met een mens praten")
-        assert "Vind je dat goed?" in log_texts(page)[-1]
-        before = page.locator(".lb-msg--bot").count()
-        page.get_by_role("button", name="Ja, dat is goed").click()
-        wait_for_answer(page, before)
-        say(page, "sla over")
-        before = page.locator(".lb-msg--bot").count()
-        page.get_by_role("button", name="Hier in de chat").click()
-        wait_for_answer(page, before)
-        ref = re.search(r"LB-[A-Z0-9]{6}", log_texts(page)[-1]).group(0)
+        ref = ask_for_a_coach_in_the_chat(page)
 
         inbox = coach_login(coach, base_url, "lotte")
         coach_problems = Problems(inbox)
@@ -363,10 +353,9 @@ def test_a_coach_turned_off_during_a_live_chat_hands_it_back(browser, base_url, 
     import sys
 
     from loopbrug.handoff import store
-    from loopbrug.handoff.coaches import add_coach
     from loopbrug.texts import text
 
-    add_coach("noor", "Noor", ["landelijk"], COACH_PASSWORD, url=helpline.settings.database_url)
+    add_coach(helpline, "noor", "Noor", ("landelijk",))
     person = browser.new_context(viewport={"width": 390, "height": 800}, locale="nl-NL")
     coach = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
     try:
@@ -375,15 +364,7 @@ def test_a_coach_turned_off_during_a_live_chat_hands_it_back(browser, base_url, 
         person_problems = Problems(page)
         page.goto(base_url)
         open_and_accept(page)
-        say(page, "ik wil met een mens praten")
-        before = page.locator(".lb-msg--bot").count()
-        page.get_by_role("button", name="Ja, dat is goed").click()
-        wait_for_answer(page, before)
-        say(page, "sla over")
-        before = page.locator(".lb-msg--bot").count()
-        page.get_by_role("button", name="Hier in de chat").click()
-        wait_for_answer(page, before)
-        ref = re.search(r"LB-[A-Z0-9]{6}", log_texts(page)[-1]).group(0)
+        ref = ask_for_a_coach_in_the_chat(page)
 
         inbox = coach_login(coach, base_url, "noor")
         inbox.get_by_role("link", name=ref).click()
@@ -421,12 +402,11 @@ def test_a_coach_turned_off_during_a_live_chat_hands_it_back(browser, base_url, 
 
 
 def test_axe_finds_no_violations_in_the_coach_inbox(browser, base_url, helpline):
-    from loopbrug.handoff.coaches import add_coach
     from tests.handoff_fixtures import make_ticket
 
-    add_coach("sem", "Sem", ["landelijk"], COACH_PASSWORD, url=helpline.settings.database_url)
+    add_coach(helpline, "sem", "Sem", ("landelijk",))
     ticket = make_ticket(helpline.settings.database_url, "web-axe-" + FORGED[:8])
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         login = context.new_page()
         login.goto(f"{base_url}/coach/login")
@@ -444,11 +424,10 @@ def test_a_coach_searches_a_reference_and_finds_the_ticket(browser, base_url, he
     """A reference read out on the phone ("k7m2pq") finds its ticket; the list with the search,
     the ticket page with its times and the person's earlier ticket pass axe."""
     from loopbrug.handoff import store
-    from loopbrug.handoff.coaches import add_coach
     from tests.handoff_fixtures import make_ticket
 
     url = helpline.settings.database_url
-    coach_id = add_coach("noor", "Noor", ["landelijk"], COACH_PASSWORD, url=url).id
+    coach_id = add_coach(helpline, "noor", "Noor", ("landelijk",)).id
     earlier = make_ticket(url, "web-search-" + FORGED[:8])
     store.claim(earlier.ref, coach_id, url=url)
     store.add_event(earlier.ref, coach_id, "note", "Heeft een afspraak bij het loket", url=url)
@@ -456,7 +435,7 @@ def test_a_coach_searches_a_reference_and_finds_the_ticket(browser, base_url, he
     ticket = make_ticket(url, "web-search-" + FORGED[:8])
     make_ticket(url, "web-search-other-" + FORGED[:8])
     spoken = ticket.ref.removeprefix("LB-").lower()
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         inbox = coach_login(context, base_url, "noor")
         problems = Problems(inbox)
@@ -532,11 +511,10 @@ def test_a_new_ticket_appears_in_the_open_list_without_a_reload(browser, base_ur
     """Issue 19: the list listens to /coach/events; a new crisis ticket of the coach's team
     shows up by itself, bold with a badge, counted in the title, with an alert banner."""
     from loopbrug.handoff import store
-    from loopbrug.handoff.coaches import add_coach
     from tests.handoff_fixtures import make_ticket
 
     url = helpline.settings.database_url
-    add_coach("sanne", "Sanne", ["groningen"], COACH_PASSWORD, url=url)
+    add_coach(helpline, "sanne", "Sanne", ("groningen",))
     coach = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
     try:
         inbox = coach_login(coach, base_url, "sanne")
@@ -565,8 +543,8 @@ def test_a_new_ticket_appears_in_the_open_list_without_a_reload(browser, base_ur
     finally:
         coach.close()
 
-    # axe on the list as it is after an event (bypass_csp only to inject axe-core).
-    checked = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    # axe on the list as it is after an event.
+    checked = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         inbox = coach_login(checked, base_url, "sanne")
         second = make_ticket(url, "web-live-list-2", team="groningen", urgency=store.CRISIS)

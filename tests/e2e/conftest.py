@@ -257,6 +257,14 @@ class WebPerson:
     def text(self, message: str) -> str:
         return "\n".join(m["text"] for m in self.say(message))
 
+    def gets_a_ticket(self, place: str = "sla over", contact: str = "hier in de chat") -> str:
+        """Asks for a coach, agrees, answers the place and the contact question; returns the
+        ticket's reference (the steps themselves are tested in test_handoff_e2e.py)."""
+        assert "Vind je dat goed?" in self.text("ik wil een coach spreken")
+        self.text("ja")
+        self.text(place)
+        return REF.search(self.text(contact)).group(0)
+
     def updates(self) -> Dict[str, Any]:
         """New relay messages (coach replies, notices, late answers) since the last call."""
         reply = self.client.get(

@@ -46,10 +46,7 @@ def ticket_page_answer(coach: Coach, ref: str) -> str:
 def test_a_web_person_is_asked_after_the_close_and_the_team_reads_the_answer(helpline):
     url = helpline.settings.database_url
     person = WebPerson(helpline)
-    person.text("ik wil een coach spreken")
-    person.text("ja")
-    person.text("Enschede")
-    ref = REF.search(person.text("hier in de chat")).group(0)
+    ref = person.gets_a_ticket(place="Enschede")
     anna = Coach(helpline, "anna")
     anna.post(ref, "claim")
     anna.post(ref, "takeover")
@@ -120,10 +117,7 @@ def test_a_telegram_person_answers_no_with_the_button(helpline, api: FakeBotApi)
 
 def test_no_question_after_a_close_without_contact(helpline):
     person = WebPerson(helpline)
-    person.text("ik wil een coach spreken")
-    person.text("ja")
-    person.text("sla over")
-    ref = REF.search(person.text("mail mij op iemand@example.nl")).group(0)
+    ref = person.gets_a_ticket(contact="mail mij op iemand@example.nl")
     bram = Coach(helpline, "bram")
     bram.post(ref, "claim")
     bram.post(ref, "close", outcome="geen_reactie")

@@ -18,17 +18,6 @@ from alembic.migration import MigrationContext
 
 from loopbrug.db import migrate
 from loopbrug.db.schema import metadata
-from tests.services import Postgres, postgres_bin_dir
-
-
-@pytest.fixture(scope="module")
-def postgres() -> Iterator[Postgres]:
-    server = Postgres(postgres_bin_dir())
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -38,12 +27,7 @@ def engine(request, tmp_path) -> Iterator[sa.engine.Engine]:
         url = f"sqlite:///{tmp_path / 'helpline.db'}"
     else:
         server = request.getfixturevalue("postgres")
-        name = f"m_{tmp_path.name.lower().replace('-', '_')}"[:60]
-        admin = sa.create_engine(server.url, future=True, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        url = server.url.rsplit("/", 1)[0] + f"/{name}"
+        url = server.new_database(f"m_{tmp_path.name.lower().replace('-', '_')}"[:60])
     made = sa.create_engine(url, future=True)
     yield made
     made.dispose()

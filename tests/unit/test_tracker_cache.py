@@ -7,7 +7,6 @@ second store on the same database, as a second Rasa process behind the same port
 from __future__ import annotations
 
 import json
-from typing import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -24,19 +23,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.extensions.tracker_store import LoopbrugTrackerStore
 from loopbrug.lru import FingerprintLRU
-from tests.services import Postgres, postgres_bin_dir
 
 DOMAIN = Domain.empty()  # any slot can be set
-
-
-@pytest.fixture(scope="module")
-def postgres() -> Iterator[Postgres]:
-    server = Postgres(postgres_bin_dir())
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -44,12 +32,7 @@ def url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'loopbrug.db'}"
     server = request.getfixturevalue("postgres")
-    name = f"c_{tmp_path.name.lower().replace('-', '_')}"[:60]
-    admin = sa.create_engine(server.url, future=True, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return server.url.rsplit("/", 1)[0] + f"/{name}"
+    return server.new_database(f"c_{tmp_path.name.lower().replace('-', '_')}"[:60])
 
 
 def store(url: str, **kwargs) -> LoopbrugTrackerStore:
