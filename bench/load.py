@@ -92,13 +92,12 @@ class _Budget:
         return True
 
 
-async def _send(client: httpx.AsyncClient, url: str, sender: str, text: str) -> Optional[str]:
-    """Send one message; None when answered, else the kind of error."""
-    try:
-        reply = await client.post(url, json={"sender": sender, "message": text})
-    except httpx.TimeoutException:
+def send_error(exc: Optional[httpx.HTTPError], reply: Optional[httpx.Response]) -> Optional[str]:
+    """What went wrong with one message (a transport error or a bad answer), or None when it
+    was answered. Shared with bench/long.py, which sends without asyncio."""
+    if isinstance(exc, httpx.TimeoutException):
         return "timeout"
-    except httpx.HTTPError as exc:
+    if exc is not None:
         return type(exc).__name__
     if reply.status_code != 200:
         return f"HTTP {reply.status_code}"
@@ -106,6 +105,15 @@ async def _send(client: httpx.AsyncClient, url: str, sender: str, text: str) -> 
         return None if reply.json() else "empty answer"
     except ValueError:
         return "not JSON"
+
+
+async def _send(client: httpx.AsyncClient, url: str, sender: str, text: str) -> Optional[str]:
+    """Send one message; None when answered, else the kind of error."""
+    try:
+        reply = await client.post(url, json={"sender": sender, "message": text})
+    except httpx.HTTPError as exc:
+        return send_error(exc, None)
+    return send_error(None, reply)
 
 
 async def _user(

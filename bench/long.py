@@ -18,7 +18,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import httpx
 
-from bench.load import check_loopback, conversations
+from bench.load import check_loopback, conversations, send_error
 
 WINDOWS: Tuple[Tuple[int, int], ...] = ((1, 20), (181, 200), (381, 400))
 
@@ -61,16 +61,9 @@ def _send(client: httpx.Client, url: str, sender: str, text: str) -> Optional[st
     """Send one message; None when answered, else the kind of error."""
     try:
         reply = client.post(url, json={"sender": sender, "message": text})
-    except httpx.TimeoutException:
-        return "timeout"
     except httpx.HTTPError as exc:
-        return type(exc).__name__
-    if reply.status_code != 200:
-        return f"HTTP {reply.status_code}"
-    try:
-        return None if reply.json() else "empty answer"
-    except ValueError:
-        return "not JSON"
+        return send_error(exc, None)
+    return send_error(None, reply)
 
 
 def long_conversation(url: str, messages: int = 400, timeout: float = 60.0) -> LongResult:

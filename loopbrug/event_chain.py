@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence
+
+from loopbrug.lru import FingerprintLRU
 
 KEY = "loopbrug_events"  # the request's key for the chain (beside Rasa's own keys)
 UNKNOWN_BASE = 409  # the action server's answer when it does not hold the base
@@ -57,11 +58,15 @@ class UnknownBase(Exception):
 
 
 class Chains:
-    """The action server's chains, the least recently used conversation first out."""
+    """The action server's chains, the least recently used conversation first out.
+
+    Kept in a FingerprintLRU (loopbrug/lru.py) whose fingerprint is the chain's length and
+    digest: a request that builds on another base finds nothing and gets UnknownBase.
+    """
 
     def __init__(self, capacity: int = 500) -> None:
         self.capacity = capacity
-        self._chains: OrderedDict[str, Chain] = OrderedDict()
+        self._chains: FingerprintLRU[Chain] = FingerprintLRU(capacity)
 
     def __len__(self) -> int:
         return len(self._chains)
@@ -73,22 +78,18 @@ class Chains:
         the settled events for the next request.
         """
         base, texts, settled = int(part["base"]), list(part["texts"]), int(part["settled"])
-        chain = Chain() if base == 0 else self._chains.get(sender_id)  # 0: from the start
-        if base and (
-            chain is None or chain.count != base or chain.digest.hexdigest() != part["digest"]
-        ):
-            self._chains.pop(sender_id, None)
+        if base == 0:  # from the start
+            chain: Optional[Chain] = Chain()
+        else:
+            chain = self._chains.get(sender_id, (base, part["digest"]))
+        if chain is None or not base <= settled <= base + len(texts):
+            self._chains.drop(sender_id)
             raise UnknownBase(sender_id)
-        if not base <= settled <= base + len(texts):
-            raise UnknownBase(sender_id)
-        new = [json.loads(text) for text in texts]
-        events = chain.events + new
+        events = chain.events + [json.loads(text) for text in texts]
         kept = Chain(settled, extend(chain.digest, base, texts[: settled - base]), events[:settled])
-        self._chains[sender_id] = kept
-        self._chains.move_to_end(sender_id)
-        while len(self._chains) > self.capacity:
-            self._chains.popitem(last=False)
+        self._chains.put(sender_id, kept, (settled, kept.digest.hexdigest()), size=0)
         return events
 
     def get(self, sender_id: str) -> Optional[Chain]:
-        return self._chains.get(sender_id)
+        entry = self._chains.peek(sender_id)
+        return entry.value if entry is not None else None

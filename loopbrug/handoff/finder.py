@@ -57,8 +57,7 @@ def _matches(word: str):
     """A ticket matches one search word in any of its searchable fields (``search_text``:
     reference, place, region and the summary's words, case-folded) or its topic."""
     found = [TicketRecord.search_text.contains(word, autoescape=True)]
-    named = topics_named(word)
-    found.append(TicketRecord.topic.contains(word, autoescape=True))
+    named = topics_named(word)  # by code or by the label the coach reads
     if named:
         found.append(TicketRecord.topic.in_(named))
     return or_(*found)
