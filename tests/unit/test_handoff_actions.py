@@ -202,6 +202,25 @@ def test_consent_values_are_kept(value):
     assert validate("handoff_consent", value) == ({"handoff_consent": value}, "")
 
 
+@pytest.mark.parametrize(
+    "said",
+    ["wat doet een coach eigenlijk?", "hoe lang bewaren jullie dat", "ja maar wie ziet dit?"],
+)
+def test_a_question_at_the_consent_question_is_never_a_yes(said):
+    """The classifier read "wat doet een coach eigenlijk?" as request_human, which counted as
+    a yes to sharing."""
+    result, told = validate("handoff_consent", said, intent="request_human")
+    assert result == {"handoff_consent": None}
+    assert told.startswith("Dat lees ik als een vraag, nog niet als een ja.")
+
+
+@pytest.mark.parametrize(
+    "said, intent", [("ik wil graag een coach", "request_human"), ("jaa", "affirm")]
+)
+def test_a_wish_for_a_coach_at_the_consent_question_is_a_yes(said, intent):
+    assert validate("handoff_consent", said, intent=intent) == ({"handoff_consent": "ja"}, "")
+
+
 @pytest.mark.parametrize("value", ["misschien", None, "JA"])
 def test_other_consent_answers_are_asked_again(value):
     result, said = validate("handoff_consent", value)
@@ -408,10 +427,10 @@ async def test_consent_question_says_what_with_whom_and_how_long(monkeypatch):
 
 def test_the_consent_version_follows_the_wording():
     assert consent_version().startswith("v1-") and len(consent_version()) == 11
-    # The wording people have agreed to so far, now in data/texts/nl/handoff.yml: moving it
-    # there kept every character, so the version is the same. A new wording fails here: update
-    # this line on purpose.
-    assert consent_version() == "v1-385fc204"
+    # The wording people agree to (data/texts/nl/handoff.yml). A new wording fails here:
+    # update this line on purpose. v1-385fc204 said "(bedragen uit de geldcheck niet)";
+    # v1-4640aacd says the amounts go only if the person wants (the question after the yes).
+    assert consent_version() == "v1-4640aacd"
 
 
 # --------------------------------------------------------------------------- finishing
