@@ -36,6 +36,7 @@ from loopbrug.handoff.amounts import has_amounts
 from loopbrug.handoff.contact import (
     contact_choice,
     email_address,
+    is_question,
     is_skip,
     phone_number,
     time_choice,
@@ -249,8 +250,15 @@ class ValidateHandoffForm(OneValidatorForAllSlots, FormValidationAction):
         if value in CONSENT_VALUES:
             return {"handoff_consent": value}
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
-        if intent in CONSENT_BY_INTENT:
-            return {"handoff_consent": CONSENT_BY_INTENT[intent]}
+        consent = CONSENT_BY_INTENT.get(intent)
+        if consent == "ja" and is_question(str(value or "")):
+            # "wat doet een coach eigenlijk?" was read as request_human, and so as a yes to
+            # sharing: consent must be a clear answer, never a question.
+            dispatcher.utter_message(text=text("handoff.consent_question"))
+            dispatcher.utter_message(response="utter_form_way_out")
+            return {"handoff_consent": None}
+        if consent is not None:
+            return {"handoff_consent": consent}
         dispatcher.utter_message(text=text("handoff.consent_unclear"))
         dispatcher.utter_message(response="utter_form_way_out")
         return {"handoff_consent": None}

@@ -72,6 +72,17 @@ def time_choice(text: str) -> Optional[str]:
     return None
 
 
+# First words of a question ("wat doet een coach?"): a question is never an answer of yes.
+QUESTION_WORDS = frozenset({"wat", "wie", "hoe", "waarom", "waar", "wanneer", "welke", "welk"})
+
+
+def is_question(text: str) -> bool:
+    """True when the person asks something rather than answers (a "?" or a question word
+    first): at the consent question that is not a yes, whatever the classifier read."""
+    words = text.lower().split()
+    return "?" in text or (bool(words) and words[0].strip(",.!") in QUESTION_WORDS)
+
+
 def is_skip(text: str) -> bool:
     """True when the person would rather not answer ("sla over", "weet ik niet")."""
     return bool(SKIP.search(text.lower()))

@@ -352,3 +352,16 @@ def test_a_number_typed_before_is_not_taken_for_the_place(helpline):
         "Wil je dit liever niet zeggen? Typ dan 'sla over'."
     )
     assert person.text("Zwolle") == "Hoe wil je contact met de coach?"
+
+
+def test_a_question_at_the_consent_question_is_not_taken_as_a_yes(helpline):
+    """ "wat doet een coach eigenlijk?" inside the consent question was read as a yes to
+    sharing when the classifier called it request_human. Whatever it is read as (an answer
+    to the question, or "Dat lees ik als een vraag"), the consent is asked again; the place
+    question comes only after a real yes."""
+    person = WebPerson(helpline)
+    assert "Vind je dat goed?" in person.text("ik wil een coach")
+    reply = person.text("wat doet een coach eigenlijk?")
+    assert "In welke gemeente woon je?" not in reply
+    assert "Kies ja of nee." in reply or reply.endswith("Vind je dat goed?")
+    assert person.text("ja").startswith("In welke gemeente woon je?")
